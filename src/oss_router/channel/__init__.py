@@ -1,0 +1,1 @@
+"""Channel adapters: the typed contract, the entry-point registry and the worker runtime."""

@@ -1,0 +1,85 @@
+"""Closed vocabularies that travel on the wire and in the API."""
+
+from enum import StrEnum
+
+
+class Kind(StrEnum):
+    PERSON = "person"
+    VEHICLE = "vehicle"
+    DOCUMENT = "document"
+    DNA = "dna"
+
+
+class Channel(StrEnum):
+    SIRENE = "sirene"
+    EUROPOL = "europol"
+    INTERPOL = "interpol"
+    LIAISON_OFFICER = "liaison_officer"
+    PCCC = "pccc"
+
+
+class Urgency(StrEnum):
+    NORMAL = "normal"
+    URGENT = "urgent"
+
+
+class UrgencyGround(StrEnum):
+    """Directive (EU) 2023/977 Art. 4(4): the grounds that make a request urgent."""
+
+    PUBLIC_SECURITY_THREAT = "public_security_threat"
+    LIFE_OR_PHYSICAL_INTEGRITY = "life_or_physical_integrity"
+    DEPRIVATION_OF_LIBERTY = "deprivation_of_liberty"
+    LOSS_OF_RELEVANCE = "loss_of_relevance"
+
+
+class AccessType(StrEnum):
+    """Whether the requested state can access the information directly (Art. 5(1))."""
+
+    DIRECT = "direct"
+    INDIRECT = "indirect"
+
+
+class HandlingCode(StrEnum):
+    """Europol handling codes."""
+
+    H0 = "H0"
+    H1 = "H1"
+    H2 = "H2"
+    H3 = "H3"
+
+
+class Outcome(StrEnum):
+    HIT = "hit"
+    NO_HIT = "no_hit"
+    REFUSED = "refused"
+
+
+class RefusalGround(StrEnum):
+    """Directive (EU) 2023/977 Art. 6(1)(a)-(h): the closed list of refusal grounds."""
+
+    A = "a"
+    B = "b"
+    C = "c"
+    D = "d"
+    E = "e"
+    F = "f"
+    G = "g"
+    H = "h"
+
+
+class DispatchStatus(StrEnum):
+    QUEUED = "queued"
+    SENT = "sent"
+    DELIVERED = "delivered"
+    ANSWERED = "answered"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+class RequestStatus(StrEnum):
+    QUEUED = "queued"
+    DISPATCHED = "dispatched"
+    IN_PROGRESS = "in_progress"
+    ANSWERED = "answered"
+    FAILED = "failed"
+    CANCELLED = "cancelled"

@@ -1,0 +1,37 @@
+"""The message the relay publishes to a channel's queue, consumed by that channel's worker."""
+
+from datetime import datetime
+from typing import Any, Literal
+from uuid import UUID
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict
+
+from oss_router.messages.codes import Channel, HandlingCode, Kind, Urgency
+
+
+class DispatchEnvelope(BaseModel):
+    """One dispatch of one request to one channel for one target country (schema v1)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    schema_version: Literal[1] = 1
+    message_id: UUID
+    request_id: UUID
+    dispatch_id: UUID
+    correlation_id: str
+    channel: Channel
+    country: str
+    kind: Kind
+    subject: dict[str, Any]
+    purpose: str
+    urgency: Urgency
+    handling_code: HandlingCode
+    crime_area: str
+    sis_alert_id: str | None = None
+    reference: str | None = None
+    due_at: AwareDatetime
+    created_at: AwareDatetime
+
+    @property
+    def received_at(self) -> datetime:
+        return self.created_at

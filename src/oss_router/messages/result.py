@@ -1,0 +1,39 @@
+"""What a worker publishes about a dispatch, consumed by the tracker."""
+
+from typing import Any, Literal
+from uuid import NAMESPACE_URL, UUID, uuid5
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict
+
+from oss_router.messages.codes import Channel, Outcome, RefusalGround
+
+ResultStatus = Literal["delivered", "answered", "failed"]
+
+
+class DispatchResult(BaseModel):
+    """A status change of one dispatch, reported by the worker of its channel (schema v1).
+
+    ``message_id`` is derived from the dispatch and the status, so a worker that processes a
+    redelivered dispatch again produces the same id and the tracker applies it at most once.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    schema_version: Literal[1] = 1
+    message_id: UUID
+    request_id: UUID
+    dispatch_id: UUID
+    correlation_id: str
+    channel: Channel
+    status: ResultStatus
+    outcome: Outcome | None = None
+    answer: dict[str, Any] | None = None
+    refusal_ground: RefusalGround | None = None
+    error: str | None = None
+    attempts: int = 1
+    occurred_at: AwareDatetime
+
+
+def result_message_id(dispatch_id: UUID, status: ResultStatus) -> UUID:
+    """Deterministic id of the result message for this dispatch and status."""
+    return uuid5(NAMESPACE_URL, f"urn:oss-router:dispatch:{dispatch_id}:{status}")
