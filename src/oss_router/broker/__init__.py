@@ -1,0 +1,1 @@
+"""Message broker: one contract, two implementations (in-process and RabbitMQ)."""

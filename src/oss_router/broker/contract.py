@@ -1,0 +1,106 @@
+"""The broker contract, shaped after AMQP 0-9-1 so that aio-pika fits it without change.
+
+Semantics every implementation honours (proven by the shared contract tests):
+- ``publish`` returns only once every message is confirmed by the broker; a message that no
+  queue would receive (``mandatory``) or that the broker refuses raises ``PublishError``.
+- A delivery is acknowledged (``ack``), put back (``nack(requeue=True)``, then redelivered with
+  ``redelivered=True``), or dead-lettered (``reject``) to the queue's dead-letter exchange.
+- A delivery neither acked nor rejected when its consumer goes away is redelivered.
+- Queues with a message TTL dead-letter expired messages (the delayed-retry tiers).
+- Queues with a delivery limit dead-letter a message delivered more often than the limit.
+"""
+
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from oss_router.broker.topology import Topology
+
+
+class BrokerError(Exception):
+    """The broker cannot be reached or refused an operation."""
+
+
+class PublishError(BrokerError):
+    """A message was not confirmed (unroutable, nacked, connection lost before the confirm)."""
+
+
+@dataclass(frozen=True)
+class OutgoingMessage:
+    exchange: str
+    routing_key: str
+    body: bytes
+    message_id: str
+    headers: Mapping[str, Any] = field(default_factory=dict)
+    correlation_id: str | None = None
+    content_type: str = "application/json"
+
+
+class Delivery(Protocol):
+    """A message handed to a consumer, to be settled exactly once."""
+
+    @property
+    def body(self) -> bytes: ...
+    @property
+    def message_id(self) -> str: ...
+    @property
+    def headers(self) -> Mapping[str, Any]: ...
+    @property
+    def routing_key(self) -> str: ...
+    @property
+    def correlation_id(self) -> str | None: ...
+    @property
+    def redelivered(self) -> bool: ...
+
+    async def ack(self) -> None: ...
+
+    async def nack(self, *, requeue: bool = True) -> None: ...
+
+    async def reject(self) -> None:
+        """Refuse the message for good: it goes to the queue's dead-letter exchange."""
+        ...
+
+
+Handler = Callable[[Delivery], Awaitable[None]]
+
+
+class Consumer(Protocol):
+    async def cancel(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class QueueStats:
+    name: str
+    messages: int  # ready, not yet delivered
+    consumers: int
+
+
+class Broker(Protocol):
+    async def connect(self) -> None: ...
+
+    async def close(self) -> None: ...
+
+    @property
+    def is_connected(self) -> bool: ...
+
+    async def declare(self, topology: Topology) -> None:
+        """Declare exchanges, queues and bindings; idempotent."""
+        ...
+
+    async def publish(self, messages: Sequence[OutgoingMessage]) -> None:
+        """Publish persistently and wait for every confirm; raise ``PublishError`` otherwise."""
+        ...
+
+    async def consume(self, queue: str, handler: Handler, *, prefetch: int) -> Consumer:
+        """Deliver messages of ``queue`` to ``handler``, at most ``prefetch`` unsettled at once.
+
+        The consumer survives reconnections: implementations re-establish it after a broker
+        restart or a connection loss.
+        """
+        ...
+
+    async def subscribe(self, exchange: str, handler: Handler) -> Consumer:
+        """Receive every message of a fan-out exchange on a private, transient queue."""
+        ...
+
+    async def queue_stats(self, queue: str) -> QueueStats: ...

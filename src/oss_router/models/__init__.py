@@ -1,0 +1,17 @@
+"""ORM tables, one module per aggregate. Importing this package registers every table."""
+
+from oss_router.models.base import Base
+from oss_router.models.dispatch import Dispatch
+from oss_router.models.event import RequestEvent
+from oss_router.models.inbox import ProcessedMessage
+from oss_router.models.outbox import OutboxMessage
+from oss_router.models.request import ExchangeRequest
+
+__all__ = [
+    "Base",
+    "Dispatch",
+    "ExchangeRequest",
+    "OutboxMessage",
+    "ProcessedMessage",
+    "RequestEvent",
+]
