@@ -1,0 +1,159 @@
+"""Routing policy v1: for each target country, the channel, the rule, the deadline and why.
+
+A pure function of the query, the reference data and the day the request was received; the
+decision records the policy version (policy id + reference data date) it was taken under.
+"""
+
+from typing import Any
+
+from oss_router.country import ReferenceData, load_reference_data
+from oss_router.messages.codes import Channel
+from oss_router.routing.advisories import cc_europol_suggestion, sis_alert_not_applicable
+from oss_router.routing.deadlines import ServiceTargets, deadline_for, describe_deadlines
+from oss_router.routing.decision import (
+    DispatchDecision,
+    RoutingDecision,
+    RoutingQuery,
+    RoutingRefused,
+    RoutingWarning,
+)
+from oss_router.routing.facts import CountryFacts, facts_for
+from oss_router.routing.guards import check_query
+from oss_router.routing.override import (
+    OVERRIDE_RULE,
+    describe_override,
+    explain_override,
+    ineligibility,
+)
+from oss_router.routing.rules import R0, RULES, Rule, first_match
+
+POLICY_ID = "routing-policy-v1"
+
+
+class PolicyConfigurationError(ValueError):
+    """The policy cannot be built with this configuration (a start-up error, not a 422)."""
+
+
+class RoutingPolicy:
+    """Routing policy v1 bound to its reference data, home country and service targets."""
+
+    def __init__(
+        self,
+        reference: ReferenceData,
+        home_country: str = "PL",
+        urgent_target_hours: int = 24,
+        normal_target_hours: int = 168,
+    ) -> None:
+        _check_home(reference, home_country)
+        try:
+            self.targets = ServiceTargets(urgent_target_hours, normal_target_hours)
+        except ValueError as exc:
+            raise PolicyConfigurationError(str(exc)) from exc
+        self.reference = reference
+        self.home_country = home_country
+        self.version = f"{POLICY_ID}+refdata-{reference.as_of.isoformat()}"
+
+    def decide(self, query: RoutingQuery) -> RoutingDecision:
+        """Route every target of ``query``; raise RoutingRefused naming the field at fault."""
+        check_query(query, self.reference)
+        all_facts = [
+            facts_for(query, code, self.reference, self.home_country)
+            for code in query.target_countries
+        ]
+        dispatches = tuple(
+            self._dispatch(index, facts, query) for index, facts in enumerate(all_facts)
+        )
+        return RoutingDecision(
+            dispatches=dispatches,
+            warnings=self._warnings(query, all_facts),
+            policy_version=self.version,
+        )
+
+    def _dispatch(self, index: int, facts: CountryFacts, query: RoutingQuery) -> DispatchDecision:
+        rule = first_match(facts)
+        if rule is R0:
+            # Even an override cannot send a domestic matter abroad.
+            raise RoutingRefused(f"target_countries[{index}]", rule.explain(facts), rule.id)
+        preferred = query.preferred_channel
+        if preferred is not None and preferred is not rule.channel:
+            return self._override(preferred, rule, facts, query)
+        if rule.channel is None:
+            raise RoutingRefused(f"target_countries[{index}]", rule.explain(facts), rule.id)
+        return self._build(facts, query, rule.channel, rule.id, rule.explain(facts))
+
+    def _override(
+        self, channel: Channel, rule: Rule, facts: CountryFacts, query: RoutingQuery
+    ) -> DispatchDecision:
+        problem = ineligibility(channel, facts)
+        if problem is not None:
+            raise RoutingRefused("preferred_channel", problem, OVERRIDE_RULE)
+        chosen = rule.channel.value if rule.channel else "no channel"
+        replaced = f"{chosen} chosen by {rule.id} ({rule.explain(facts).rstrip('.')})"
+        reason = query.override_reason or ""  # the guards made sure it is not blank
+        explanation = explain_override(channel, replaced, reason)
+        return self._build(facts, query, channel, OVERRIDE_RULE, explanation)
+
+    def _build(
+        self, facts: CountryFacts, query: RoutingQuery, channel: Channel, rule: str, why: str
+    ) -> DispatchDecision:
+        deadline = deadline_for(
+            channel, facts.is_eu_or_schengen, query.urgency, query.access_type, self.targets
+        )
+        return DispatchDecision(
+            channel=channel,
+            country=facts.country,
+            rule=rule,
+            explanation=why,
+            due_at=deadline.due(query.received_at),
+            deadline_basis=deadline.basis,
+        )
+
+    def _warnings(
+        self, query: RoutingQuery, all_facts: list[CountryFacts]
+    ) -> tuple[RoutingWarning, ...]:
+        warnings = [sis_alert_not_applicable(f) for f in all_facts if f.sis_alert_not_applicable]
+        suggestion = cc_europol_suggestion(query, self.reference)
+        if suggestion is not None:
+            warnings.append(suggestion)
+        return tuple(warnings)
+
+    def describe(self) -> dict[str, Any]:
+        """The policy as data, JSON-able (for ``GET /v1/routing/policy``)."""
+        return {
+            "version": self.version,
+            "home_country": self.home_country,
+            "rules": [rule.describe() for rule in RULES],
+            "override": describe_override(),
+            "deadlines": describe_deadlines(self.targets),
+            "service_targets": {
+                "urgent_hours": self.targets.urgent_hours,
+                "normal_hours": self.targets.normal_hours,
+            },
+            "warnings": [
+                "sis_alert_not_applicable",
+                "cc_europol_suggested",
+                "possible_duplicate",
+            ],
+            "reference": self.reference.describe(),
+        }
+
+
+def _check_home(reference: ReferenceData, home_country: str) -> None:
+    if not reference.is_known_country(home_country):
+        raise PolicyConfigurationError(f"unknown home country {home_country!r}")
+    if home_country != reference.bilateral_home_country:
+        # The liaison-officer and PCCC lists are one country's; using them for another would
+        # route through officers and centres that do not exist.
+        raise PolicyConfigurationError(
+            f"home country {home_country} does not match the reference data, whose liaison "
+            f"officers and PCCC partners are {reference.bilateral_home_country}'s"
+        )
+
+
+def load_policy(
+    home_country: str = "PL", urgent_target_hours: int = 24, normal_target_hours: int = 168
+) -> RoutingPolicy:
+    """The policy over the packaged reference data (loaded once, validated)."""
+    return RoutingPolicy(
+        load_reference_data(), home_country, urgent_target_hours, normal_target_hours
+    )
