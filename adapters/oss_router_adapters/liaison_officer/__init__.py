@@ -1,0 +1,19 @@
+"""Liaison officer stub: the bilateral, free-form exchange with the officer posted abroad."""
+
+from collections.abc import Mapping
+
+from oss_router.channel.contract import ChannelAdapter
+from oss_router.messages.codes import Channel, Kind
+from oss_router_adapters.liaison_officer.answer import build_answer
+from oss_router_adapters.stub import ChannelProfile, StubAdapter
+
+PROFILE = ChannelProfile(
+    channel=Channel.LIAISON_OFFICER,
+    latency_ms=1500,  # a person reads and answers, the slowest channel
+    kinds=frozenset({Kind.PERSON, Kind.VEHICLE, Kind.DOCUMENT}),  # DNA goes elsewhere (R4)
+    build_answer=build_answer,
+)
+
+
+def create_adapter(config: Mapping[str, str]) -> ChannelAdapter:
+    return StubAdapter.from_config(PROFILE, config)

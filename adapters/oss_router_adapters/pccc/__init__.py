@@ -1,0 +1,19 @@
+"""PCCC stub: quick local checks by the Police and Customs Cooperation Centre of a neighbour."""
+
+from collections.abc import Mapping
+
+from oss_router.channel.contract import ChannelAdapter
+from oss_router.messages.codes import Channel, Kind
+from oss_router_adapters.pccc.answer import build_answer
+from oss_router_adapters.stub import ChannelProfile, StubAdapter
+
+PROFILE = ChannelProfile(
+    channel=Channel.PCCC,
+    latency_ms=200,  # local databases, the fastest channel
+    kinds=frozenset({Kind.PERSON, Kind.VEHICLE, Kind.DOCUMENT}),  # no DNA checks (R2)
+    build_answer=build_answer,
+)
+
+
+def create_adapter(config: Mapping[str, str]) -> ChannelAdapter:
+    return StubAdapter.from_config(PROFILE, config)

@@ -1,0 +1,114 @@
+"""The stub adapter: one class, configured per channel by a ChannelProfile."""
+
+import asyncio
+import random
+from collections.abc import Awaitable, Callable, Mapping
+from datetime import UTC, datetime
+from uuid import UUID
+
+from oss_router.channel.contract import (
+    AdapterAnswer,
+    PermanentChannelError,
+    RetriableChannelError,
+)
+from oss_router.messages.codes import Channel
+from oss_router.messages.dispatch import DispatchEnvelope
+from oss_router_adapters.stub.answer import AnswerContext
+from oss_router_adapters.stub.attempts import AttemptCounter
+from oss_router_adapters.stub.hooks import Hook, parse_hook
+from oss_router_adapters.stub.outcome import decide, draw_for
+from oss_router_adapters.stub.profile import ChannelProfile
+from oss_router_adapters.stub.settings import StubSettings, parse_settings
+
+Sleep = Callable[[float], Awaitable[None]]
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class StubAdapter:
+    """A simulated channel. ``sleep`` and ``clock`` are injectable so tests need no real time."""
+
+    def __init__(
+        self,
+        profile: ChannelProfile,
+        settings: StubSettings,
+        *,
+        sleep: Sleep = asyncio.sleep,
+        clock: Clock = utc_now,
+    ) -> None:
+        self.profile = profile
+        self.settings = settings
+        self._sleep = sleep
+        self._clock = clock
+        self._attempts = AttemptCounter()
+
+    @classmethod
+    def from_config(cls, profile: ChannelProfile, config: Mapping[str, str]) -> "StubAdapter":
+        return cls(profile, parse_settings(profile.channel, profile.defaults(), config))
+
+    @property
+    def channel(self) -> Channel:
+        return self.profile.channel
+
+    async def send(self, envelope: DispatchEnvelope) -> AdapterAnswer:
+        self._check_deliverable(envelope)
+        attempt = self._attempts.next(envelope.dispatch_id)
+        hook = parse_hook(envelope.reference)
+        _raise_hooked_failure(hook, attempt)
+        received_at = self._clock()
+        rng = self._rng(envelope.dispatch_id, attempt)
+        # Failure is drawn first, so whether an attempt fails does not depend on latency.
+        fails = rng.random() < self.settings.failure_rate
+        await self._wait(hook, rng)
+        if fails:
+            raise RetriableChannelError(f"{self.channel} simulated outage, attempt {attempt}")
+        return self._answer(envelope, received_at)
+
+    async def health(self) -> bool:
+        return self.settings.healthy
+
+    async def aclose(self) -> None:
+        return None
+
+    def _check_deliverable(self, envelope: DispatchEnvelope) -> None:
+        if envelope.channel is not self.channel:
+            raise PermanentChannelError(f"{envelope.channel} dispatch sent to the {self.channel}")
+        if envelope.kind not in self.profile.kinds:
+            raise PermanentChannelError(f"{self.channel} does not look up {envelope.kind}")
+
+    def _rng(self, dispatch_id: UUID, attempt: int) -> random.Random:
+        # A simulation that must replay identically, not a secret: a seeded PRNG is the point.
+        return random.Random(f"{self.settings.seed}:{dispatch_id}:{attempt}")  # noqa: S311
+
+    async def _wait(self, hook: Hook, rng: random.Random) -> None:
+        delay_ms = hook.slow_ms if hook.slow_ms is not None else self._latency_ms(rng)
+        if delay_ms > 0:  # latency 0 must not even yield: benchmarks measure the router alone
+            await self._sleep(delay_ms / 1000)
+
+    def _latency_ms(self, rng: random.Random) -> float:
+        mean, jitter = self.settings.latency_ms, self.settings.latency_jitter_ms
+        if mean == 0:
+            return 0.0
+        return max(0.0, mean + rng.uniform(-jitter, jitter))
+
+    def _answer(self, envelope: DispatchEnvelope, received_at: datetime) -> AdapterAnswer:
+        draw = draw_for(self.settings.seed, envelope)
+        outcome, ground = decide(
+            draw, envelope.kind, self.settings.hit_rate, self.settings.refusal_rate
+        )
+        body = self.profile.build_answer(AnswerContext(envelope, outcome, ground, draw))
+        times = {"received_at": received_at.isoformat(), "answered_at": self._clock().isoformat()}
+        answer = {**body, "simulated": True, **times}
+        return AdapterAnswer(outcome=outcome, answer=answer, refusal_ground=ground)
+
+
+def _raise_hooked_failure(hook: Hook, attempt: int) -> None:
+    if hook.permanent:
+        raise PermanentChannelError("rejected by test hook stub:permanent")
+    if attempt <= hook.retriable:
+        raise RetriableChannelError(
+            f"unavailable by test hook stub:retriable={hook.retriable} (attempt {attempt})"
+        )

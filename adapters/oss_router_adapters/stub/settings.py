@@ -1,0 +1,55 @@
+"""Settings of a stub adapter, validated from its ``OSS_ROUTER_ADAPTER_<CHANNEL>_*`` mapping."""
+
+from collections.abc import Mapping
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic_core import ErrorDetails
+
+from oss_router.channel.contract import AdapterConfigError
+from oss_router.messages.codes import Channel
+
+Probability = Annotated[float, Field(ge=0.0, le=1.0)]
+Milliseconds = Annotated[int, Field(ge=0)]
+
+
+class StubSettings(BaseModel):
+    """What a stub can be told; latency defaults come from the channel's profile."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    latency_ms: Milliseconds
+    latency_jitter_ms: Milliseconds
+    failure_rate: Probability = 0.0
+    hit_rate: Probability = 0.3
+    refusal_rate: Probability = 0.1
+    seed: int = 0
+    healthy: bool = True
+
+    @model_validator(mode="after")
+    def _rates_fit(self) -> "StubSettings":
+        # Both rates cut the same [0, 1) draw into bands; they cannot overlap.
+        if self.hit_rate + self.refusal_rate > 1:
+            raise ValueError("hit_rate + refusal_rate must not exceed 1")
+        return self
+
+
+def parse_settings(
+    channel: Channel, defaults: Mapping[str, Any], config: Mapping[str, str]
+) -> StubSettings:
+    """Validate ``config`` over ``defaults``; AdapterConfigError names every bad key."""
+    try:
+        return StubSettings.model_validate({**defaults, **config})
+    except ValidationError as exc:
+        problems = "; ".join(_describe(error) for error in exc.errors())
+        raise AdapterConfigError(f"{channel} adapter configuration: {problems}") from exc
+
+
+def _describe(error: ErrorDetails) -> str:
+    key = ".".join(str(part) for part in error["loc"])
+    if error["type"] == "extra_forbidden":
+        known = ", ".join(StubSettings.model_fields)
+        return f"unknown key {key!r} (known: {known})"
+    if not key:  # a check across keys; its message names them
+        return error["msg"]
+    return f"{key}={error['input']!r}: {error['msg']}"
