@@ -31,9 +31,20 @@ def create_engine(database_url: str) -> AsyncEngine:
 def _create_sqlite_engine(database_url: str, database: str | None) -> AsyncEngine:
     if database and database != ":memory:":
         Path(database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_async_engine(database_url, connect_args={"timeout": 30})
+    # isolation_level=None stops pysqlite from opening transactions late (at the first write),
+    # which would let two read-modify-write transactions overwrite each other; every
+    # transaction starts with BEGIN IMMEDIATE instead, so writers serialize at their start the
+    # way row locks serialize them on PostgreSQL (SQLAlchemy's documented pysqlite recipe).
+    engine = create_async_engine(
+        database_url, connect_args={"timeout": 30, "isolation_level": None}
+    )
     event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+    event.listen(engine.sync_engine, "begin", _begin_immediate)
     return engine
+
+
+def _begin_immediate(connection: Any) -> None:
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -34,6 +34,8 @@ class OutgoingMessage:
     headers: Mapping[str, Any] = field(default_factory=dict)
     correlation_id: str | None = None
     content_type: str = "application/json"
+    # Unroutable mandatory messages raise PublishError; best-effort notices are not mandatory.
+    mandatory: bool = True
 
 
 class Delivery(Protocol):

@@ -4,6 +4,8 @@ It keeps messages in memory: a process restart loses what it held, which is why 
 mode re-publishes the dispatches that were in flight at start-up (``outbox.recovery``).
 """
 
+from __future__ import annotations
+
 import asyncio
 import contextlib
 import itertools
@@ -39,12 +41,12 @@ class _Message:
 class _Queue:
     spec: QueueSpec
     messages: deque[_Message] = field(default_factory=deque)
-    consumers: list["_MemoryConsumer"] = field(default_factory=list)
+    consumers: list[_MemoryConsumer] = field(default_factory=list)
     turn: itertools.count[int] = field(default_factory=itertools.count)
 
 
 class _MemoryDelivery:
-    def __init__(self, broker: "MemoryBroker", consumer: "_MemoryConsumer", msg: _Message) -> None:
+    def __init__(self, broker: MemoryBroker, consumer: _MemoryConsumer, msg: _Message) -> None:
         self._broker = broker
         self._consumer = consumer
         self._msg = msg
@@ -98,7 +100,7 @@ class _MemoryDelivery:
 
 class _MemoryConsumer:
     def __init__(
-        self, broker: "MemoryBroker", queue: _Queue, handler: Handler, prefetch: int
+        self, broker: MemoryBroker, queue: _Queue, handler: Handler, prefetch: int
     ) -> None:
         self.broker = broker
         self.queue = queue
@@ -130,7 +132,7 @@ class _MemoryConsumer:
 
 
 class _Subscription:
-    def __init__(self, broker: "MemoryBroker", consumer: _MemoryConsumer) -> None:
+    def __init__(self, broker: MemoryBroker, consumer: _MemoryConsumer) -> None:
         self._broker = broker
         self._consumer = consumer
 
@@ -181,7 +183,7 @@ class MemoryBroker:
             (message, self._route(message.exchange, message.routing_key)) for message in messages
         ]
         for message, queues in routed:
-            if not queues:
+            if not queues and message.mandatory:
                 raise PublishError(
                     f"message {message.message_id} unroutable: "
                     f"{message.exchange} / {message.routing_key}"

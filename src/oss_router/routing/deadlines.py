@@ -63,16 +63,16 @@ NORMAL = Deadline(
 
 
 def _service_target(urgency: Urgency, targets: ServiceTargets) -> Deadline:
-    hours = targets.urgent_hours if urgency is Urgency.URGENT else targets.normal_hours
+    hours = targets.urgent_hours if urgency == Urgency.URGENT else targets.normal_hours
     return Deadline(
         hours, f"service target (outside Directive (EU) 2023/977): {urgency.value} — {hours} hours"
     )
 
 
 def _directive(urgency: Urgency, access_type: AccessType) -> Deadline:
-    if urgency is Urgency.NORMAL:
+    if urgency == Urgency.NORMAL:
         return NORMAL
-    return URGENT_DIRECT if access_type is AccessType.DIRECT else URGENT_INDIRECT
+    return URGENT_DIRECT if access_type == AccessType.DIRECT else URGENT_INDIRECT
 
 
 def deadline_for(
@@ -83,7 +83,7 @@ def deadline_for(
     targets: ServiceTargets,
 ) -> Deadline:
     """The deadline of one dispatch, per the policy's deadline table (first row that fits)."""
-    if channel is Channel.SIRENE:
+    if channel == Channel.SIRENE:
         return SIRENE
     if eu_or_schengen and channel in DIRECTIVE_CHANNELS:
         return _directive(urgency, access_type)

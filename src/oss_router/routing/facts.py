@@ -48,7 +48,7 @@ class CountryFacts:
 
     @property
     def is_dna(self) -> bool:
-        return self.kind is Kind.DNA
+        return self.kind == Kind.DNA
 
     @property
     def is_eu_or_schengen(self) -> bool:

@@ -18,7 +18,7 @@ from oss_router.routing.decision import (
     RoutingWarning,
 )
 from oss_router.routing.facts import CountryFacts, facts_for
-from oss_router.routing.guards import check_query
+from oss_router.routing.guards import checked_query
 from oss_router.routing.override import (
     OVERRIDE_RULE,
     describe_override,
@@ -55,7 +55,7 @@ class RoutingPolicy:
 
     def decide(self, query: RoutingQuery) -> RoutingDecision:
         """Route every target of ``query``; raise RoutingRefused naming the field at fault."""
-        check_query(query, self.reference)
+        query = checked_query(query, self.reference)
         all_facts = [
             facts_for(query, code, self.reference, self.home_country)
             for code in query.target_countries
@@ -75,7 +75,7 @@ class RoutingPolicy:
             # Even an override cannot send a domestic matter abroad.
             raise RoutingRefused(f"target_countries[{index}]", rule.explain(facts), rule.id)
         preferred = query.preferred_channel
-        if preferred is not None and preferred is not rule.channel:
+        if preferred is not None and preferred != rule.channel:
             return self._override(preferred, rule, facts, query)
         if rule.channel is None:
             raise RoutingRefused(f"target_countries[{index}]", rule.explain(facts), rule.id)

@@ -1,0 +1,36 @@
+# Two commands on a fresh clone: `make run` and `make test`. Each bootstraps what it needs.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+
+.PHONY: run test lint typecheck schemas install clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	rm -f $(VENV)/.installed-* && touch $(STAMP)
+
+install: $(STAMP)
+
+## run: the whole service on embedded defaults (SQLite + in-process broker + stub adapters)
+run: install
+	$(BIN)/oss-router serve
+
+## test: linters, type checks, schema drift, then the full test suite
+test: install lint typecheck schemas
+	$(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check src adapters tests migrations bench
+	$(BIN)/ruff format --check src adapters tests migrations bench
+
+typecheck: install
+	$(BIN)/mypy
+
+schemas: install
+	$(BIN)/oss-router schemas --check
+
+clean:
+	rm -rf $(VENV) var .mypy_cache .ruff_cache .pytest_cache

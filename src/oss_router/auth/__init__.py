@@ -1,0 +1,1 @@
+"""Who is calling: principals, roles and (later) token verification."""

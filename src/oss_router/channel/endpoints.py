@@ -1,0 +1,56 @@
+"""``GET /v1/channels``: is each channel's adapter loaded and healthy, and what is waiting."""
+
+from fastapi import APIRouter
+from pydantic import BaseModel
+from sqlalchemy import func, select
+
+from oss_router.broker.topology import dead_letter_queue, dispatch_queue
+from oss_router.channel.registry import discover
+from oss_router.deps import RuntimeDep, SessionDep
+from oss_router.messages.codes import Channel, DispatchStatus
+from oss_router.models import Dispatch
+
+router = APIRouter(prefix="/v1", tags=["channels"])
+
+
+class ChannelRead(BaseModel):
+    channel: Channel
+    adapter_loaded: bool
+    healthy: bool
+    consumers: int
+    queued: int
+    in_flight: int
+    dead_lettered: int
+
+
+@router.get("/channels", response_model=list[ChannelRead])
+async def list_channels(runtime: RuntimeDep, session: SessionDep) -> list[ChannelRead]:
+    installed = discover()
+    in_flight = await _in_flight_by_channel(session)
+    rows = []
+    for channel in runtime.settings.channels:
+        queue = await runtime.broker.queue_stats(dispatch_queue(channel))
+        dead = await runtime.broker.queue_stats(dead_letter_queue(channel))
+        worker = runtime.workers.get(channel)
+        healthy = await worker.adapter.health() if worker else queue.consumers > 0
+        rows.append(
+            ChannelRead(
+                channel=channel,
+                adapter_loaded=channel in installed,
+                healthy=healthy and runtime.broker.is_connected,
+                consumers=queue.consumers,
+                queued=queue.messages,
+                in_flight=in_flight.get(channel.value, 0),
+                dead_lettered=dead.messages,
+            )
+        )
+    return rows
+
+
+async def _in_flight_by_channel(session: SessionDep) -> dict[str, int]:
+    query = (
+        select(Dispatch.channel, func.count())
+        .where(Dispatch.status.in_([DispatchStatus.SENT.value, DispatchStatus.DELIVERED.value]))
+        .group_by(Dispatch.channel)
+    )
+    return dict((await session.execute(query)).tuples().all())

@@ -1,0 +1,183 @@
+"""The worker runtime: consumes one channel's queue and drives its adapter.
+
+For each delivery: report ``delivered``, call the adapter under a timeout, then publish the
+answer (or the failure) and wait for the broker's confirm before acknowledging the delivery,
+so that a crash at any point leads to a redelivery, never to a lost result. Retriable errors go
+to the delayed-retry tier for the attempt; permanent errors and exhausted retries are reported
+``failed`` and the message is dead-lettered.
+"""
+
+import asyncio
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+from pydantic import ValidationError
+
+from oss_router.broker.contract import Broker, Consumer, Delivery, OutgoingMessage
+from oss_router.broker.topology import (
+    RESULTS_EXCHANGE,
+    RESULTS_KEY,
+    RETRY_EXCHANGE,
+    dispatch_queue,
+    retry_routing_key,
+)
+from oss_router.channel.contract import (
+    AdapterAnswer,
+    ChannelAdapter,
+    PermanentChannelError,
+    RetriableChannelError,
+)
+from oss_router.clock import Clock, utcnow
+from oss_router.messages.dispatch import DispatchEnvelope
+from oss_router.messages.result import DispatchResult, ResultStatus, result_message_id
+
+log = logging.getLogger(__name__)
+
+ATTEMPT_HEADER = "x-oss-attempt"
+
+
+class ChannelWorker:
+    def __init__(
+        self,
+        adapter: ChannelAdapter,
+        broker: Broker,
+        *,
+        prefetch: int = 32,
+        timeout_seconds: float = 30.0,
+        max_attempts: int = 5,
+        retry_delays_ms: Sequence[int] = (1_000, 10_000, 60_000),
+        clock: Clock = utcnow,
+    ) -> None:
+        self.adapter = adapter
+        self._broker = broker
+        self._prefetch = prefetch
+        self._timeout = timeout_seconds
+        self._max_attempts = max_attempts
+        self._retry_delays = sorted(set(retry_delays_ms))
+        self._clock = clock
+        self.in_flight = 0
+
+    @property
+    def channel(self) -> str:
+        return str(self.adapter.channel)
+
+    async def start(self) -> Consumer:
+        queue = dispatch_queue(self.adapter.channel)
+        return await self._broker.consume(queue, self.handle, prefetch=self._prefetch)
+
+    async def handle(self, delivery: Delivery) -> None:
+        try:
+            envelope = DispatchEnvelope.model_validate_json(delivery.body)
+        except ValidationError as error:
+            log.error("worker %s: malformed envelope dead-lettered: %s", self.channel, error)
+            await delivery.reject()
+            return
+        self.in_flight += 1
+        try:
+            await self._process(delivery, envelope, _attempt(delivery.headers))
+        finally:
+            self.in_flight -= 1
+
+    async def _process(self, delivery: Delivery, envelope: DispatchEnvelope, attempt: int) -> None:
+        await self._report(envelope, "delivered", attempt)
+        try:
+            answer = await asyncio.wait_for(self.adapter.send(envelope), self._timeout)
+        except PermanentChannelError as error:
+            await self._fail(delivery, envelope, attempt, f"permanent error: {error}")
+        except (RetriableChannelError, TimeoutError) as error:
+            await self._retry_or_fail(delivery, envelope, attempt, _describe(error, self._timeout))
+        except Exception as error:  # an adapter bug is retried, then dead-lettered with its name
+            log.exception("worker %s: adapter raised", self.channel)
+            await self._retry_or_fail(delivery, envelope, attempt, f"adapter error: {error!r}")
+        else:
+            await self._report(envelope, "answered", attempt, answer=answer)
+            await delivery.ack()
+
+    async def _retry_or_fail(
+        self, delivery: Delivery, envelope: DispatchEnvelope, attempt: int, reason: str
+    ) -> None:
+        if attempt >= self._max_attempts:
+            await self._fail(
+                delivery, envelope, attempt, f"{reason}; gave up after {attempt} attempts"
+            )
+            return
+        delay = self._retry_delays[min(attempt - 1, len(self._retry_delays) - 1)]
+        log.info(
+            "worker %s: attempt %d of %s failed (%s); retry in %d ms",
+            self.channel,
+            attempt,
+            envelope.dispatch_id,
+            reason,
+            delay,
+        )
+        headers = {**delivery.headers, ATTEMPT_HEADER: attempt + 1, "x-last-error": reason}
+        await self._broker.publish(
+            [
+                OutgoingMessage(
+                    exchange=RETRY_EXCHANGE,
+                    routing_key=retry_routing_key(self.adapter.channel, delay),
+                    body=delivery.body,
+                    message_id=delivery.message_id,
+                    headers=headers,
+                    correlation_id=envelope.correlation_id,
+                )
+            ]
+        )
+        await delivery.ack()
+
+    async def _fail(
+        self, delivery: Delivery, envelope: DispatchEnvelope, attempt: int, reason: str
+    ) -> None:
+        log.warning("worker %s: dispatch %s failed: %s", self.channel, envelope.dispatch_id, reason)
+        await self._report(envelope, "failed", attempt, error=reason)
+        await delivery.reject()  # to the channel's dead-letter queue, for inspection and replay
+
+    async def _report(
+        self,
+        envelope: DispatchEnvelope,
+        status: ResultStatus,
+        attempt: int,
+        *,
+        answer: AdapterAnswer | None = None,
+        error: str | None = None,
+    ) -> None:
+        result = DispatchResult(
+            message_id=result_message_id(envelope.dispatch_id, status),
+            request_id=envelope.request_id,
+            dispatch_id=envelope.dispatch_id,
+            correlation_id=envelope.correlation_id,
+            channel=envelope.channel,
+            status=status,
+            outcome=answer.outcome if answer else None,
+            answer=answer.answer if answer else None,
+            refusal_ground=answer.refusal_ground if answer else None,
+            error=error,
+            attempts=attempt,
+            occurred_at=self._clock(),
+        )
+        await self._broker.publish(
+            [
+                OutgoingMessage(
+                    exchange=RESULTS_EXCHANGE,
+                    routing_key=RESULTS_KEY,
+                    body=result.model_dump_json().encode(),
+                    message_id=str(result.message_id),
+                    headers={"x-correlation-id": envelope.correlation_id},
+                    correlation_id=envelope.correlation_id,
+                )
+            ]
+        )
+
+
+def _attempt(headers: Any) -> int:
+    try:
+        return max(1, int(headers.get(ATTEMPT_HEADER, 1)))
+    except (TypeError, ValueError):
+        return 1
+
+
+def _describe(error: Exception, timeout: float) -> str:
+    if isinstance(error, TimeoutError):
+        return f"channel did not answer within {timeout:g} s"
+    return f"retriable error: {error}"

@@ -1,0 +1,56 @@
+"""FastAPI dependencies: the request-scoped unit of work, the runtime, the caller, the clock."""
+
+from collections.abc import AsyncIterator
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from oss_router.auth.principal import Principal, Role
+from oss_router.outbox.service import OUTBOX_WRITTEN
+from oss_router.routing.policy import RoutingPolicy
+from oss_router.runtime import Runtime
+
+
+def get_runtime(request: Request) -> Runtime:
+    runtime: Runtime = request.app.state.runtime
+    return runtime
+
+
+RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+
+
+async def get_session(runtime: RuntimeDep) -> AsyncIterator[AsyncSession]:
+    """One transaction per API call, committed once when the endpoint returned."""
+    async with runtime.sessions() as session:
+        async with session.begin():
+            yield session
+        if session.info.get(OUTBOX_WRITTEN):
+            runtime.outbox_written()
+
+
+SessionDep = Annotated[AsyncSession, Depends(get_session)]
+
+
+def get_policy(runtime: RuntimeDep) -> RoutingPolicy:
+    return runtime.policy
+
+
+PolicyDep = Annotated[RoutingPolicy, Depends(get_policy)]
+
+
+def get_now(request: Request) -> datetime:
+    now: datetime = request.app.state.clock()
+    return now
+
+
+NowDep = Annotated[datetime, Depends(get_now)]
+
+
+def get_principal() -> Principal:
+    # Placeholder until token authentication lands: every caller is the local desk officer.
+    return Principal(subject="desk-officer", role=Role.OFFICER)
+
+
+CurrentPrincipal = Annotated[Principal, Depends(get_principal)]

@@ -1,0 +1,75 @@
+"""ASGI middleware guarding request bodies before any parsing: size (413) and type (415)."""
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from oss_router.errors import FieldError, PayloadTooLarge, ProblemError, UnsupportedMediaType
+from oss_router.problems import problem_response
+
+_BODY_METHODS = {b"POST", b"PUT", b"PATCH"}
+
+
+class BodyGuard:
+    def __init__(self, app: ASGIApp, max_body_bytes: int, json_prefix: str = "/v1/") -> None:
+        self.app = app
+        self.max_body_bytes = max_body_bytes
+        self.json_prefix = json_prefix
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"].encode() not in _BODY_METHODS:
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope["headers"])
+        problem = self._check_headers(scope["path"], headers)
+        if problem is not None:
+            await problem_response(problem)(scope, receive, send)
+            return
+        await self._guarded(scope, receive, send)
+
+    def _check_headers(self, path: str, headers: dict[bytes, bytes]) -> ProblemError | None:
+        length = headers.get(b"content-length")
+        if length is not None and (not length.isdigit() or int(length) > self.max_body_bytes):
+            return self._too_large()
+        if path.startswith(self.json_prefix) and length != b"0":
+            media = headers.get(b"content-type", b"").split(b";")[0].strip().lower()
+            if media != b"application/json" and not media.endswith(b"+json"):
+                return UnsupportedMediaType(
+                    "send the body as application/json",
+                    errors=[_content_type_error(media)],
+                )
+        return None
+
+    def _too_large(self) -> ProblemError:
+        return PayloadTooLarge(f"the body exceeds {self.max_body_bytes} bytes")
+
+    async def _guarded(self, scope: Scope, receive: Receive, send: Send) -> None:
+        received = 0
+        response_started = False
+
+        async def counting_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_body_bytes:
+                    raise _BodyTooLargeError
+            return message
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal response_started
+            response_started = response_started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, counting_receive, tracking_send)
+        except _BodyTooLargeError:
+            if not response_started:
+                await problem_response(self._too_large())(scope, receive, send)
+
+
+class _BodyTooLargeError(Exception):
+    pass
+
+
+def _content_type_error(media: bytes) -> FieldError:
+    shown = media.decode("latin-1") or "none"
+    return FieldError("Content-Type", f"{shown} is not application/json")

@@ -1,0 +1,1 @@
+"""Transactional outbox: rows written with the request, published by the relay."""

@@ -1,0 +1,1 @@
+"""The exchange request: intake, routing, storage, tracking and cancellation."""

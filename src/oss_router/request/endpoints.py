@@ -1,0 +1,117 @@
+"""HTTP endpoints of exchange requests: thin, they delegate to ``request.service``."""
+
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Header, Query, Response, status
+
+from oss_router.deps import CurrentPrincipal, NowDep, PolicyDep, SessionDep
+from oss_router.messages.codes import Channel, Kind, RequestStatus
+from oss_router.request import repository, service
+from oss_router.request.schemas import (
+    CancelBody,
+    PreviewDispatch,
+    RequestCreate,
+    RequestList,
+    RequestRead,
+    RoutingPreview,
+    WarningRead,
+)
+
+router = APIRouter(prefix="/v1", tags=["requests"])
+
+IdempotencyKey = Annotated[
+    str | None,
+    Header(alias="Idempotency-Key", min_length=1, max_length=200, pattern=r"^[\x21-\x7e]+$"),
+]
+
+
+@router.post("/requests", status_code=status.HTTP_202_ACCEPTED, response_model=RequestRead)
+async def create_request(
+    payload: RequestCreate,
+    response: Response,
+    session: SessionDep,
+    policy: PolicyDep,
+    principal: CurrentPrincipal,
+    now: NowDep,
+    idempotency_key: IdempotencyKey = None,
+) -> RequestRead:
+    outcome = await service.create_request(
+        session, policy, payload, principal, idempotency_key=idempotency_key, now=now
+    )
+    response.headers["Location"] = f"/v1/requests/{outcome.request.id}"
+    if outcome.replayed:
+        response.headers["Idempotent-Replayed"] = "true"
+    return service.to_read(outcome.request, now)
+
+
+@router.get("/requests", response_model=RequestList)
+async def list_requests(
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    now: NowDep,
+    status: RequestStatus | None = None,
+    channel: Channel | None = None,
+    kind: Kind | None = None,
+    country: Annotated[str | None, Query(pattern=r"^[A-Za-z]{2}$")] = None,
+    overdue: bool | None = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    cursor: Annotated[str | None, Query(max_length=200)] = None,
+) -> RequestList:
+    filters = repository.RequestFilters(
+        status=status,
+        channel=channel,
+        kind=kind,
+        country=country,
+        overdue=overdue,
+        unit=principal.unit if principal.role == "pccc" else None,
+    )
+    rows, next_cursor = await repository.list_page(
+        session, filters, limit=limit, cursor=cursor, now=now
+    )
+    return RequestList(items=[service.to_read(row, now) for row in rows], next_cursor=next_cursor)
+
+
+@router.get("/requests/{request_id}", response_model=RequestRead)
+async def read_request(
+    request_id: UUID, session: SessionDep, principal: CurrentPrincipal, now: NowDep
+) -> RequestRead:
+    request, events = await service.get_request(session, request_id, principal)
+    return service.to_read(request, now, events)
+
+
+@router.post("/requests/{request_id}/cancel", response_model=RequestRead)
+async def cancel_request(
+    request_id: UUID,
+    body: CancelBody,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    now: NowDep,
+) -> RequestRead:
+    request = await service.cancel_request(session, request_id, body.reason, principal, now)
+    return service.to_read(request, now)
+
+
+@router.post("/routing/preview", response_model=RoutingPreview, tags=["routing"])
+async def preview_routing(
+    payload: RequestCreate, session: SessionDep, policy: PolicyDep, now: NowDep
+) -> RoutingPreview:
+    decision = await service.preview(session, policy, payload, now)
+    return RoutingPreview(
+        dispatches=[
+            PreviewDispatch(
+                channel=choice.channel,
+                country=choice.country,
+                rule=choice.rule,
+                explanation=choice.explanation,
+                due_at=choice.due_at,
+                deadline_basis=choice.deadline_basis,
+            )
+            for choice in decision.dispatches
+        ],
+        warnings=[
+            WarningRead.model_validate({**w.details, "code": w.code, "message": w.message})
+            for w in decision.warnings
+        ],
+        policy_version=decision.policy_version,
+    )

@@ -1,0 +1,78 @@
+"""The one state machine of dispatches, and the request status derived from them.
+
+Dispatch: queued → sent → delivered → answered | failed; cancelled from any non-terminal state.
+Forward jumps are allowed (a worker may report ``delivered`` before the relay has recorded
+``sent``); anything that would move a dispatch backwards is stale and ignored; nothing leaves a
+terminal state.
+"""
+
+from collections.abc import Iterable
+
+from oss_router.messages.codes import DispatchStatus, RequestStatus
+
+TERMINAL = frozenset({DispatchStatus.ANSWERED, DispatchStatus.FAILED, DispatchStatus.CANCELLED})
+
+_RANK = {
+    DispatchStatus.QUEUED: 0,
+    DispatchStatus.SENT: 1,
+    DispatchStatus.DELIVERED: 2,
+    DispatchStatus.ANSWERED: 3,
+    DispatchStatus.FAILED: 3,
+    DispatchStatus.CANCELLED: 3,
+}
+
+
+class IllegalTransitionError(Exception):
+    """The transition can never be legal (it leaves a terminal state)."""
+
+    def __init__(self, current: DispatchStatus, target: DispatchStatus) -> None:
+        super().__init__(f"dispatch is {current}; it cannot become {target}")
+        self.current = current
+        self.target = target
+
+
+def is_terminal(status: DispatchStatus | str) -> bool:
+    return DispatchStatus(status) in TERMINAL
+
+
+def should_apply(current: DispatchStatus | str, target: DispatchStatus | str) -> bool:
+    """Whether moving ``current`` to ``target`` changes anything.
+
+    Returns False for a repeat or a stale (backwards) update, which callers ignore; raises
+    ``IllegalTransitionError`` when ``current`` is terminal and ``target`` differs.
+    """
+    current, target = DispatchStatus(current), DispatchStatus(target)
+    if current == target:
+        return False
+    if current in TERMINAL:
+        raise IllegalTransitionError(current, target)
+    if target is DispatchStatus.CANCELLED:
+        return True
+    return _RANK[target] > _RANK[current]
+
+
+def derive_request_status(statuses: Iterable[DispatchStatus | str]) -> RequestStatus:
+    """The request's status as architecture.md defines it from its dispatches."""
+    states = [DispatchStatus(status) for status in statuses]
+    if not states:
+        return RequestStatus.QUEUED
+    if all(state in TERMINAL for state in states):
+        return _terminal_request_status(states)
+    if any(_RANK[state] >= _RANK[DispatchStatus.DELIVERED] for state in states):
+        return RequestStatus.IN_PROGRESS
+    if all(_RANK[state] >= _RANK[DispatchStatus.SENT] for state in states):
+        return RequestStatus.DISPATCHED
+    return RequestStatus.QUEUED
+
+
+def _terminal_request_status(states: list[DispatchStatus]) -> RequestStatus:
+    if DispatchStatus.ANSWERED in states:
+        return RequestStatus.ANSWERED
+    if DispatchStatus.CANCELLED in states:
+        return RequestStatus.CANCELLED
+    return RequestStatus.FAILED
+
+
+TERMINAL_REQUEST_STATUSES = frozenset(
+    {RequestStatus.ANSWERED, RequestStatus.FAILED, RequestStatus.CANCELLED}
+)

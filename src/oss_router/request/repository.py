@@ -1,0 +1,147 @@
+"""Queries about exchange requests; the only place that builds them."""
+
+import base64
+import binascii
+from dataclasses import dataclass
+from datetime import datetime
+from uuid import UUID
+
+from sqlalchemy import ColumnElement, Exists, Select, and_, exists, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from oss_router.errors import FieldError, ValidationFailed
+from oss_router.messages.codes import Channel, Kind, RequestStatus
+from oss_router.models import Dispatch, ExchangeRequest, RequestEvent
+from oss_router.request.lifecycle import TERMINAL, TERMINAL_REQUEST_STATUSES
+
+OPEN_REQUEST_STATUSES = [
+    status.value for status in RequestStatus if status not in TERMINAL_REQUEST_STATUSES
+]
+
+
+@dataclass(frozen=True)
+class RequestFilters:
+    status: RequestStatus | None = None
+    channel: Channel | None = None
+    kind: Kind | None = None
+    country: str | None = None
+    overdue: bool | None = None
+    unit: str | None = None  # restricts to one unit's requests (PCCC callers)
+
+
+async def get(
+    session: AsyncSession, request_id: UUID, *, lock: bool = False
+) -> ExchangeRequest | None:
+    query = select(ExchangeRequest).where(ExchangeRequest.id == request_id)
+    if lock and session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update()
+    return (await session.execute(query)).scalar_one_or_none()
+
+
+async def events_of(session: AsyncSession, request_id: UUID) -> list[RequestEvent]:
+    query = (
+        select(RequestEvent).where(RequestEvent.request_id == request_id).order_by(RequestEvent.id)
+    )
+    return list((await session.scalars(query)).all())
+
+
+async def find_by_idempotency_key(
+    session: AsyncSession, scope: str, key: str
+) -> ExchangeRequest | None:
+    query = select(ExchangeRequest).where(
+        ExchangeRequest.idempotency_scope == scope, ExchangeRequest.idempotency_key == key
+    )
+    return (await session.execute(query)).scalar_one_or_none()
+
+
+async def open_requests_with_fingerprint(
+    session: AsyncSession, kind: Kind, fingerprint: str, limit: int = 20
+) -> list[ExchangeRequest]:
+    query = (
+        select(ExchangeRequest)
+        .where(
+            ExchangeRequest.kind == kind.value,
+            ExchangeRequest.subject_fingerprint == fingerprint,
+            ExchangeRequest.status.in_(OPEN_REQUEST_STATUSES),
+        )
+        .order_by(ExchangeRequest.created_at.desc())
+        .limit(limit)
+    )
+    return list((await session.scalars(query)).all())
+
+
+async def dispatch(session: AsyncSession, dispatch_id: UUID) -> Dispatch | None:
+    return await session.get(Dispatch, dispatch_id)
+
+
+async def list_page(
+    session: AsyncSession, filters: RequestFilters, *, limit: int, cursor: str | None, now: datetime
+) -> tuple[list[ExchangeRequest], str | None]:
+    """Newest first, keyset-paginated on (created_at, id)."""
+    query = _filtered(select(ExchangeRequest), filters, now)
+    if cursor is not None:
+        created_at, request_id = decode_cursor(cursor)
+        query = query.where(
+            or_(
+                ExchangeRequest.created_at < created_at,
+                and_(ExchangeRequest.created_at == created_at, ExchangeRequest.id < request_id),
+            )
+        )
+    query = query.order_by(ExchangeRequest.created_at.desc(), ExchangeRequest.id.desc()).limit(
+        limit + 1
+    )
+    rows = list((await session.scalars(query)).all())
+    if len(rows) <= limit:
+        return rows, None
+    rows = rows[:limit]
+    return rows, encode_cursor(rows[-1].created_at, rows[-1].id)
+
+
+def _filtered(
+    query: Select[ExchangeRequest], filters: RequestFilters, now: datetime
+) -> Select[ExchangeRequest]:
+    if filters.status is not None:
+        query = query.where(ExchangeRequest.status == filters.status.value)
+    if filters.kind is not None:
+        query = query.where(ExchangeRequest.kind == filters.kind.value)
+    if filters.unit is not None:
+        query = query.where(ExchangeRequest.unit == filters.unit)
+    dispatch_conditions: list[ColumnElement[bool]] = []
+    if filters.channel is not None:
+        dispatch_conditions.append(Dispatch.channel == filters.channel.value)
+    if filters.country is not None:
+        dispatch_conditions.append(Dispatch.country == filters.country.upper())
+    if dispatch_conditions:
+        query = query.where(_has_dispatch(*dispatch_conditions))
+    if filters.overdue is not None:
+        late = _has_dispatch(Dispatch.due_at < now, Dispatch.status.not_in(_terminal()))
+        query = query.where(late if filters.overdue else ~late)
+    return query
+
+
+def _terminal() -> list[str]:
+    return [status.value for status in TERMINAL]
+
+
+def _has_dispatch(*conditions: ColumnElement[bool]) -> Exists:
+    return exists().where(Dispatch.request_id == ExchangeRequest.id, *conditions)
+
+
+def encode_cursor(created_at: datetime, request_id: UUID) -> str:
+    raw = f"{created_at.isoformat()}|{request_id}".encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[datetime, UUID]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        created, request_id = raw.split("|")
+        moment = datetime.fromisoformat(created)
+        if moment.tzinfo is None:
+            raise ValueError("naive cursor")
+        return moment, UUID(request_id)
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        raise ValidationFailed(
+            "cursor is not one this service issued",
+            errors=[FieldError("cursor", "invalid cursor")],
+        ) from None

@@ -1,0 +1,418 @@
+"""Intake, reading and cancellation of exchange requests. Never commits."""
+
+import hashlib
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from oss_router.auth.principal import Principal, Role
+from oss_router.errors import Conflict, FieldError, NotFound, Unroutable
+from oss_router.messages.codes import DispatchStatus, RequestStatus
+from oss_router.messages.dispatch import DispatchEnvelope
+from oss_router.models import Dispatch, ExchangeRequest, RequestEvent
+from oss_router.outbox.service import enqueue_dispatch
+from oss_router.request import repository, timeline
+from oss_router.request.lifecycle import (
+    TERMINAL_REQUEST_STATUSES,
+    derive_request_status,
+    is_terminal,
+    should_apply,
+)
+from oss_router.request.schemas import (
+    DispatchRead,
+    EventRead,
+    RequestCreate,
+    RequestRead,
+    WarningRead,
+)
+from oss_router.request.subjects import subject_document
+from oss_router.routing.decision import (
+    DispatchDecision,
+    RoutingDecision,
+    RoutingQuery,
+    RoutingRefused,
+    RoutingWarning,
+)
+from oss_router.routing.duplicate import possible_duplicate_warning, subject_fingerprint
+from oss_router.routing.policy import RoutingPolicy
+
+
+@dataclass(frozen=True)
+class CreateOutcome:
+    request: ExchangeRequest
+    replayed: bool
+
+
+def routing_query(payload: RequestCreate, received_at: datetime) -> RoutingQuery:
+    return RoutingQuery(
+        kind=payload.kind,
+        target_countries=tuple(payload.target_countries),
+        received_at=received_at,
+        urgency=payload.urgency,
+        urgency_ground=payload.urgency_ground,
+        access_type=payload.access_type,
+        crime_area=payload.crime_area,
+        sis_alert_id=payload.sis_alert_id,
+        border_area=payload.border_area,
+        preferred_channel=payload.preferred_channel,
+        override_reason=payload.override_reason,
+    )
+
+
+def decide(policy: RoutingPolicy, payload: RequestCreate, received_at: datetime) -> RoutingDecision:
+    """The routing decision, or a 422 problem naming the field that made it impossible."""
+    try:
+        return policy.decide(routing_query(payload, received_at))
+    except RoutingRefused as refused:
+        raise Unroutable(
+            refused.reason, errors=[FieldError(refused.field, refused.reason)], rule=refused.rule
+        ) from None
+
+
+async def preview(
+    session: AsyncSession, policy: RoutingPolicy, payload: RequestCreate, now: datetime
+) -> RoutingDecision:
+    """Exactly what creating the request now would decide, without storing anything."""
+    decision = decide(policy, payload, now)
+    duplicates = await _duplicate_warnings(session, payload, decision)
+    return RoutingDecision(
+        decision.dispatches, decision.warnings + duplicates, decision.policy_version
+    )
+
+
+async def create_request(
+    session: AsyncSession,
+    policy: RoutingPolicy,
+    payload: RequestCreate,
+    principal: Principal,
+    *,
+    idempotency_key: str | None,
+    now: datetime,
+) -> CreateOutcome:
+    """Validate, route and stage the request with its dispatches, timeline and outbox rows."""
+    body_hash = _body_hash(payload)
+    if idempotency_key is not None:
+        existing = await repository.find_by_idempotency_key(
+            session, principal.subject, idempotency_key
+        )
+        if existing is not None:
+            return _replay(existing, body_hash)
+    decision = await preview(session, policy, payload, now)
+    request = _new_request(payload, principal, decision, body_hash, idempotency_key, now)
+    session.add(request)
+    _record_intake(session, request, principal, now)
+    for position, choice in enumerate(decision.dispatches):
+        _stage_dispatch(session, request, position, choice, principal, now)
+    try:
+        await session.flush()
+    except IntegrityError:
+        raise Conflict(
+            "another request with this Idempotency-Key is being created; retry to get it"
+        ) from None
+    return CreateOutcome(request, replayed=False)
+
+
+def _replay(existing: ExchangeRequest, body_hash: str) -> CreateOutcome:
+    if existing.body_hash != body_hash:
+        raise Conflict(
+            "this Idempotency-Key was already used with a different body",
+            errors=[FieldError("Idempotency-Key", "reused with a different request body")],
+        )
+    return CreateOutcome(existing, replayed=True)
+
+
+def _body_hash(payload: RequestCreate) -> str:
+    canonical = json.dumps(payload.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+async def _duplicate_warnings(
+    session: AsyncSession, payload: RequestCreate, decision: RoutingDecision
+) -> tuple[RoutingWarning, ...]:
+    fingerprint = subject_fingerprint(payload.kind, subject_document(payload.subject))
+    earlier = await repository.open_requests_with_fingerprint(session, payload.kind, fingerprint)
+    warnings = []
+    for country in payload.target_countries:
+        match = next((req for req in earlier if country in req.target_countries), None)
+        if match is not None:
+            warnings.append(possible_duplicate_warning(str(match.id), country))
+    return tuple(warnings)
+
+
+def _new_request(
+    payload: RequestCreate,
+    principal: Principal,
+    decision: RoutingDecision,
+    body_hash: str,
+    idempotency_key: str | None,
+    now: datetime,
+) -> ExchangeRequest:
+    subject = subject_document(payload.subject)
+    return ExchangeRequest(
+        id=uuid.uuid4(),
+        status=RequestStatus.QUEUED.value,
+        kind=payload.kind.value,
+        subject=subject,
+        subject_fingerprint=subject_fingerprint(payload.kind, subject),
+        target_countries=list(payload.target_countries),
+        purpose=payload.purpose,
+        urgency=payload.urgency.value,
+        urgency_ground=payload.urgency_ground.value if payload.urgency_ground else None,
+        access_type=payload.access_type.value,
+        crime_area=payload.crime_area,
+        sis_alert_id=payload.sis_alert_id,
+        border_area=payload.border_area,
+        handling_code=payload.handling_code.value,
+        preferred_channel=payload.preferred_channel.value if payload.preferred_channel else None,
+        override_reason=payload.override_reason,
+        reference=payload.reference,
+        warnings=[_warning_document(warning) for warning in decision.warnings],
+        policy_version=decision.policy_version,
+        origin="pccc" if principal.role is Role.PCCC else "desk",
+        created_by=principal.subject,
+        unit=principal.unit,
+        idempotency_scope=principal.subject if idempotency_key else None,
+        idempotency_key=idempotency_key,
+        body_hash=body_hash,
+        created_at=now,
+        updated_at=now,
+        due_at=min(choice.due_at for choice in decision.dispatches),
+    )
+
+
+def _warning_document(warning: RoutingWarning) -> dict[str, Any]:
+    return {**warning.details, "code": warning.code, "message": warning.message}
+
+
+def _stage_dispatch(
+    session: AsyncSession,
+    request: ExchangeRequest,
+    position: int,
+    choice: DispatchDecision,
+    principal: Principal,
+    now: datetime,
+) -> None:
+    dispatch = Dispatch(
+        id=uuid.uuid4(),
+        request_id=request.id,
+        position=position,
+        channel=choice.channel.value,
+        country=choice.country,
+        status=DispatchStatus.QUEUED.value,
+        rule=choice.rule,
+        explanation=choice.explanation,
+        due_at=choice.due_at,
+        deadline_basis=choice.deadline_basis,
+        attempts=0,
+        created_at=now,
+        updated_at=now,
+    )
+    request.dispatches.append(dispatch)
+    timeline.record(
+        session,
+        request_id=request.id,
+        dispatch_id=dispatch.id,
+        type="routed",
+        actor=principal.actor,
+        at=now,
+        to_status=DispatchStatus.QUEUED.value,
+        detail={
+            "channel": dispatch.channel,
+            "country": dispatch.country,
+            "rule": dispatch.rule,
+            "explanation": dispatch.explanation,
+            "due_at": dispatch.due_at.isoformat(),
+            "deadline_basis": dispatch.deadline_basis,
+        },
+    )
+    enqueue_dispatch(session, _envelope(request, dispatch), now)
+
+
+def _envelope(request: ExchangeRequest, dispatch: Dispatch) -> DispatchEnvelope:
+    return DispatchEnvelope(
+        message_id=uuid.uuid4(),
+        request_id=request.id,
+        dispatch_id=dispatch.id,
+        correlation_id=str(request.id),
+        channel=dispatch.channel,
+        country=dispatch.country,
+        kind=request.kind,
+        subject=request.subject or {},
+        purpose=request.purpose or "",
+        urgency=request.urgency,
+        handling_code=request.handling_code,
+        crime_area=request.crime_area,
+        sis_alert_id=request.sis_alert_id,
+        reference=request.reference,
+        due_at=dispatch.due_at,
+        created_at=request.created_at,
+    )
+
+
+def _record_intake(
+    session: AsyncSession, request: ExchangeRequest, principal: Principal, now: datetime
+) -> None:
+    detail: dict[str, Any] = {
+        "origin": request.origin,
+        "target_countries": request.target_countries,
+        "policy_version": request.policy_version,
+        "warnings": [warning["code"] for warning in request.warnings],
+    }
+    if request.preferred_channel:
+        detail["override"] = {
+            "preferred_channel": request.preferred_channel,
+            "reason": request.override_reason,
+        }
+    timeline.record(
+        session,
+        request_id=request.id,
+        type="created",
+        actor=principal.actor,
+        at=now,
+        to_status=RequestStatus.QUEUED.value,
+        detail=detail,
+    )
+
+
+def visible_to(request: ExchangeRequest | None, principal: Principal) -> ExchangeRequest:
+    """The request if the principal may see it; a PCCC sees only its own unit's (else 404)."""
+    if request is None or (principal.role is Role.PCCC and request.unit != principal.unit):
+        raise NotFound("no such request")
+    return request
+
+
+async def get_request(
+    session: AsyncSession, request_id: UUID, principal: Principal
+) -> tuple[ExchangeRequest, list[RequestEvent]]:
+    request = visible_to(await repository.get(session, request_id), principal)
+    return request, await repository.events_of(session, request_id)
+
+
+async def cancel_request(
+    session: AsyncSession, request_id: UUID, reason: str, principal: Principal, now: datetime
+) -> ExchangeRequest:
+    """Cancel every dispatch not yet terminal; 409 when the request is already terminal."""
+    request = visible_to(await repository.get(session, request_id, lock=True), principal)
+    if RequestStatus(request.status) in TERMINAL_REQUEST_STATUSES:
+        raise Conflict(f"request is already {request.status}; it cannot be cancelled")
+    for dispatch in request.dispatches:
+        if not is_terminal(dispatch.status) and should_apply(
+            dispatch.status, DispatchStatus.CANCELLED
+        ):
+            move_dispatch(
+                session,
+                request,
+                dispatch,
+                DispatchStatus.CANCELLED,
+                principal.actor,
+                now,
+                {"reason": reason},
+            )
+    timeline.record(
+        session,
+        request_id=request.id,
+        type="cancel_requested",
+        actor=principal.actor,
+        at=now,
+        detail={"reason": reason},
+    )
+    refresh_request_status(session, request, principal.actor, now)
+    return request
+
+
+def move_dispatch(
+    session: AsyncSession,
+    request: ExchangeRequest,
+    dispatch: Dispatch,
+    target: DispatchStatus,
+    actor: str,
+    now: datetime,
+    detail: dict[str, Any] | None = None,
+) -> None:
+    """Apply a transition already checked with ``should_apply`` and put it on the timeline."""
+    previous = dispatch.status
+    dispatch.status = target.value
+    dispatch.updated_at = now
+    timeline.record(
+        session,
+        request_id=request.id,
+        dispatch_id=dispatch.id,
+        type="dispatch_status",
+        actor=actor,
+        at=now,
+        from_status=previous,
+        to_status=target.value,
+        detail=detail,
+    )
+
+
+def refresh_request_status(
+    session: AsyncSession, request: ExchangeRequest, actor: str, now: datetime
+) -> None:
+    """Re-derive the request's status and due date from its dispatches."""
+    status = derive_request_status(dispatch.status for dispatch in request.dispatches)
+    pending = [d.due_at for d in request.dispatches if not is_terminal(d.status)]
+    request.due_at = min(pending) if pending else None
+    request.updated_at = now
+    if status.value != request.status:
+        timeline.record(
+            session,
+            request_id=request.id,
+            type="request_status",
+            actor=actor,
+            at=now,
+            from_status=request.status,
+            to_status=status.value,
+        )
+        request.status = status.value
+
+
+def to_read(
+    request: ExchangeRequest, now: datetime, events: list[RequestEvent] | None = None
+) -> RequestRead:
+    dispatches = [_dispatch_read(dispatch, now) for dispatch in request.dispatches]
+    return RequestRead(
+        id=request.id,
+        status=RequestStatus(request.status),
+        created_at=request.created_at,
+        updated_at=request.updated_at,
+        due_at=request.due_at,
+        overdue=any(dispatch.overdue for dispatch in dispatches),
+        warnings=[WarningRead.model_validate(warning) for warning in request.warnings],
+        policy_version=request.policy_version,
+        origin=request.origin,
+        kind=request.kind,
+        subject=request.subject,
+        target_countries=request.target_countries,
+        purpose=request.purpose,
+        urgency=request.urgency,
+        urgency_ground=request.urgency_ground,
+        access_type=request.access_type,
+        crime_area=request.crime_area,
+        sis_alert_id=request.sis_alert_id,
+        border_area=request.border_area,
+        handling_code=request.handling_code,
+        preferred_channel=request.preferred_channel,
+        override_reason=request.override_reason,
+        reference=request.reference,
+        dispatches=dispatches,
+        events=[EventRead.model_validate(event) for event in events]
+        if events is not None
+        else None,
+    )
+
+
+def _dispatch_read(dispatch: Dispatch, now: datetime) -> DispatchRead:
+    overdue = not is_terminal(dispatch.status) and dispatch.due_at < now
+    return DispatchRead.model_validate(
+        {**{key: getattr(dispatch, key) for key in _DISPATCH_FIELDS}, "overdue": overdue}
+    )
+
+
+_DISPATCH_FIELDS = [name for name in DispatchRead.model_fields if name != "overdue"]

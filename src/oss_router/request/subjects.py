@@ -1,0 +1,154 @@
+"""What is looked up: UMF-like subject entities (domain.md), strictly validated."""
+
+import re
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
+
+from oss_router.country.loader import load_reference_data
+
+SEARCHABLE_DNA_LOCI = 6  # Prüm practice: a searchable profile has at least 6 typed loci
+
+_NUMERIC_ALLELE = re.compile(r"^\d{1,2}(\.\d)?$")
+
+
+def _known_country(code: str) -> str:
+    if not load_reference_data().is_known_country(code):
+        raise ValueError(f"{code!r} is not a known ISO 3166-1 alpha-2 country code")
+    return code
+
+
+CountryCode = Annotated[
+    str,
+    StringConstraints(to_upper=True, pattern=r"^[A-Za-z]{2}$"),
+    AfterValidator(_known_country),
+]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]
+
+
+def _partial_date(value: str) -> str:
+    parts = [int(part) for part in value.split("-")]
+    year, month, day = [*parts, 1, 1][:3]
+    try:
+        parsed = date(year, month, day)
+    except ValueError:
+        raise ValueError(f"{value!r} is not a valid date") from None
+    if parsed.year < 1900 or parsed > date.today():  # noqa: DTZ011 - calendar date, no instant
+        raise ValueError("date_of_birth must be between 1900 and today")
+    return value
+
+
+PartialDate = Annotated[
+    str,
+    StringConstraints(pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$"),
+    AfterValidator(_partial_date),
+]
+
+
+class _Subject(BaseModel):
+    # ``kind`` is copied from the request by RequestCreate so that errors name the right model;
+    # clients need not send it, and it is never stored twice.
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class PersonSubject(_Subject):
+    kind: Literal["person"] = Field(default="person", exclude=True)
+    family_name: Name
+    given_names: Name | None = None
+    date_of_birth: PartialDate | None = Field(
+        default=None, description="YYYY, YYYY-MM or YYYY-MM-DD"
+    )
+    place_of_birth: Name | None = None
+    nationalities: list[CountryCode] = Field(default_factory=list, max_length=10)
+    sex: Literal["male", "female", "unknown"] | None = None
+    aliases: list[Name] = Field(default_factory=list, max_length=20)
+
+
+class VehicleSubject(_Subject):
+    kind: Literal["vehicle"] = Field(default="vehicle", exclude=True)
+    vin: (
+        Annotated[str, StringConstraints(to_upper=True, pattern=r"^[A-HJ-NPR-Za-hj-npr-z0-9]{17}$")]
+        | None
+    ) = Field(default=None, description="17 characters, no I, O or Q")
+    registration_number: (
+        Annotated[
+            str, StringConstraints(to_upper=True, pattern=r"^[A-Za-z0-9][A-Za-z0-9 -]{0,14}$")
+        ]
+        | None
+    ) = None
+    registration_country: CountryCode | None = None
+    make: ShortText | None = None
+    model: ShortText | None = None
+    colour: ShortText | None = None
+
+    @model_validator(mode="after")
+    def _identified(self) -> "VehicleSubject":
+        if self.vin is None and self.registration_number is None:
+            raise ValueError("a vehicle needs a vin or a registration_number")
+        if self.registration_number is not None and self.registration_country is None:
+            raise ValueError("registration_country is required with registration_number")
+        return self
+
+
+class DocumentSubject(_Subject):
+    kind: Literal["document"] = Field(default="document", exclude=True)
+    document_type: Literal[
+        "passport",
+        "id_card",
+        "driving_licence",
+        "residence_permit",
+        "vehicle_registration",
+        "other",
+    ]
+    document_number: Annotated[
+        str, StringConstraints(to_upper=True, pattern=r"^[A-Za-z0-9<-]{1,30}$")
+    ]
+    issuing_country: CountryCode
+
+
+Allele = Annotated[str, StringConstraints(pattern=r"^(\d{1,2}(\.\d)?|X|Y)$")]
+LocusName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.-]{2,20}$")]
+
+
+class DnaSubject(_Subject):
+    kind: Literal["dna"] = Field(default="dna", exclude=True)
+    profile_reference: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)
+    ]
+    sample_type: Literal["reference", "crime_scene"]
+    loci: dict[LocusName, Annotated[list[Allele], Field(min_length=1, max_length=4)]] = Field(
+        max_length=60
+    )
+
+    @model_validator(mode="after")
+    def _searchable(self) -> "DnaSubject":
+        numeric = [
+            name
+            for name, alleles in self.loci.items()
+            if all(_NUMERIC_ALLELE.match(allele) for allele in alleles)
+        ]
+        if len(numeric) < SEARCHABLE_DNA_LOCI:
+            raise ValueError(
+                f"a searchable DNA profile needs at least {SEARCHABLE_DNA_LOCI} loci with "
+                f"numeric alleles; {len(numeric)} given"
+            )
+        return self
+
+
+Subject = Annotated[
+    PersonSubject | VehicleSubject | DocumentSubject | DnaSubject, Field(discriminator="kind")
+]
+
+
+def subject_document(subject: BaseModel) -> dict[str, Any]:
+    """The subject as stored and sent on the wire (without the copied ``kind``)."""
+    return subject.model_dump(mode="json", exclude_none=True)

@@ -1,0 +1,47 @@
+"""JSON Schemas of the wire messages and the API bodies, written to ``schemas/``."""
+
+import json
+from pathlib import Path
+
+from pydantic import BaseModel
+
+from oss_router.messages.dispatch import DispatchEnvelope
+from oss_router.messages.result import DispatchResult
+from oss_router.messages.status import StatusNotice
+from oss_router.request.schemas import RequestCreate, RequestRead
+
+EXPORTED: dict[str, type[BaseModel]] = {
+    "dispatch-envelope.v1.json": DispatchEnvelope,
+    "dispatch-result.v1.json": DispatchResult,
+    "status-notice.v1.json": StatusNotice,
+    "request-create.json": RequestCreate,
+    "request-read.json": RequestRead,
+}
+
+SCHEMA_DIR = Path(__file__).resolve().parents[2] / "schemas"
+
+
+def render(model: type[BaseModel]) -> str:
+    schema = model.model_json_schema(mode="validation")
+    schema = {"$schema": "https://json-schema.org/draft/2020-12/schema", **schema}
+    return json.dumps(schema, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def write(directory: Path = SCHEMA_DIR) -> list[Path]:
+    directory.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, model in EXPORTED.items():
+        path = directory / name
+        path.write_text(render(model), encoding="utf-8")
+        written.append(path)
+    return written
+
+
+def drifted(directory: Path = SCHEMA_DIR) -> list[str]:
+    """Names of the schema files that differ from what the models generate."""
+    return [
+        name
+        for name, model in EXPORTED.items()
+        if not (directory / name).is_file()
+        or (directory / name).read_text(encoding="utf-8") != render(model)
+    ]

@@ -1,0 +1,1 @@
+"""The tracker: applies the workers' results to dispatches, at most once each."""

@@ -1,0 +1,1 @@
+"""Shared test helpers (services, payloads, polling)."""
