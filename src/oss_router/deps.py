@@ -1,6 +1,6 @@
 """FastAPI dependencies: the request-scoped unit of work, the runtime, the caller, the clock."""
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from datetime import datetime
 from typing import Annotated
 
@@ -8,6 +8,7 @@ from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from oss_router.auth.principal import Principal, Role
+from oss_router.errors import Forbidden
 from oss_router.outbox.service import OUTBOX_WRITTEN
 from oss_router.routing.policy import RoutingPolicy
 from oss_router.runtime import Runtime
@@ -54,3 +55,15 @@ def get_principal() -> Principal:
 
 
 CurrentPrincipal = Annotated[Principal, Depends(get_principal)]
+
+
+def require_roles(*roles: Role) -> Callable[[Principal], Principal]:
+    """Dependency factory: the caller must hold one of ``roles`` (else 403)."""
+
+    def check(principal: CurrentPrincipal) -> Principal:
+        if principal.role not in roles:
+            allowed = ", ".join(role.value for role in roles)
+            raise Forbidden(f"this needs one of the roles: {allowed}")
+        return principal
+
+    return check
