@@ -14,7 +14,7 @@ CountryCode = Annotated[str, Field(pattern=r"^[A-Z]{2}$")]
 AreaName = Annotated[str, Field(pattern=r"^[a-z][a-z_]*$")]
 
 
-class _DataFile(BaseModel):
+class DataFile(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     dataset: str = Field(min_length=1)
@@ -33,11 +33,11 @@ class CountryEntry(BaseModel):
     user_assigned: bool = False
 
 
-class CountriesFile(_DataFile):
+class CountriesFile(DataFile):
     countries: list[CountryEntry] = Field(min_length=1)
 
 
-class CodeSetFile(_DataFile):
+class CodeSetFile(DataFile):
     codes: list[CountryCode]
 
 
@@ -55,9 +55,9 @@ class SisConnection(BaseModel):
     basis: str = Field(min_length=1)
 
 
-class SisConnectionsFile(_DataFile):
+class SisConnectionsFile(DataFile):
     connections: list[SisConnection] = Field(min_length=1)
 
 
-class MandateAreasFile(_DataFile):
+class MandateAreasFile(DataFile):
     areas: list[AreaName] = Field(min_length=1)

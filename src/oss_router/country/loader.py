@@ -17,9 +17,9 @@ from oss_router.country.files import (
     BilateralSetFile,
     CodeSetFile,
     CountriesFile,
+    DataFile,
     MandateAreasFile,
     SisConnectionsFile,
-    _DataFile,
 )
 from oss_router.country.reference import DatasetInfo, ReferenceData
 
@@ -42,7 +42,7 @@ PCCC = "pccc_partners.json"
 INTERPOL = "interpol_members.json"
 MANDATE = "europol_mandate_areas.json"
 
-_F = TypeVar("_F", bound=_DataFile)
+_F = TypeVar("_F", bound=DataFile)
 
 
 class ReferenceDataError(Exception):
@@ -86,7 +86,7 @@ def _load(directory: Path) -> ReferenceData:
     return _build(files)
 
 
-_MODELS: dict[str, type[_DataFile]] = {
+_MODELS: dict[str, type[DataFile]] = {
     COUNTRIES: CountriesFile,
     EU: CodeSetFile,
     SCHENGEN: CodeSetFile,
@@ -101,7 +101,7 @@ _MODELS: dict[str, type[_DataFile]] = {
 
 def _read_all(directory: Path) -> _Files:
     problems: list[str] = []
-    parsed: dict[str, _DataFile] = {}
+    parsed: dict[str, DataFile] = {}
     for name, model in _MODELS.items():
         try:
             parsed[name] = _read(directory / name, model)
@@ -122,7 +122,7 @@ def _read_all(directory: Path) -> _Files:
     )
 
 
-def _typed(data: _DataFile, model: type[_F]) -> _F:
+def _typed(data: DataFile, model: type[_F]) -> _F:
     if not isinstance(data, model):  # pragma: no cover - _MODELS and _Files disagree
         raise TypeError(f"{data.dataset} parsed as {type(data).__name__}, not {model.__name__}")
     return data
@@ -288,7 +288,7 @@ def _build(files: _Files) -> ReferenceData:
     )
 
 
-def _all_files(files: _Files) -> list[tuple[str, _DataFile]]:
+def _all_files(files: _Files) -> list[tuple[str, DataFile]]:
     return [
         (COUNTRIES, files.countries),
         (EU, files.eu),
@@ -302,7 +302,7 @@ def _all_files(files: _Files) -> list[tuple[str, _DataFile]]:
     ]
 
 
-def _info(name: str, data: _DataFile) -> DatasetInfo:
+def _info(name: str, data: DataFile) -> DatasetInfo:
     return DatasetInfo(
         dataset=data.dataset,
         file=name,
