@@ -14,6 +14,7 @@ from oss_router.health import router as health_router
 from oss_router.limits import BodyGuard
 from oss_router.migrate import upgrade
 from oss_router.request.endpoints import router as requests_router
+from oss_router.routing.endpoints import router as routing_router
 from oss_router.runtime import Runtime
 
 
@@ -54,6 +55,7 @@ def create_app(
     app.include_router(health_router)
     app.include_router(requests_router)
     app.include_router(channels_router)
+    app.include_router(routing_router)
     return app
 
 

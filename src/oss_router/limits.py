@@ -42,27 +42,37 @@ class BodyGuard:
         return PayloadTooLarge(f"the body exceeds {self.max_body_bytes} bytes")
 
     async def _guarded(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Count streamed bytes; past the limit, replace whatever the app answers with a 413.
+
+        The app sees the overflow as a failed read (FastAPI turns that into a 400), so the
+        response is swapped here rather than relying on an exception reaching this middleware.
+        """
         received = 0
-        response_started = False
+        exceeded = False
+        swapped = False
 
         async def counting_receive() -> Message:
-            nonlocal received
+            nonlocal received, exceeded
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.max_body_bytes:
+                    exceeded = True
                     raise _BodyTooLargeError
             return message
 
-        async def tracking_send(message: Message) -> None:
-            nonlocal response_started
-            response_started = response_started or message["type"] == "http.response.start"
-            await send(message)
+        async def guarded_send(message: Message) -> None:
+            nonlocal swapped
+            if not exceeded:
+                await send(message)
+            elif not swapped:
+                swapped = True
+                await problem_response(self._too_large())(scope, receive, send)
 
         try:
-            await self.app(scope, counting_receive, tracking_send)
+            await self.app(scope, counting_receive, guarded_send)
         except _BodyTooLargeError:
-            if not response_started:
+            if not swapped:
                 await problem_response(self._too_large())(scope, receive, send)
 
 

@@ -37,7 +37,7 @@ SUBJECTS: dict[str, dict[str, Any]] = {
 def request_body(kind: str = "person", **overrides: Any) -> dict[str, Any]:
     body: dict[str, Any] = {
         "kind": kind,
-        "subject": dict(SUBJECTS[kind]),
+        "subject": dict(SUBJECTS.get(kind, SUBJECTS["person"])),
         "target_countries": ["DE"],
         "purpose": PURPOSE,
     }

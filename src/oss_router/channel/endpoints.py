@@ -53,4 +53,5 @@ async def _in_flight_by_channel(session: SessionDep) -> dict[str, int]:
         .where(Dispatch.status.in_([DispatchStatus.SENT.value, DispatchStatus.DELIVERED.value]))
         .group_by(Dispatch.channel)
     )
-    return dict((await session.execute(query)).tuples().all())
+    rows = (await session.execute(query)).all()
+    return {str(channel): int(count) for channel, count in rows}

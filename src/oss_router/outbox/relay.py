@@ -121,9 +121,16 @@ async def _mark_published(
 
 async def _mark_sent(session: AsyncSession, dispatch_ids: list[UUID], now: datetime) -> None:
     request_ids = select(Dispatch.request_id).where(Dispatch.id.in_(dispatch_ids))
-    requests = (
-        await session.scalars(select(ExchangeRequest).where(ExchangeRequest.id.in_(request_ids)))
-    ).all()
+    query = (
+        select(ExchangeRequest)
+        .where(ExchangeRequest.id.in_(request_ids))
+        .order_by(ExchangeRequest.id)
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        # The tracker may be answering these dispatches right now: lock the requests (in id
+        # order, as the tracker does) so that "sent" never overwrites a newer status.
+        query = query.with_for_update()
+    requests = (await session.scalars(query)).all()
     wanted = set(dispatch_ids)
     for request in requests:
         for dispatch in request.dispatches:

@@ -1,0 +1,70 @@
+"""The dispatch state machine and the request status derived from it."""
+
+import pytest
+
+from oss_router.messages.codes import DispatchStatus as D
+from oss_router.messages.codes import RequestStatus as R
+from oss_router.request.lifecycle import IllegalTransitionError, derive_request_status, should_apply
+
+
+@pytest.mark.parametrize(
+    ("current", "target"),
+    [
+        (D.QUEUED, D.SENT),
+        (D.SENT, D.DELIVERED),
+        (D.DELIVERED, D.ANSWERED),
+        (D.DELIVERED, D.FAILED),
+        (D.QUEUED, D.DELIVERED),  # the worker may report before the relay recorded "sent"
+        (D.SENT, D.ANSWERED),
+        (D.QUEUED, D.CANCELLED),
+        (D.SENT, D.CANCELLED),
+        (D.DELIVERED, D.CANCELLED),
+    ],
+)
+def test_forward_transitions_apply(current: D, target: D) -> None:
+    assert should_apply(current, target) is True
+
+
+@pytest.mark.parametrize(
+    ("current", "target"),
+    [(D.SENT, D.SENT), (D.DELIVERED, D.SENT), (D.DELIVERED, D.QUEUED), (D.SENT, D.QUEUED)],
+)
+def test_repeated_or_stale_transitions_are_ignored(current: D, target: D) -> None:
+    assert should_apply(current, target) is False
+
+
+@pytest.mark.parametrize("terminal", [D.ANSWERED, D.FAILED, D.CANCELLED])
+@pytest.mark.parametrize("target", [D.QUEUED, D.SENT, D.DELIVERED])
+def test_nothing_leaves_a_terminal_state(terminal: D, target: D) -> None:
+    with pytest.raises(IllegalTransitionError):
+        should_apply(terminal, target)
+
+
+def test_answered_cannot_become_failed_or_cancelled() -> None:
+    with pytest.raises(IllegalTransitionError):
+        should_apply(D.ANSWERED, D.FAILED)
+    with pytest.raises(IllegalTransitionError):
+        should_apply(D.ANSWERED, D.CANCELLED)
+
+
+def test_repeating_a_terminal_status_is_a_no_op() -> None:
+    assert should_apply(D.ANSWERED, D.ANSWERED) is False
+
+
+@pytest.mark.parametrize(
+    ("statuses", "expected"),
+    [
+        ([D.QUEUED, D.QUEUED], R.QUEUED),
+        ([D.SENT, D.QUEUED], R.QUEUED),
+        ([D.SENT, D.SENT], R.DISPATCHED),
+        ([D.SENT, D.DELIVERED], R.IN_PROGRESS),
+        ([D.ANSWERED, D.SENT], R.IN_PROGRESS),
+        ([D.ANSWERED, D.FAILED], R.ANSWERED),
+        ([D.FAILED, D.FAILED], R.FAILED),
+        ([D.CANCELLED, D.CANCELLED], R.CANCELLED),
+        ([D.ANSWERED, D.CANCELLED], R.ANSWERED),
+        ([D.FAILED, D.CANCELLED], R.CANCELLED),
+    ],
+)
+def test_request_status_is_derived_from_its_dispatches(statuses: list[D], expected: R) -> None:
+    assert derive_request_status(statuses) is expected
