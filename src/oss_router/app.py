@@ -16,6 +16,10 @@ from oss_router.migrate import upgrade
 from oss_router.request.endpoints import router as requests_router
 from oss_router.routing.endpoints import router as routing_router
 from oss_router.runtime import Runtime
+from oss_router.stats.endpoints import router as stats_router
+from oss_router.telemetry.endpoints import router as telemetry_router
+from oss_router.telemetry.http import HttpTelemetry
+from oss_router.telemetry.logs import install_record_factory
 
 
 def create_app(
@@ -32,7 +36,7 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        runtime = await Runtime.open(settings)
+        runtime = await Runtime.open(settings, clock=clock)
         if migrate:
             await upgrade(runtime.engine)
         if run_all:
@@ -50,9 +54,13 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.clock = clock
+    install_record_factory()
     problems.install(app)
     app.add_middleware(BodyGuard, max_body_bytes=settings.max_body_bytes)
+    app.add_middleware(HttpTelemetry)
     app.include_router(health_router)
+    app.include_router(telemetry_router)
+    app.include_router(stats_router)
     app.include_router(requests_router)
     app.include_router(channels_router)
     app.include_router(routing_router)
@@ -60,7 +68,8 @@ def create_app(
 
 
 async def start_embedded(runtime: Runtime) -> None:
-    """Relay, tracker and one worker per configured channel, as tasks of this process."""
+    """Relay, tracker, deadline watch and one worker per configured channel, as tasks."""
     await runtime.start_tracker()
     await runtime.start_workers(list(runtime.settings.channels), dict(os.environ))
     runtime.start_relay()
+    runtime.start_watch()

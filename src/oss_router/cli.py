@@ -4,7 +4,9 @@ oss-router serve                    the embedded all-in-one (gateway + relay + t
 oss-router gateway                  HTTP API only
 oss-router relay | tracker          outbox relay / result tracker
 oss-router worker --channel NAME    one channel's adapter worker
+oss-router watch                    deadline watch only (the tracker role runs it too)
 oss-router migrate                  apply database migrations
+oss-router stats --year YYYY        yearly statistics (Directive 2023/977 Art. 18), CSV or JSON
 oss-router schemas [--check]        write (or check) the JSON Schemas in schemas/
 """
 
@@ -15,16 +17,23 @@ import os
 import signal
 import sys
 from collections.abc import Awaitable, Callable, Sequence
+from pathlib import Path
 
 import uvicorn
 
 from oss_router import schemas_export
 from oss_router.app import create_app
+from oss_router.clock import utcnow
 from oss_router.config import Settings, get_settings
-from oss_router.db import create_engine
+from oss_router.db import create_engine, create_sessionmaker
 from oss_router.messages.codes import Channel
 from oss_router.migrate import upgrade
+from oss_router.progress import Progress
 from oss_router.runtime import Runtime
+from oss_router.stats import export as stats_export
+from oss_router.stats import service as stats_service
+from oss_router.stats.schemas import StatsRead
+from oss_router.telemetry.logs import configure_logging
 
 log = logging.getLogger("oss_router")
 
@@ -32,7 +41,7 @@ log = logging.getLogger("oss_router")
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(level=os.environ.get("OSS_ROUTER_LOG_LEVEL", "INFO"))
+    configure_logging(_role_name(args))
     result: int = args.handler(args)
     return result
 
@@ -44,7 +53,8 @@ def _parser() -> argparse.ArgumentParser:
         ("serve", _serve, "embedded all-in-one service"),
         ("gateway", _gateway, "HTTP API only"),
         ("relay", _relay, "outbox relay"),
-        ("tracker", _tracker, "result tracker"),
+        ("tracker", _tracker, "result tracker and deadline watch"),
+        ("watch", _watch, "deadline watch only"),
         ("migrate", _migrate, "apply database migrations"),
     ]:
         commands.add_parser(name, help=help_text).set_defaults(handler=handler)
@@ -54,7 +64,24 @@ def _parser() -> argparse.ArgumentParser:
     schemas = commands.add_parser("schemas", help="write or check schemas/*.json")
     schemas.add_argument("--check", action="store_true", help="fail when the files drifted")
     schemas.set_defaults(handler=_schemas)
+    stats = commands.add_parser("stats", help="yearly statistics (Directive 2023/977 Art. 18)")
+    stats.add_argument("--year", type=_year, required=True, help="calendar year, e.g. 2026")
+    stats.add_argument("--format", choices=["csv", "json"], default="csv")
+    stats.add_argument("--output", type=Path, help="write to this file instead of stdout")
+    stats.set_defaults(handler=_stats)
     return parser
+
+
+def _role_name(args: argparse.Namespace) -> str:
+    name = args.handler.__name__.lstrip("_")
+    channel = getattr(args, "channel", None)
+    return f"{name}:{channel}" if channel else name
+
+
+def _year(value: str) -> int:
+    if not value.isdigit() or not 2000 <= int(value) <= 2100:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a year between 2000 and 2100")
+    return int(value)
 
 
 def _serve(_args: argparse.Namespace) -> int:
@@ -70,7 +97,8 @@ def _gateway(_args: argparse.Namespace) -> int:
 def _run_uvicorn(settings: Settings, *, embedded: bool) -> int:
     app = create_app(settings, embedded=embedded)
     log.info("serving on http://%s:%d", settings.host, settings.port)
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")
+    # log_config=None: uvicorn logs through our JSON handler instead of its own plain text.
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level="info", log_config=None)
     return 0
 
 
@@ -92,7 +120,15 @@ def _relay(_args: argparse.Namespace) -> int:
 
 
 def _tracker(_args: argparse.Namespace) -> int:
-    return _run_role(lambda runtime: runtime.start_tracker())
+    async def start(runtime: Runtime) -> None:
+        await runtime.start_tracker()
+        runtime.start_watch()
+
+    return _run_role(start)
+
+
+def _watch(_args: argparse.Namespace) -> int:
+    return _run_role(lambda runtime: _async_none(runtime.start_watch()))
 
 
 def _worker(args: argparse.Namespace) -> int:
@@ -114,6 +150,7 @@ def _run_role(start: Callable[[Runtime], Awaitable[object]]) -> int:
             loop.add_signal_handler(sig, runtime.request_stop)
         try:
             await start(runtime)
+            await runtime.start_metrics_server()
             await runtime.wait_stopped()
         finally:
             await runtime.close()
@@ -134,6 +171,29 @@ def _schemas(args: argparse.Namespace) -> int:
     for path in schemas_export.write():
         print(path)
     return 0
+
+
+def _stats(args: argparse.Namespace) -> int:
+    progress = Progress(f"statistics {args.year}", total=len(stats_service.STEPS))
+    stats = asyncio.run(_stats_async(get_settings(), args.year, progress))
+    progress.finish()
+    text = stats_export.to_csv(stats) if args.format == "csv" else stats_export.to_json(stats)
+    if args.output is None:
+        sys.stdout.write(text)
+    else:
+        args.output.write_text(text, encoding="utf-8")
+    return 0
+
+
+async def _stats_async(settings: Settings, year: int, progress: Progress) -> StatsRead:
+    engine = create_engine(settings.database_url)
+    try:
+        async with create_sessionmaker(engine)() as session:
+            return await stats_service.yearly_stats(
+                session, year, utcnow(), progress=lambda step: progress.advance(note=step)
+            )
+    finally:
+        await engine.dispose()
 
 
 if __name__ == "__main__":

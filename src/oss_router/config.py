@@ -41,6 +41,16 @@ class Settings(BaseSettings):
 
     tracker_batch_size: int = Field(default=100, ge=1, le=5000)
 
+    # Deadline watch (sla/): how far ahead of due_at to warn (0: no warnings), how often to look.
+    deadline_warning_minutes: int = Field(default=60, ge=0, le=7 * 24 * 60)
+    watch_interval_seconds: float = Field(default=30.0, gt=0)
+    watch_batch_size: int = Field(default=500, ge=1, le=10_000)
+
+    # Metrics, health and readiness over HTTP for the roles without a web server
+    # (relay, tracker, worker, watch); 0 turns it off. The gateway serves /metrics itself.
+    metrics_host: str = "127.0.0.1"
+    metrics_port: int = Field(default=9100, ge=0, le=65535)
+
     @field_validator("home_country")
     @classmethod
     def _upper_country(cls, value: str) -> str:

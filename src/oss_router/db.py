@@ -4,7 +4,8 @@ Engines are created by the application's lifespan (or a CLI command), never at i
 Services never commit: the caller that owns the unit of work does, once.
 """
 
-from collections.abc import AsyncIterator
+import logging
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -17,8 +18,13 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.orm import Session
 
 SessionMaker = async_sessionmaker[AsyncSession]
+
+log = logging.getLogger(__name__)
+
+_AFTER_COMMIT = "oss_router.after_commit"
 
 
 def create_engine(database_url: str) -> AsyncEngine:
@@ -69,3 +75,25 @@ async def unit_of_work(sessions: SessionMaker) -> AsyncIterator[AsyncSession]:
 
 def is_postgres(engine: AsyncEngine) -> bool:
     return engine.dialect.name == "postgresql"
+
+
+def after_commit(session: AsyncSession | Session, callback: Callable[[], None]) -> None:
+    """Run ``callback`` once the session's transaction has committed; a rollback drops it.
+
+    Metrics use it to count what happened, never what was attempted and rolled back.
+    """
+    session.info.setdefault(_AFTER_COMMIT, []).append(callback)
+
+
+@event.listens_for(Session, "after_commit")
+def _run_after_commit(session: Session) -> None:
+    for callback in session.info.pop(_AFTER_COMMIT, []):
+        try:
+            callback()
+        except Exception:  # a metric must never turn a committed change into an error
+            log.exception("after-commit callback failed")
+
+
+@event.listens_for(Session, "after_rollback")
+def _drop_after_commit(session: Session) -> None:
+    session.info.pop(_AFTER_COMMIT, None)

@@ -8,19 +8,30 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from oss_router.broker.contract import Broker, Consumer
 from oss_router.broker.memory import MemoryBroker
-from oss_router.broker.topology import build_topology
+from oss_router.broker.topology import (
+    RESULTS_DEAD_QUEUE,
+    RESULTS_QUEUE,
+    build_topology,
+    dead_letter_queue,
+    dispatch_queue,
+)
 from oss_router.channel.registry import load_adapters
 from oss_router.channel.worker import ChannelWorker
+from oss_router.clock import Clock, utcnow
 from oss_router.config import Settings
 from oss_router.db import SessionMaker, create_engine, create_sessionmaker
 from oss_router.messages.codes import Channel
 from oss_router.outbox.relay import Relay
 from oss_router.routing.policy import RoutingPolicy, load_policy
+from oss_router.sla.watch import DeadlineWatch
+from oss_router.telemetry import gauges
+from oss_router.telemetry.server import MetricsServer
 from oss_router.tracker.consumer import Tracker
 
 log = logging.getLogger(__name__)
@@ -49,21 +60,24 @@ class Runtime:
     sessions: SessionMaker
     broker: Broker
     policy: RoutingPolicy
+    clock: Clock = utcnow
     relay: Relay | None = None
     tracker: Tracker | None = None
+    watch: DeadlineWatch | None = None
+    metrics_server: MetricsServer | None = None
     workers: dict[Channel, ChannelWorker] = field(default_factory=dict)
     _stop: asyncio.Event = field(default_factory=asyncio.Event)
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
     _consumers: list[Consumer] = field(default_factory=list)
 
     @classmethod
-    async def open(cls, settings: Settings) -> "Runtime":
+    async def open(cls, settings: Settings, *, clock: Clock = utcnow) -> "Runtime":
         policy = create_policy(settings)  # fails start-up on bad reference data
         engine = create_engine(settings.database_url)
         broker = create_broker(settings)
         await broker.connect()
         await broker.declare(build_topology(settings.channels, settings.retry_delays_ms))
-        return cls(settings, engine, create_sessionmaker(engine), broker, policy)
+        return cls(settings, engine, create_sessionmaker(engine), broker, policy, clock)
 
     def outbox_written(self) -> None:
         """Wake the in-process relay right away instead of at its next poll."""
@@ -76,12 +90,13 @@ class Runtime:
             self.broker,
             batch_size=self.settings.relay_batch_size,
             poll_seconds=self.settings.relay_poll_seconds,
+            clock=self.clock,
         )
         self._spawn(self.relay.run, "relay")
         return self.relay
 
     async def start_tracker(self) -> Tracker:
-        self.tracker = Tracker(self.sessions, self.broker)
+        self.tracker = Tracker(self.sessions, self.broker, clock=self.clock)
         self._consumers.append(await self.tracker.start())
         return self.tracker
 
@@ -95,9 +110,51 @@ class Runtime:
                 timeout_seconds=self.settings.adapter_timeout_seconds,
                 max_attempts=self.settings.max_attempts,
                 retry_delays_ms=self.settings.retry_delays_ms,
+                clock=self.clock,
             )
             self.workers[channel] = worker
             self._consumers.append(await worker.start())
+
+    def start_watch(self) -> DeadlineWatch:
+        self.watch = DeadlineWatch(
+            self.sessions,
+            self.broker,
+            warn_ahead=timedelta(minutes=self.settings.deadline_warning_minutes),
+            interval_seconds=self.settings.watch_interval_seconds,
+            batch_size=self.settings.watch_batch_size,
+            clock=self.clock,
+        )
+        self._spawn(self.watch.run, "deadline-watch")
+        return self.watch
+
+    async def start_metrics_server(self) -> MetricsServer | None:
+        """``/metrics``, ``/healthz`` and ``/readyz`` for a role without a web server."""
+        if self.settings.metrics_port == 0:
+            return None
+        self.metrics_server = MetricsServer(
+            self.settings.metrics_host,
+            self.settings.metrics_port,
+            refresh=self.refresh_gauges,
+            ready=lambda: self.broker.is_connected,
+        )
+        await self.metrics_server.start()
+        return self.metrics_server
+
+    async def refresh_gauges(self, *, everything: bool = False) -> None:
+        """Refresh the gauges this process's parts can see (the gateway: ``everything``)."""
+        now = self.clock()
+        if everything or self.relay is not None:
+            await gauges.refresh_outbox(self.sessions, now)
+        if everything or self.tracker is not None or self.watch is not None:
+            await gauges.refresh_overdue(self.sessions, now)
+        await gauges.refresh_queues(self.broker, self._watched_queues(everything))
+
+    def _watched_queues(self, everything: bool) -> list[str]:
+        channels = list(self.settings.channels) if everything else list(self.workers)
+        queues = [name for c in channels for name in (dispatch_queue(c), dead_letter_queue(c))]
+        if everything or self.tracker is not None:
+            queues += [RESULTS_QUEUE, RESULTS_DEAD_QUEUE]
+        return queues
 
     def _spawn(self, run: Callable[[asyncio.Event], Awaitable[None]], name: str) -> None:
         async def guarded() -> None:
@@ -108,6 +165,8 @@ class Runtime:
     async def close(self) -> None:
         """Stop consuming, let in-flight work settle, then close broker and engine."""
         self._stop.set()
+        if self.metrics_server is not None:
+            await self.metrics_server.close()
         for consumer in self._consumers:
             with contextlib.suppress(Exception):
                 await consumer.cancel()

@@ -31,6 +31,8 @@ from oss_router.channel.contract import (
 from oss_router.clock import Clock, utcnow
 from oss_router.messages.dispatch import DispatchEnvelope
 from oss_router.messages.result import DispatchResult, ResultStatus, result_message_id
+from oss_router.telemetry import context, metrics
+from oss_router.telemetry.logs import describe_validation_error
 
 log = logging.getLogger(__name__)
 
@@ -67,10 +69,22 @@ class ChannelWorker:
         return await self._broker.consume(queue, self.handle, prefetch=self._prefetch)
 
     async def handle(self, delivery: Delivery) -> None:
+        correlation = context.from_headers(delivery.headers, delivery.correlation_id)
+        with context.bound(correlation, f"worker:{self.channel}"):
+            await self._handle(delivery)
+
+    async def _handle(self, delivery: Delivery) -> None:
         try:
             envelope = DispatchEnvelope.model_validate_json(delivery.body)
         except ValidationError as error:
-            log.error("worker %s: malformed envelope dead-lettered: %s", self.channel, error)
+            # The summary leaves out the input: a malformed envelope may still hold a subject.
+            log.error(
+                "worker %s: malformed envelope %s dead-lettered: %s",
+                self.channel,
+                delivery.message_id,
+                describe_validation_error(error),
+            )
+            metrics.DEAD_LETTERS.labels(self.channel).inc()
             await delivery.reject()
             return
         self.in_flight += 1
@@ -80,6 +94,13 @@ class ChannelWorker:
             self.in_flight -= 1
 
     async def _process(self, delivery: Delivery, envelope: DispatchEnvelope, attempt: int) -> None:
+        log.info(
+            "worker %s: dispatch %s, attempt %d",
+            self.channel,
+            envelope.dispatch_id,
+            attempt,
+            extra={"dispatch_id": str(envelope.dispatch_id), "attempt": attempt},
+        )
         await self._report(envelope, "delivered", attempt)
         try:
             answer = await asyncio.wait_for(self.adapter.send(envelope), self._timeout)
@@ -93,6 +114,13 @@ class ChannelWorker:
         else:
             await self._report(envelope, "answered", attempt, answer=answer)
             await delivery.ack()
+            log.info(
+                "worker %s: dispatch %s answered (%s)",
+                self.channel,
+                envelope.dispatch_id,
+                answer.outcome,
+                extra={"dispatch_id": str(envelope.dispatch_id), "outcome": str(answer.outcome)},
+            )
 
     async def _retry_or_fail(
         self, delivery: Delivery, envelope: DispatchEnvelope, attempt: int, reason: str
@@ -125,6 +153,7 @@ class ChannelWorker:
             ]
         )
         await delivery.ack()
+        metrics.RETRIES.labels(self.channel).inc()
 
     async def _fail(
         self, delivery: Delivery, envelope: DispatchEnvelope, attempt: int, reason: str
@@ -132,6 +161,7 @@ class ChannelWorker:
         log.warning("worker %s: dispatch %s failed: %s", self.channel, envelope.dispatch_id, reason)
         await self._report(envelope, "failed", attempt, error=reason)
         await delivery.reject()  # to the channel's dead-letter queue, for inspection and replay
+        metrics.DEAD_LETTERS.labels(self.channel).inc()
 
     async def _report(
         self,

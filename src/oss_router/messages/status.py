@@ -7,9 +7,15 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict
 
 from oss_router.messages.codes import DispatchStatus, RequestStatus
 
+NoticeEvent = Literal["status_changed", "deadline_warning", "overdue"]
+
 
 class StatusNotice(BaseModel):
-    """A request or one of its dispatches changed status (schema v1). Carries no personal data."""
+    """A request or one of its dispatches changed (schema v1). Carries no personal data.
+
+    ``event`` says what happened: a status change (the default, the only kind before the
+    deadline watch), a deadline coming near, or a deadline passed without an answer.
+    """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -19,3 +25,4 @@ class StatusNotice(BaseModel):
     dispatch_id: UUID | None = None
     dispatch_status: DispatchStatus | None = None
     at: AwareDatetime
+    event: NoticeEvent = "status_changed"

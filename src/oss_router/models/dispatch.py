@@ -39,6 +39,9 @@ class Dispatch(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Set once by the deadline watch (sla/): when it flagged the dispatch overdue, and when it
+    # warned that the deadline was near; each is the watch's "exactly once" marker.
     overdue_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    warned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     request: Mapped["ExchangeRequest"] = relationship(back_populates="dispatches")

@@ -24,6 +24,7 @@ from oss_router.messages.codes import DispatchStatus
 from oss_router.models import Dispatch, ExchangeRequest, OutboxMessage
 from oss_router.request.lifecycle import is_terminal, should_apply
 from oss_router.request.service import move_dispatch, refresh_request_status
+from oss_router.telemetry import context, metrics
 
 log = logging.getLogger(__name__)
 
@@ -55,10 +56,13 @@ class Relay:
                 return 0
             await self._broker.publish([_outgoing(row) for row in rows])
             await _mark_published(session, rows, self._clock())
+        metrics.OUTBOX_PUBLISHED.inc(len(rows))
+        _log_published(rows)
         return len(rows)
 
     async def run(self, stop: asyncio.Event) -> None:
         """Publish until ``stop`` is set; woken by ``wakeup`` or every ``poll_seconds``."""
+        context.component.set("relay")  # this task only: its log lines say "relay"
         while not stop.is_set():
             published = await self._publish_safely()
             if published >= self._batch_size:
@@ -97,6 +101,18 @@ async def _claim(session: AsyncSession, limit: int) -> list[OutboxMessage]:
     return list((await session.scalars(query)).all())
 
 
+def _log_published(rows: Sequence[OutboxMessage]) -> None:
+    for row in rows:
+        with context.bound(context.from_headers(row.headers)):
+            log.info(
+                "published %s to %s/%s",
+                row.message_id,
+                row.exchange,
+                row.routing_key,
+                extra={"message_id": str(row.message_id), "dispatch_id": str(row.dispatch_id)},
+            )
+
+
 def _outgoing(row: OutboxMessage) -> OutgoingMessage:
     return OutgoingMessage(
         exchange=row.exchange,
@@ -104,7 +120,7 @@ def _outgoing(row: OutboxMessage) -> OutgoingMessage:
         body=row.body,
         message_id=str(row.message_id),
         headers=row.headers,
-        correlation_id=row.headers.get("x-correlation-id"),
+        correlation_id=context.from_headers(row.headers),
     )
 
 

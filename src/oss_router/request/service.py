@@ -2,6 +2,7 @@
 
 import hashlib
 import json
+import logging
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
@@ -12,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from oss_router.auth.principal import Principal, Role
+from oss_router.db import after_commit
 from oss_router.errors import Conflict, FieldError, NotFound, Unroutable
 from oss_router.messages.codes import DispatchStatus, RequestStatus
 from oss_router.messages.dispatch import DispatchEnvelope
@@ -41,6 +43,9 @@ from oss_router.routing.decision import (
 )
 from oss_router.routing.duplicate import possible_duplicate_warning, subject_fingerprint
 from oss_router.routing.policy import RoutingPolicy
+from oss_router.telemetry import context, metrics
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -115,7 +120,30 @@ async def create_request(
         raise Conflict(
             "another request with this Idempotency-Key is being created; retry to get it"
         ) from None
+    _count_intake(session, request)
     return CreateOutcome(request, replayed=False)
+
+
+def _count_intake(session: AsyncSession, request: ExchangeRequest) -> None:
+    """Metrics and one log line once the request is committed (no personal data in either)."""
+    metrics.count_request(session, request.kind, request.urgency, request.origin)
+    for dispatch in request.dispatches:
+        metrics.count_dispatch(session, request.kind, dispatch.channel, dispatch.status)
+    channels = sorted({dispatch.channel for dispatch in request.dispatches})
+    request_id = str(request.id)
+    kind, count = request.kind, len(request.dispatches)
+
+    def log_accepted() -> None:
+        with context.bound(request_id):
+            log.info(
+                "request %s accepted: %s, %d dispatch(es)",
+                request_id,
+                kind,
+                count,
+                extra={"kind": kind, "channels": channels},
+            )
+
+    after_commit(session, log_accepted)
 
 
 def _replay(existing: ExchangeRequest, body_hash: str) -> CreateOutcome:
@@ -339,6 +367,10 @@ def move_dispatch(
     previous = dispatch.status
     dispatch.status = target.value
     dispatch.updated_at = now
+    metrics.count_dispatch(session, request.kind, dispatch.channel, target.value)
+    if target is DispatchStatus.ANSWERED and dispatch.answered_at is not None:
+        elapsed = (dispatch.answered_at - dispatch.created_at).total_seconds()
+        metrics.observe_answer(session, dispatch.channel, elapsed)
     timeline.record(
         session,
         request_id=request.id,

@@ -1,0 +1,1 @@
+"""Deadlines: the watch that flags dispatches due soon (warning) and past due (overdue)."""

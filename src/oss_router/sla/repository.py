@@ -1,0 +1,64 @@
+"""Queries of the deadline watch; the only place that builds them."""
+
+from collections.abc import Iterable
+from datetime import datetime
+from uuid import UUID
+
+from sqlalchemy import ColumnElement, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from oss_router.models import Dispatch, ExchangeRequest
+from oss_router.request.lifecycle import TERMINAL
+
+_TERMINAL = [status.value for status in TERMINAL]
+
+
+def overdue_condition(now: datetime) -> ColumnElement[bool]:
+    """Open, past due, not yet flagged."""
+    return (
+        Dispatch.overdue_at.is_(None) & (Dispatch.due_at <= now) & Dispatch.status.not_in(_TERMINAL)
+    )
+
+
+def warning_condition(now: datetime, horizon: datetime) -> ColumnElement[bool]:
+    """Open, due within the warning horizon but not yet past due, not yet warned."""
+    return (
+        Dispatch.warned_at.is_(None)
+        & Dispatch.overdue_at.is_(None)
+        & (Dispatch.due_at > now)
+        & (Dispatch.due_at <= horizon)
+        & Dispatch.status.not_in(_TERMINAL)
+    )
+
+
+async def candidate_requests(
+    session: AsyncSession, condition: ColumnElement[bool], limit: int
+) -> list[UUID]:
+    """Requests with a dispatch meeting ``condition``, earliest due first."""
+    query = (
+        select(Dispatch.request_id, Dispatch.due_at)
+        .where(condition)
+        .order_by(Dispatch.due_at, Dispatch.id)
+        .limit(limit)
+    )
+    rows = (await session.execute(query)).all()
+    return list(dict.fromkeys(request_id for request_id, _due in rows))
+
+
+async def lock_requests(
+    session: AsyncSession, request_ids: Iterable[UUID]
+) -> list[ExchangeRequest]:
+    """The requests, locked the way the tracker locks them (request first, then dispatches).
+
+    On PostgreSQL rows another transaction holds are skipped (``SKIP LOCKED``): the tracker is
+    changing them, and the next tick looks again. Taking the request lock first, as every writer
+    of dispatch statuses does, is what keeps the watch and the tracker from deadlocking.
+    """
+    query = (
+        select(ExchangeRequest)
+        .where(ExchangeRequest.id.in_(list(request_ids)))
+        .order_by(ExchangeRequest.id)
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    return list((await session.scalars(query)).all())

@@ -1,0 +1,152 @@
+"""Flagging dispatches whose deadline is near or past. Never commits.
+
+Deadlines are those of routing-policy.md (Directive 2023/977 Art. 5, Reg. 2018/1862 Art. 8(3),
+service targets). Each dispatch gets at most one ``deadline_warning`` and one ``overdue`` event
+on its request's timeline: ``warned_at`` and ``overdue_at`` record that they were issued, and
+the rows are changed only under the request's lock.
+"""
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Literal
+
+from sqlalchemy import ColumnElement
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from oss_router.auth.principal import SYSTEM
+from oss_router.db import after_commit
+from oss_router.messages.codes import DispatchStatus, RequestStatus
+from oss_router.messages.status import StatusNotice
+from oss_router.models import Dispatch, ExchangeRequest
+from oss_router.request import timeline
+from oss_router.request.lifecycle import is_terminal
+from oss_router.sla import repository
+from oss_router.telemetry import metrics
+
+WATCH_ACTOR = f"{SYSTEM.actor}/deadline-watch"
+
+DeadlineEventType = Literal["deadline_warning", "overdue"]
+
+
+@dataclass(frozen=True)
+class DeadlineEvent:
+    type: DeadlineEventType
+    request_id: str
+    dispatch_id: str
+    channel: str
+    notice: StatusNotice
+
+
+Flagger = Callable[[AsyncSession], Awaitable[list[DeadlineEvent]]]
+
+
+async def flag_overdue(session: AsyncSession, now: datetime, limit: int) -> list[DeadlineEvent]:
+    """Record ``overdue`` once for each open dispatch whose ``due_at`` has passed."""
+    return await _flag(
+        session,
+        repository.overdue_condition(now),
+        lambda d: _is_overdue(d, now),
+        "overdue",
+        now,
+        limit,
+    )
+
+
+async def flag_warnings(
+    session: AsyncSession, now: datetime, ahead: timedelta, limit: int
+) -> list[DeadlineEvent]:
+    """Record ``deadline_warning`` once for each open dispatch due within ``ahead``."""
+    if ahead <= timedelta(0):
+        return []
+    horizon = now + ahead
+    return await _flag(
+        session,
+        repository.warning_condition(now, horizon),
+        lambda d: _needs_warning(d, now, horizon),
+        "deadline_warning",
+        now,
+        limit,
+    )
+
+
+async def _flag(
+    session: AsyncSession,
+    condition: ColumnElement[bool],
+    still_applies: Callable[[Dispatch], bool],
+    event: DeadlineEventType,
+    now: datetime,
+    limit: int,
+) -> list[DeadlineEvent]:
+    request_ids = await repository.candidate_requests(session, condition, limit)
+    if not request_ids:
+        return []
+    flagged = []
+    for request in await repository.lock_requests(session, request_ids):
+        # Checked again under the lock: another watch may have flagged it meanwhile, or the
+        # answer may have arrived.
+        for dispatch in filter(still_applies, request.dispatches):
+            flagged.append(_record(session, request, dispatch, event, now))
+    return flagged
+
+
+def _is_overdue(dispatch: Dispatch, now: datetime) -> bool:
+    return (
+        dispatch.overdue_at is None
+        and not is_terminal(dispatch.status)
+        and (dispatch.due_at <= now)
+    )
+
+
+def _needs_warning(dispatch: Dispatch, now: datetime, horizon: datetime) -> bool:
+    return (
+        dispatch.warned_at is None
+        and dispatch.overdue_at is None
+        and not is_terminal(dispatch.status)
+        and now < dispatch.due_at <= horizon
+    )
+
+
+def _record(
+    session: AsyncSession,
+    request: ExchangeRequest,
+    dispatch: Dispatch,
+    event: DeadlineEventType,
+    now: datetime,
+) -> DeadlineEvent:
+    if event == "overdue":
+        dispatch.overdue_at = now
+        counter = metrics.OVERDUE_MARKED
+    else:
+        dispatch.warned_at = now
+        counter = metrics.DEADLINE_WARNINGS
+    after_commit(session, counter.labels(dispatch.channel).inc)
+    timeline.record(
+        session,
+        request_id=request.id,
+        dispatch_id=dispatch.id,
+        type=event,
+        actor=WATCH_ACTOR,
+        at=now,
+        detail=_detail(dispatch, now),
+    )
+    notice = StatusNotice(
+        request_id=request.id,
+        request_status=RequestStatus(request.status),
+        dispatch_id=dispatch.id,
+        dispatch_status=DispatchStatus(dispatch.status),
+        at=now,
+        event=event,
+    )
+    return DeadlineEvent(event, str(request.id), str(dispatch.id), dispatch.channel, notice)
+
+
+def _detail(dispatch: Dispatch, now: datetime) -> dict[str, object]:
+    return {
+        "channel": dispatch.channel,
+        "country": dispatch.country,
+        "due_at": dispatch.due_at.isoformat(),
+        "deadline_basis": dispatch.deadline_basis,
+        # Positive: time left before the deadline; negative: how late the answer already is.
+        "seconds_to_deadline": int((dispatch.due_at - now).total_seconds()),
+    }

@@ -1,0 +1,1 @@
+"""Yearly statistics of requests sent (Directive 2023/977 Art. 18)."""

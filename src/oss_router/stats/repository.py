@@ -1,0 +1,118 @@
+"""The statistics queries: aggregation happens in the database, on SQLite and PostgreSQL.
+
+Every figure is attributed to the year in which the request was sent (the dispatch was
+created), whatever the year of its answer. A dispatch counts as *sent* unless it is still
+queued or was cancelled before the relay published it.
+"""
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, Integer, and_, case, exists, func, not_, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from oss_router.messages.codes import DispatchStatus, Outcome
+from oss_router.models import Dispatch, ExchangeRequest, RequestEvent
+from oss_router.stats.sql import seconds_between
+
+QUEUED = DispatchStatus.QUEUED.value
+CANCELLED = DispatchStatus.CANCELLED.value
+ANSWERED = DispatchStatus.ANSWERED.value
+PENDING = [DispatchStatus.SENT.value, DispatchStatus.DELIVERED.value]
+
+
+def _in_year(start: datetime, end: datetime) -> ColumnElement[bool]:
+    return and_(Dispatch.created_at >= start, Dispatch.created_at < end)
+
+
+def _never_sent() -> ColumnElement[bool]:
+    cancelled_while_queued = exists().where(
+        RequestEvent.request_id == Dispatch.request_id,
+        RequestEvent.dispatch_id == Dispatch.id,
+        RequestEvent.type == "dispatch_status",
+        RequestEvent.from_status == QUEUED,
+        RequestEvent.to_status == CANCELLED,
+    )
+    return or_(Dispatch.status == QUEUED, cancelled_while_queued)
+
+
+def _count_if(condition: ColumnElement[bool]) -> Any:
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0).cast(Integer)
+
+
+async def sent_rows(session: AsyncSession, start: datetime, end: datetime) -> list[dict[str, Any]]:
+    """Per channel, target state and urgency: what became of the requests sent."""
+    answered = Dispatch.status == ANSWERED
+    query = (
+        select(
+            Dispatch.channel,
+            Dispatch.country,
+            ExchangeRequest.urgency,
+            func.count().label("sent"),
+            _count_if(answered).label("answered"),
+            _count_if(and_(answered, Dispatch.answered_at <= Dispatch.due_at)).label(
+                "answered_in_time"
+            ),
+            _count_if(and_(answered, Dispatch.answered_at > Dispatch.due_at)).label(
+                "answered_late"
+            ),
+            _count_if(Dispatch.outcome == Outcome.REFUSED.value).label("refused"),
+            _count_if(Dispatch.status == DispatchStatus.FAILED.value).label("failed"),
+            _count_if(Dispatch.status == CANCELLED).label("cancelled"),
+            _count_if(Dispatch.status.in_(PENDING)).label("pending"),
+        )
+        .join(ExchangeRequest, ExchangeRequest.id == Dispatch.request_id)
+        .where(_in_year(start, end), not_(_never_sent()))
+        .group_by(Dispatch.channel, Dispatch.country, ExchangeRequest.urgency)
+        .order_by(Dispatch.channel, Dispatch.country, ExchangeRequest.urgency)
+    )
+    return [dict(row) for row in (await session.execute(query)).mappings()]
+
+
+async def refusal_rows(
+    session: AsyncSession, start: datetime, end: datetime
+) -> list[dict[str, Any]]:
+    """Refusals received, per target state and ground (Art. 6(1))."""
+    query = (
+        select(Dispatch.country, Dispatch.refusal_ground, func.count().label("refusals"))
+        .where(_in_year(start, end), Dispatch.outcome == Outcome.REFUSED.value)
+        .group_by(Dispatch.country, Dispatch.refusal_ground)
+        .order_by(Dispatch.country, Dispatch.refusal_ground)
+    )
+    return [dict(row) for row in (await session.execute(query)).mappings()]
+
+
+async def answer_time_rows(
+    session: AsyncSession, start: datetime, end: datetime
+) -> list[dict[str, Any]]:
+    """Per channel: answers, and the nearest-rank median and 90th percentile of answer times.
+
+    Nearest rank: the smallest time whose rank r (1-based, ascending) satisfies r >= p * n.
+    Window functions give the ranks on both engines (SQLite has no percentile function).
+    """
+    seconds = seconds_between(Dispatch.created_at, Dispatch.answered_at)
+    ranked = (
+        select(
+            Dispatch.channel.label("channel"),
+            seconds.label("seconds"),
+            func.row_number().over(partition_by=Dispatch.channel, order_by=seconds).label("rank"),
+            func.count().over(partition_by=Dispatch.channel).label("n"),
+        )
+        .where(_in_year(start, end), Dispatch.status == ANSWERED, Dispatch.answered_at.is_not(None))
+        .subquery()
+    )
+    query = (
+        select(
+            ranked.c.channel,
+            func.max(ranked.c.n).label("answered"),
+            func.min(case((ranked.c.rank >= 0.5 * ranked.c.n, ranked.c.seconds))).label(
+                "median_seconds"
+            ),
+            func.min(case((ranked.c.rank >= 0.9 * ranked.c.n, ranked.c.seconds))).label(
+                "p90_seconds"
+            ),
+        )
+        .group_by(ranked.c.channel)
+        .order_by(ranked.c.channel)
+    )
+    return [dict(row) for row in (await session.execute(query)).mappings()]
