@@ -25,7 +25,11 @@ def documented_metric_names() -> set[str]:
 
 
 def exposed_families(exposition: str) -> set[str]:
-    return {family.name for family in text_string_to_metric_families(exposition)}
+    """Metric names as documented: counters with their ``_total`` suffix."""
+    return {
+        family.name + ("_total" if family.type == "counter" else "")
+        for family in text_string_to_metric_families(exposition)
+    }
 
 
 async def test_gateway_exposes_every_documented_metric(client: httpx.AsyncClient) -> None:

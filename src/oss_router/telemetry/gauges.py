@@ -42,7 +42,7 @@ async def refresh_overdue(sessions: SessionMaker, now: datetime) -> None:
         .group_by(Dispatch.channel)
     )
     async with sessions() as session:
-        counts: dict[str, int] = {channel: count for channel, count in await session.execute(query)}
+        counts: dict[str, int] = dict((await session.execute(query)).all())
     for channel in Channel:
         metrics.OVERDUE.labels(channel.value).set(counts.get(channel.value, 0))
 
