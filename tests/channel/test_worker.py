@@ -1,8 +1,7 @@
-"""The worker runtime on the embedded broker: retries, permanent failures, dead letters, timeouts."""
+"""The worker runtime on the embedded broker: retries, permanent failure, dead letters, timeouts."""
 
 import httpx
 import pytest
-
 from tests.support.payloads import request_body
 from tests.support.polling import eventually, until_terminal
 
