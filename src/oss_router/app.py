@@ -12,6 +12,9 @@ from oss_router.clock import Clock, utcnow
 from oss_router.config import Settings, get_settings
 from oss_router.health import router as health_router
 from oss_router.limits import BodyGuard
+from oss_router.live.endpoints import router as live_router
+from oss_router.live.feed import LiveFeed
+from oss_router.live.hub import LiveHub
 from oss_router.migrate import upgrade
 from oss_router.request.endpoints import router as requests_router
 from oss_router.routing.endpoints import router as routing_router
@@ -42,9 +45,13 @@ def create_app(
         if run_all:
             await start_embedded(runtime)
         app.state.runtime = runtime
+        feed = LiveFeed(runtime, LiveHub(capacity=settings.live_queue_size))
+        await feed.start()
+        app.state.live_hub = feed.hub
         try:
             yield
         finally:
+            await feed.stop()
             await runtime.close()
 
     app = FastAPI(
@@ -64,6 +71,7 @@ def create_app(
     app.include_router(requests_router)
     app.include_router(channels_router)
     app.include_router(routing_router)
+    app.include_router(live_router)
     return app
 
 

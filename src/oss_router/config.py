@@ -51,6 +51,12 @@ class Settings(BaseSettings):
     metrics_host: str = "127.0.0.1"
     metrics_port: int = Field(default=9100, ge=0, le=65535)
 
+    # Live screens (GET /v1/stream): notices buffered per stream before a slow one is dropped,
+    # heartbeat interval, and the age at which a stream ends (its client reconnects).
+    live_queue_size: int = Field(default=256, ge=1, le=100_000)
+    live_heartbeat_seconds: float = Field(default=15.0, gt=0)
+    live_stream_max_seconds: float = Field(default=300.0, gt=0)
+
     @field_validator("home_country")
     @classmethod
     def _upper_country(cls, value: str) -> str:

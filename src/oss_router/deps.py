@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from oss_router.auth.principal import Principal, Role
 from oss_router.errors import Forbidden
+from oss_router.live.notices import publish_staged
 from oss_router.outbox.service import OUTBOX_WRITTEN
 from oss_router.routing.policy import RoutingPolicy
 from oss_router.runtime import Runtime
@@ -29,6 +30,7 @@ async def get_session(runtime: RuntimeDep) -> AsyncIterator[AsyncSession]:
             yield session
         if session.info.get(OUTBOX_WRITTEN):
             runtime.outbox_written()
+        await publish_staged(session, runtime.broker)
 
 
 SessionDep = Annotated[AsyncSession, Depends(get_session)]

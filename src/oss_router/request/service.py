@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from oss_router.auth.principal import Principal, Role
 from oss_router.db import after_commit
 from oss_router.errors import Conflict, FieldError, NotFound, Unroutable
+from oss_router.live.notices import stage_notice
 from oss_router.messages.codes import DispatchStatus, RequestStatus
 from oss_router.messages.dispatch import DispatchEnvelope
 from oss_router.models import Dispatch, ExchangeRequest, RequestEvent
@@ -121,6 +122,7 @@ async def create_request(
             "another request with this Idempotency-Key is being created; retry to get it"
         ) from None
     _count_intake(session, request)
+    stage_notice(session, request, now)
     return CreateOutcome(request, replayed=False)
 
 
@@ -351,6 +353,7 @@ async def cancel_request(
         detail={"reason": reason},
     )
     refresh_request_status(session, request, principal.actor, now)
+    stage_notice(session, request, now)
     return request
 
 

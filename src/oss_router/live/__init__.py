@@ -1,0 +1,1 @@
+"""Live status feed: status notices from the broker fanned out to connected screens (SSE)."""

@@ -1,0 +1,69 @@
+"""The gateway's subscription to the status fan-out exchange, feeding the in-process hub."""
+
+import logging
+from collections import OrderedDict
+from uuid import UUID
+
+from pydantic import ValidationError
+from sqlalchemy import select
+
+from oss_router.broker.contract import Consumer, Delivery
+from oss_router.broker.topology import STATUS_EXCHANGE
+from oss_router.live.hub import LiveEvent, LiveHub
+from oss_router.messages.status import StatusNotice
+from oss_router.models import ExchangeRequest
+from oss_router.runtime import Runtime
+
+log = logging.getLogger(__name__)
+
+UNIT_CACHE_SIZE = 10_000
+
+
+class LiveFeed:
+    def __init__(self, runtime: Runtime, hub: LiveHub) -> None:
+        self._runtime = runtime
+        self.hub = hub
+        # A request's unit never changes, so a bounded cache of it is always right.
+        self._units: OrderedDict[UUID, str | None] = OrderedDict()
+        self._consumer: Consumer | None = None
+
+    async def start(self) -> None:
+        self._consumer = await self._runtime.broker.subscribe(STATUS_EXCHANGE, self.handle)
+
+    async def stop(self) -> None:
+        self.hub.close()
+        if self._consumer is not None:
+            try:
+                await self._consumer.cancel()
+            except Exception:  # the broker may already be gone at shutdown
+                log.debug("live: status subscription already closed")
+
+    async def handle(self, delivery: Delivery) -> None:
+        # Notices are transient hints; settle first so that no failure here can loop them.
+        await delivery.ack()
+        try:
+            notice = StatusNotice.model_validate_json(delivery.body)
+        except ValidationError:
+            log.warning("live: malformed status notice %s ignored", delivery.message_id)
+            return
+        unit = await self._unit_of(notice.request_id) if self.hub.needs_units else None
+        self.hub.publish(LiveEvent(notice, unit))
+
+    async def _unit_of(self, request_id: UUID) -> str | None:
+        if request_id in self._units:
+            self._units.move_to_end(request_id)
+            return self._units[request_id]
+        query = select(ExchangeRequest.unit).where(ExchangeRequest.id == request_id)
+        try:
+            async with self._runtime.sessions() as session:
+                unit = (await session.execute(query)).scalar_one_or_none()
+        except Exception:
+            log.warning("live: unit of %s unknown; notice withheld from unit streams", request_id)
+            return None
+        self._remember(request_id, unit)
+        return unit
+
+    def _remember(self, request_id: UUID, unit: str | None) -> None:
+        self._units[request_id] = unit
+        if len(self._units) > UNIT_CACHE_SIZE:
+            self._units.popitem(last=False)
