@@ -23,6 +23,7 @@ from oss_router.stats.endpoints import router as stats_router
 from oss_router.telemetry.endpoints import router as telemetry_router
 from oss_router.telemetry.http import HttpTelemetry
 from oss_router.telemetry.logs import install_record_factory
+from oss_router.web.endpoints import install as install_web
 
 
 def create_app(
@@ -72,6 +73,7 @@ def create_app(
     app.include_router(channels_router)
     app.include_router(routing_router)
     app.include_router(live_router)
+    install_web(app)
     return app
 
 

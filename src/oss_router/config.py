@@ -57,6 +57,13 @@ class Settings(BaseSettings):
     live_heartbeat_seconds: float = Field(default=15.0, gt=0)
     live_stream_max_seconds: float = Field(default=300.0, gt=0)
 
+    # Web client sign-in in production: OpenID Connect authorization code flow with PKCE, run by
+    # the browser against the bureau's identity provider (public client, no secret here).
+    oidc_authorize_url: str | None = None
+    oidc_token_url: str | None = None
+    oidc_client_id: str | None = None
+    oidc_scope: str = "openid"
+
     @field_validator("home_country")
     @classmethod
     def _upper_country(cls, value: str) -> str:

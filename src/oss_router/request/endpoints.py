@@ -15,6 +15,7 @@ from oss_router.request.schemas import (
     RequestList,
     RequestRead,
     RoutingPreview,
+    RoutingPreviewQuery,
     WarningRead,
 )
 
@@ -94,7 +95,7 @@ async def cancel_request(
 
 @router.post("/routing/preview", response_model=RoutingPreview, tags=["routing"])
 async def preview_routing(
-    payload: RequestCreate, session: SessionDep, policy: PolicyDep, now: NowDep
+    payload: RoutingPreviewQuery, session: SessionDep, policy: PolicyDep, now: NowDep
 ) -> RoutingPreview:
     decision = await service.preview(session, policy, payload, now)
     return RoutingPreview(

@@ -26,17 +26,16 @@ MAX_TARGETS = 30
 CountryField = Annotated[str, StringConstraints(to_upper=True, pattern=r"^[A-Za-z]{2}$")]
 
 
-class RequestCreate(BaseModel):
-    """A lookup about a person, vehicle, document or DNA profile, to one or more countries."""
+Purpose = Annotated[str, StringConstraints(min_length=MIN_PURPOSE_LENGTH, max_length=2000)]
+
+
+class RoutingFields(BaseModel):
+    """What the routing policy reads, common to a request and to a routing preview."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     kind: Kind
-    subject: Subject
     target_countries: list[CountryField] = Field(min_length=1, max_length=MAX_TARGETS)
-    purpose: Annotated[str, StringConstraints(min_length=MIN_PURPOSE_LENGTH, max_length=2000)] = (
-        Field(description="Justification of the request (Directive 2023/977 Art. 4(3))")
-    )
     urgency: Urgency = Urgency.NORMAL
     urgency_ground: UrgencyGround | None = None
     access_type: AccessType = AccessType.INDIRECT
@@ -59,6 +58,23 @@ class RequestCreate(BaseModel):
             if kind in {member.value for member in Kind}:
                 data = {**data, "subject": {**data["subject"], "kind": kind}}
         return data
+
+
+class RequestCreate(RoutingFields):
+    """A lookup about a person, vehicle, document or DNA profile, to one or more countries."""
+
+    subject: Subject
+    purpose: Purpose = Field(
+        description="Justification of the request (Directive 2023/977 Art. 4(3))"
+    )
+
+
+class RoutingPreviewQuery(RoutingFields):
+    """A request being written: subject and purpose may still be missing (they do not change
+    the route); when the subject is given, the preview also looks for possible duplicates."""
+
+    subject: Subject | None = None
+    purpose: Purpose | None = None
 
 
 class WarningRead(BaseModel):

@@ -32,6 +32,8 @@ from oss_router.request.schemas import (
     EventRead,
     RequestCreate,
     RequestRead,
+    RoutingFields,
+    RoutingPreviewQuery,
     WarningRead,
 )
 from oss_router.request.subjects import subject_document
@@ -55,7 +57,7 @@ class CreateOutcome:
     replayed: bool
 
 
-def routing_query(payload: RequestCreate, received_at: datetime) -> RoutingQuery:
+def routing_query(payload: RoutingFields, received_at: datetime) -> RoutingQuery:
     return RoutingQuery(
         kind=payload.kind,
         target_countries=tuple(payload.target_countries),
@@ -71,7 +73,7 @@ def routing_query(payload: RequestCreate, received_at: datetime) -> RoutingQuery
     )
 
 
-def decide(policy: RoutingPolicy, payload: RequestCreate, received_at: datetime) -> RoutingDecision:
+def decide(policy: RoutingPolicy, payload: RoutingFields, received_at: datetime) -> RoutingDecision:
     """The routing decision, or a 422 problem naming the field that made it impossible."""
     try:
         return policy.decide(routing_query(payload, received_at))
@@ -82,7 +84,10 @@ def decide(policy: RoutingPolicy, payload: RequestCreate, received_at: datetime)
 
 
 async def preview(
-    session: AsyncSession, policy: RoutingPolicy, payload: RequestCreate, now: datetime
+    session: AsyncSession,
+    policy: RoutingPolicy,
+    payload: RequestCreate | RoutingPreviewQuery,
+    now: datetime,
 ) -> RoutingDecision:
     """Exactly what creating the request now would decide, without storing anything."""
     decision = decide(policy, payload, now)
@@ -163,8 +168,10 @@ def _body_hash(payload: RequestCreate) -> str:
 
 
 async def _duplicate_warnings(
-    session: AsyncSession, payload: RequestCreate, decision: RoutingDecision
+    session: AsyncSession, payload: RequestCreate | RoutingPreviewQuery, decision: RoutingDecision
 ) -> tuple[RoutingWarning, ...]:
+    if payload.subject is None:
+        return ()
     fingerprint = subject_fingerprint(payload.kind, subject_document(payload.subject))
     earlier = await repository.open_requests_with_fingerprint(session, payload.kind, fingerprint)
     warnings = []

@@ -1,0 +1,312 @@
+// Shared by every page: the signed-in session, API calls, formatting, the live stream.
+
+const SESSION_KEY = "oss-router.session";
+
+export const labels = JSON.parse(document.getElementById("labels").textContent);
+
+// ---- session ---------------------------------------------------------------------------
+
+export function session() {
+  try {
+    const stored = JSON.parse(sessionStorage.getItem(SESSION_KEY) || "null");
+    if (stored && stored.expiresAt && Date.now() > stored.expiresAt) {
+      sessionStorage.removeItem(SESSION_KEY);
+      return null;
+    }
+    return stored;
+  } catch {
+    return null;
+  }
+}
+
+export function saveSession(value) {
+  sessionStorage.setItem(SESSION_KEY, JSON.stringify(value));
+}
+
+export function signOut() {
+  sessionStorage.removeItem(SESSION_KEY);
+  window.location.assign("/sign-in");
+}
+
+function toSignIn() {
+  const next = window.location.pathname + window.location.search;
+  window.location.assign("/sign-in?next=" + encodeURIComponent(next));
+}
+
+/** The session, or off to the sign-in page. */
+export function requireSession() {
+  const current = session();
+  if (!current) {
+    toSignIn();
+    throw new Error("not signed in");
+  }
+  return current;
+}
+
+// ---- API -------------------------------------------------------------------------------
+
+/** Calls the JSON API with the bearer token; resolves to {ok, status, data}. */
+export async function api(path, { method = "GET", body, headers = {}, signal } = {}) {
+  const current = session();
+  const sent = { Accept: "application/json", ...headers };
+  if (current && current.token) sent.Authorization = "Bearer " + current.token;
+  if (body !== undefined) sent["Content-Type"] = "application/json";
+  const response = await fetch(path, {
+    method,
+    headers: sent,
+    body: body === undefined ? undefined : JSON.stringify(body),
+    signal,
+  });
+  if (response.status === 401) {
+    sessionStorage.removeItem(SESSION_KEY);
+    toSignIn();
+  }
+  const type = response.headers.get("content-type") || "";
+  const data = type.includes("json") ? await response.json() : null;
+  return { ok: response.ok, status: response.status, data };
+}
+
+/** A problem+json body as one sentence. */
+export function problemText(result) {
+  const problem = result.data || {};
+  return problem.detail || problem.title || "The service answered " + result.status + ".";
+}
+
+// ---- DOM helpers -----------------------------------------------------------------------
+
+/** el("td", {class: "x", dataset: {id: 1}}, "text", childNode) */
+export function el(tag, attributes = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(attributes)) {
+    if (value === null || value === undefined || value === false) continue;
+    if (key === "class") node.className = value;
+    else if (key === "dataset") Object.assign(node.dataset, value);
+    else if (key === "text") node.textContent = value;
+    else node.setAttribute(key, value === true ? "" : value);
+  }
+  for (const child of children.flat(Infinity)) {
+    if (child === null || child === undefined || child === false) continue;
+    node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return node;
+}
+
+export function show(node, visible) {
+  node.hidden = !visible;
+}
+
+// ---- formatting ------------------------------------------------------------------------
+
+const STATUS_ICONS = {
+  queued: "○", dispatched: "↗", sent: "↗", delivered: "◐", in_progress: "◐",
+  answered: "✓", failed: "✕", cancelled: "⊘",
+};
+const DISPATCH_STATUS_LABELS = {
+  queued: "Queued", sent: "Sent", delivered: "Delivered", answered: "Answered",
+  failed: "Failed", cancelled: "Cancelled",
+};
+
+export function statusLabel(status) {
+  return labels.statuses[status] || DISPATCH_STATUS_LABELS[status] || status;
+}
+
+/** A status as icon + words (never colour alone). */
+export function statusBadge(status) {
+  return el("span", { class: "badge status-" + status, dataset: { status } },
+    el("span", { class: "badge-icon", "aria-hidden": "true" }, STATUS_ICONS[status] || "•"),
+    statusLabel(status));
+}
+
+export function channelLabel(channel) {
+  return labels.channels[channel] || channel;
+}
+
+export function countryName(code) {
+  return labels.countries[code] || code;
+}
+
+export function kindLabel(kind) {
+  return labels.kinds[kind] || kind;
+}
+
+const dateTime = new Intl.DateTimeFormat("en-GB", {
+  day: "2-digit", month: "short", hour: "2-digit", minute: "2-digit", hour12: false,
+});
+const fullDateTime = new Intl.DateTimeFormat("en-GB", {
+  year: "numeric", month: "short", day: "2-digit", hour: "2-digit", minute: "2-digit",
+  second: "2-digit", hour12: false, timeZoneName: "short",
+});
+
+export function formatTime(iso) {
+  return iso ? dateTime.format(new Date(iso)) : "—";
+}
+
+export function formatFullTime(iso) {
+  return iso ? fullDateTime.format(new Date(iso)) : "—";
+}
+
+export function timeTag(iso) {
+  return el("time", { datetime: iso, title: formatFullTime(iso) }, formatTime(iso));
+}
+
+function span(ms) {
+  const minutes = Math.floor(ms / 60000);
+  const days = Math.floor(minutes / 1440);
+  const hours = Math.floor((minutes % 1440) / 60);
+  const mins = minutes % 60;
+  if (days > 0) return `${days}d ${String(hours).padStart(2, "0")}h`;
+  if (hours > 0) return `${hours}h ${String(mins).padStart(2, "0")}m`;
+  return `${mins}m`;
+}
+
+/** Fills a cell with the time left to ``due`` (kept current by tickDeadlines). */
+export function deadlineCell(node, due, settled) {
+  node.dataset.due = due || "";
+  node.dataset.settled = settled ? "true" : "false";
+  renderDeadline(node);
+  return node;
+}
+
+function renderDeadline(node) {
+  const due = node.dataset.due;
+  node.replaceChildren();
+  node.classList.remove("overdue", "due-soon");
+  if (!due || node.dataset.settled === "true") {
+    node.append(el("span", { class: "muted" }, "—"));
+    return;
+  }
+  const left = new Date(due).getTime() - Date.now();
+  if (left < 0) {
+    node.classList.add("overdue");
+    node.append(el("span", { class: "badge badge-overdue" },
+      el("span", { "aria-hidden": "true" }, "⚠ "), "Overdue"), " by " + span(-left));
+  } else {
+    if (left < 2 * 3600 * 1000) node.classList.add("due-soon");
+    node.append(span(left) + " left");
+  }
+  node.title = "Due " + formatFullTime(due);
+}
+
+export function tickDeadlines() {
+  setInterval(() => document.querySelectorAll("[data-due]").forEach(renderDeadline), 15000);
+}
+
+export function subjectSummary(kind, subject) {
+  const s = subject || {};
+  if (kind === "person") {
+    const name = [String(s.family_name || "").toUpperCase(), s.given_names].filter(Boolean).join(", ");
+    return s.date_of_birth ? `${name} (${s.date_of_birth})` : name;
+  }
+  if (kind === "vehicle") {
+    const plate = s.registration_number ? `${s.registration_number} (${s.registration_country})` : null;
+    return [s.vin ? "VIN " + s.vin : null, plate, s.make].filter(Boolean).join(" · ");
+  }
+  if (kind === "document") {
+    const type = labels.document_types[s.document_type] || s.document_type;
+    return `${type} ${s.document_number} (${s.issuing_country})`;
+  }
+  if (kind === "dna") {
+    const loci = Object.keys(s.loci || {}).length;
+    return `${s.profile_reference} · ${loci} loci`;
+  }
+  return "";
+}
+
+// ---- page chrome -----------------------------------------------------------------------
+
+export function initChrome(current) {
+  const who = document.getElementById("whoami");
+  if (who) {
+    who.textContent = current.subject + " · " + current.role + (current.unit ? " · " + current.unit : "");
+  }
+  const out = document.getElementById("sign-out");
+  if (out) out.addEventListener("click", signOut);
+}
+
+// ---- live stream -----------------------------------------------------------------------
+
+function setLiveState(state, text) {
+  const node = document.getElementById("live-state");
+  if (!node) return;
+  node.hidden = false;
+  node.dataset.state = state;
+  node.textContent = text;
+}
+
+function parseFrame(frame) {
+  let name = "message";
+  const data = [];
+  for (const line of frame.split("\n")) {
+    if (line.startsWith("event:")) name = line.slice(6).trim();
+    else if (line.startsWith("data:")) data.push(line.slice(5).trim());
+  }
+  return data.length ? { name, data: JSON.parse(data.join("\n")) } : null;
+}
+
+async function readStream(response, handlers) {
+  const reader = response.body.getReader();
+  const decoder = new TextDecoder();
+  let buffer = "";
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) return;
+    buffer += decoder.decode(value, { stream: true }).replace(/\r\n/g, "\n");
+    let cut;
+    while ((cut = buffer.indexOf("\n\n")) >= 0) {
+      const event = parseFrame(buffer.slice(0, cut));
+      buffer = buffer.slice(cut + 2);
+      if (!event) continue;
+      if (event.name === "ready") handlers.onReady();
+      else if (event.name === "status") handlers.onNotice(event.data);
+    }
+  }
+}
+
+/**
+ * Follows GET /v1/stream with fetch() (EventSource cannot send the bearer token) and
+ * reconnects with jittered exponential backoff. ``onReady`` runs after every (re)connection:
+ * notices may have been missed meanwhile, so pages re-read what they show.
+ */
+export function followLive({ onNotice, onReady }) {
+  let failures = 0;
+  const connect = async () => {
+    const current = session();
+    if (!current) return toSignIn();
+    try {
+      const headers = { Accept: "text/event-stream" };
+      if (current.token) headers.Authorization = "Bearer " + current.token;
+      const response = await fetch("/v1/stream", { headers, cache: "no-store" });
+      if (response.status === 401) return toSignIn();
+      if (!response.ok) throw new Error("stream answered " + response.status);
+      await readStream(response, {
+        onReady: () => {
+          failures = 0;
+          setLiveState("live", "Live");
+          onReady();
+        },
+        onNotice,
+      });
+    } catch {
+      // fall through to the reconnection below
+    }
+    failures += 1;
+    const delay = Math.min(30000, 1000 * 2 ** Math.min(failures - 1, 5)) * (0.75 + Math.random() / 2);
+    setLiveState("reconnecting", "Reconnecting…");
+    setTimeout(connect, failures === 1 ? 200 : delay);
+  };
+  connect();
+}
+
+/** Runs ``fn`` at most once per ``ms``, and once more after the last call in a burst. */
+export function throttle(fn, ms) {
+  let timer = null;
+  let last = 0;
+  return () => {
+    if (timer) return;  // already scheduled: that run will see this change too
+    timer = setTimeout(() => {
+      timer = null;
+      last = Date.now();
+      fn();
+    }, Math.max(0, last + ms - Date.now()));
+  };
+}

@@ -1,0 +1,238 @@
+// Request detail: dispatches with their answers, the timeline, cancellation; kept live.
+import {
+  api, channelLabel, countryName, deadlineCell, el, followLive, formatFullTime, initChrome,
+  kindLabel, labels, problemText, requireSession, show, statusBadge, statusLabel,
+  subjectSummary, throttle, tickDeadlines, timeTag,
+} from "./common.js";
+
+const TERMINAL = new Set(["answered", "failed", "cancelled"]);
+const HANDLING = {
+  H0: "use only to prevent and combat crime",
+  H1: "not in judicial proceedings without the provider's permission",
+  H2: "not to be disseminated without the provider's permission",
+  H3: "other restrictions, stated in the text",
+};
+const SOURCE = { A: "source reliable", B: "source usually reliable", C: "source not reliable", X: "source reliability unknown" };
+const INFORMATION = {
+  1: "known to be true", 2: "known personally to the source", 3: "corroborated", 4: "cannot be judged",
+};
+
+const current = requireSession();
+initChrome(current);
+const requestId = document.getElementById("request").dataset.requestId;
+const errorBox = document.getElementById("detail-error");
+let latest = null;
+
+// ---- answers, per channel --------------------------------------------------------------
+
+function pairs(entries) {
+  return el("dl", { class: "answer" }, entries.filter(([, value]) => value !== null && value !== undefined && value !== "")
+    .map(([term, value]) => [el("dt", {}, term), el("dd", {}, value)]));
+}
+
+function evaluation(code) {
+  if (!code) return null;
+  return `${code} — ${SOURCE[code[0]] || "?"}, information ${INFORMATION[code[1]] || "?"}`;
+}
+
+const ANSWERS = {
+  sirene: (a) => pairs([
+    ["Bureau", a.responding_bureau],
+    ["Form", a.form === "G" ? "G — hit on an alert" : `${a.form} — miscellaneous`],
+    ["SIS alert", a.alert_article ? `Art. ${a.alert_article} · ${a.sis_alert_id}` : a.sis_alert_id],
+    ["Action to take", a.action_to_take],
+    ["Remarks", a.remarks],
+  ]),
+  europol: (a) => pairs([
+    ["SPOC", a.responding_spoc],
+    ["SIENA ref.", a.siena_reference],
+    ["Handling", a.handling_code ? `${a.handling_code} — ${HANDLING[a.handling_code] || ""}` : null],
+    ["Evaluation", evaluation(a.evaluation_code)],
+    ["Remarks", a.remarks],
+  ]),
+  interpol: (a) => pairs([
+    ["NCB", a.responding_ncb],
+    ["Message", a.message_reference],
+    ["Database", a.database_searched],
+    ["Notice", a.notice_colour ? el("span", { class: "notice notice-" + a.notice_colour }, a.notice_colour[0].toUpperCase() + a.notice_colour.slice(1) + " notice") : null],
+    ["Remarks", a.remarks],
+  ]),
+  liaison_officer: (a) => pairs([["Post", a.post], ["Summary", a.officer_summary]]),
+  pccc: (a) => pairs([
+    ["Centre", a.centre],
+    ["Check", a.check_performed ? a.check_performed.replace(/_/g, " ") : null],
+    ["Result", a.result ? a.result.replace(/_/g, " ") : null],
+    ["Remarks", a.remarks],
+  ]),
+};
+
+function answerCell(dispatch) {
+  const parts = [];
+  if (dispatch.refusal_ground) {
+    parts.push(el("p", { class: "refusal" }, el("strong", {}, `Refused — Art. 6(1)(${dispatch.refusal_ground}): `),
+      labels.refusal_grounds[dispatch.refusal_ground] || ""));
+  }
+  if (dispatch.answer) {
+    const render = ANSWERS[dispatch.channel];
+    parts.push(render ? render(dispatch.answer) : el("pre", {}, JSON.stringify(dispatch.answer, null, 2)));
+    if (dispatch.answer.simulated) parts.push(el("p", { class: "muted small" }, "Simulated answer (stub channel)"));
+  }
+  if (dispatch.error) parts.push(el("p", { class: "error-text" }, dispatch.error));
+  return parts.length ? parts : el("span", { class: "muted" }, TERMINAL.has(dispatch.status) ? "—" : "Awaiting answer");
+}
+
+function outcomeCell(dispatch) {
+  if (!dispatch.outcome) return el("span", { class: "muted" }, "—");
+  const words = { hit: "Hit", no_hit: "No hit", refused: "Refused" };
+  return el("span", { class: "outcome outcome-" + dispatch.outcome }, words[dispatch.outcome] || dispatch.outcome);
+}
+
+function dispatchRow(dispatch) {
+  return el("tr", { dataset: { dispatchId: dispatch.id, status: dispatch.status, channel: dispatch.channel } },
+    el("td", {}, el("strong", {}, dispatch.country), el("div", { class: "muted small" }, countryName(dispatch.country))),
+    el("td", {}, el("span", { class: "channel channel-" + dispatch.channel }, channelLabel(dispatch.channel)),
+      el("div", { class: "small" }, el("span", { class: "rule" }, dispatch.rule), " ", dispatch.explanation)),
+    el("td", {}, statusBadge(dispatch.status), dispatch.attempts > 1 ? el("div", { class: "muted small" }, `${dispatch.attempts} attempts`) : null),
+    deadlineCell(el("td", { class: "deadline" }), dispatch.due_at, TERMINAL.has(dispatch.status)),
+    el("td", {}, outcomeCell(dispatch)),
+    el("td", { class: "answer-cell" }, answerCell(dispatch)));
+}
+
+// ---- facts, subject, timeline ----------------------------------------------------------
+
+function facts(request) {
+  const entries = [
+    ["Request id", el("span", { class: "mono" }, request.id)],
+    ["Received", formatFullTime(request.created_at)],
+    ["Origin", request.origin === "pccc" ? "Border PCCC" : "Desk"],
+    ["Your reference", request.reference],
+    ["Urgency", request.urgency === "urgent" ? `Urgent — ${request.urgency_ground || ""}`.replace(/_/g, " ") : "Normal"],
+    ["Access", request.access_type],
+    ["Crime area", request.crime_area.replace(/_/g, " ")],
+    ["Handling code", `${request.handling_code} — ${HANDLING[request.handling_code] || ""}`],
+    ["SIS alert", request.sis_alert_id],
+    ["Border area", request.border_area ? "Yes" : null],
+    ["Override", request.preferred_channel ? `${channelLabel(request.preferred_channel)} — ${request.override_reason}` : null],
+    ["Purpose", request.purpose],
+    ["Policy", request.policy_version],
+  ];
+  return pairs(entries).childNodes;
+}
+
+function subjectFacts(request) {
+  const s = request.subject || {};
+  const entries = Object.entries(s).map(([key, value]) => {
+    let shown = value;
+    if (key === "loci") shown = Object.entries(value).map(([locus, alleles]) => `${locus}: ${alleles.join(", ")}`).join(" · ");
+    else if (Array.isArray(value)) shown = value.join(", ");
+    else if (key === "document_type") shown = labels.document_types[value] || value;
+    return [key.replace(/_/g, " "), shown];
+  });
+  return pairs(entries).childNodes;
+}
+
+function describeEvent(event) {
+  const detail = event.detail || {};
+  const bits = [];
+  if (detail.channel) bits.push(`${detail.country} via ${channelLabel(detail.channel)} (${detail.rule})`);
+  if (detail.reason) bits.push("Reason: " + detail.reason);
+  if (detail.outcome) bits.push("Outcome: " + detail.outcome.replace("_", " "));
+  if (detail.refusal_ground) bits.push(`Refusal ground Art. 6(1)(${detail.refusal_ground})`);
+  if (detail.error) bits.push(detail.error);
+  if (detail.attempts && detail.attempts > 1) bits.push(`attempt ${detail.attempts}`);
+  if (detail.warnings && detail.warnings.length) bits.push("Warnings: " + detail.warnings.join(", "));
+  if (detail.override) bits.push(`Override to ${channelLabel(detail.override.preferred_channel)}: ${detail.override.reason}`);
+  return bits.join(" · ");
+}
+
+function timelineRow(event, dispatches) {
+  const dispatch = dispatches.get(event.dispatch_id);
+  const what = event.type.replace(/_/g, " ") + (dispatch ? ` · ${dispatch.country}` : "");
+  const change = event.to_status
+    ? [event.from_status ? statusLabel(event.from_status) + " → " : "", statusLabel(event.to_status)].join("")
+    : "";
+  return el("tr", {},
+    el("td", { class: "nowrap" }, timeTag(event.at)),
+    el("td", {}, what),
+    el("td", { class: "mono small" }, event.actor),
+    el("td", {}, change),
+    el("td", { class: "small" }, describeEvent(event)));
+}
+
+// ---- rendering and actions -------------------------------------------------------------
+
+function render(request) {
+  latest = request;
+  document.title = `${kindLabel(request.kind)} ${request.reference || request.id.slice(0, 8)} · oss-router desk`;
+  document.getElementById("request-title").textContent =
+    `${kindLabel(request.kind)}: ${subjectSummary(request.kind, request.subject)}`;
+  const status = document.getElementById("request-status");
+  status.replaceChildren(statusBadge(request.status));
+  status.dataset.status = request.status;
+  const due = document.getElementById("request-due");
+  due.replaceChildren(...(TERMINAL.has(request.status) ? ["Closed"] : ["Next answer due: ", deadlineCell(el("span"), request.due_at, false)]));
+  document.getElementById("facts").replaceChildren(...facts(request));
+  document.getElementById("subject").replaceChildren(...subjectFacts(request));
+  document.getElementById("dispatch-rows").replaceChildren(...request.dispatches.map(dispatchRow));
+  const byId = new Map(request.dispatches.map((d) => [d.id, d]));
+  document.getElementById("timeline-rows").replaceChildren(...(request.events || []).map((e) => timelineRow(e, byId)));
+  show(document.getElementById("cancel-open"), !TERMINAL.has(request.status) && current.role !== "auditor");
+}
+
+async function load() {
+  const result = await api("/v1/requests/" + requestId);
+  if (result.status === 404) {
+    errorBox.textContent = "No such request, or it is not visible to you.";
+    show(errorBox, true);
+    document.querySelectorAll(".detail-grid, .card").forEach((node) => { node.hidden = true; });
+    return;
+  }
+  if (!result.ok) {
+    errorBox.textContent = "The request could not be read: " + problemText(result);
+    show(errorBox, true);
+    return;
+  }
+  show(errorBox, false);
+  render(result.data);
+}
+
+function initCancel() {
+  const form = document.getElementById("cancel-form");
+  const open = document.getElementById("cancel-open");
+  open.addEventListener("click", () => {
+    show(form, true);
+    form.elements.reason.focus();
+  });
+  document.getElementById("cancel-close").addEventListener("click", () => {
+    show(form, false);
+    open.focus();
+  });
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    form.querySelectorAll(".field-error").forEach((node) => node.remove());
+    const result = await api(`/v1/requests/${requestId}/cancel`, {
+      method: "POST", body: { reason: form.elements.reason.value.trim() },
+    });
+    if (result.ok) {
+      show(form, false);
+      render({ ...latest, ...result.data, events: latest.events });
+      load();
+      return;
+    }
+    const message = ((result.data && result.data.errors) || []).map((e) => e.message).join("; ") || problemText(result);
+    const box = form.querySelector("[data-field=reason]");
+    box.querySelector("label").after(el("p", { class: "field-error", id: "error-reason" }, message));
+    form.elements.reason.setAttribute("aria-invalid", "true");
+    form.elements.reason.setAttribute("aria-describedby", "error-reason");
+    form.elements.reason.focus();
+  });
+}
+
+initCancel();
+load();
+tickDeadlines();
+const liveLoad = throttle(load, 300);
+followLive({
+  onNotice: (notice) => { if (notice.request_id === requestId) liveLoad(); },
+  onReady: liveLoad,
+});

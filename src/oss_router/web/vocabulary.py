@@ -1,0 +1,114 @@
+"""Labels of the closed vocabularies, as the pages show them (options of selects, badges)."""
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache
+from typing import TypeVar
+
+from oss_router.country.loader import load_reference_data
+from oss_router.messages.codes import (
+    AccessType,
+    Channel,
+    HandlingCode,
+    Kind,
+    RefusalGround,
+    RequestStatus,
+    UrgencyGround,
+)
+
+_Code = TypeVar("_Code", bound=str)
+
+
+@dataclass(frozen=True)
+class Option:
+    value: str
+    label: str
+
+
+KIND_LABELS = {
+    Kind.PERSON: "Person",
+    Kind.VEHICLE: "Vehicle",
+    Kind.DOCUMENT: "Document",
+    Kind.DNA: "DNA profile",
+}
+CHANNEL_LABELS = {
+    Channel.SIRENE: "SIRENE (SIS)",
+    Channel.EUROPOL: "Europol SIENA",
+    Channel.INTERPOL: "Interpol I-24/7",
+    Channel.LIAISON_OFFICER: "Liaison officer",
+    Channel.PCCC: "PCCC",
+}
+STATUS_LABELS = {
+    RequestStatus.QUEUED: "Queued",
+    RequestStatus.DISPATCHED: "Dispatched",
+    RequestStatus.IN_PROGRESS: "In progress",
+    RequestStatus.ANSWERED: "Answered",
+    RequestStatus.FAILED: "Failed",
+    RequestStatus.CANCELLED: "Cancelled",
+}
+URGENCY_GROUND_LABELS = {  # Directive (EU) 2023/977 Art. 4(4)
+    UrgencyGround.PUBLIC_SECURITY_THREAT: "Immediate and serious threat to public security",
+    UrgencyGround.LIFE_OR_PHYSICAL_INTEGRITY: "Imminent threat to life or physical integrity",
+    UrgencyGround.DEPRIVATION_OF_LIBERTY: "Decision involving deprivation of liberty",
+    UrgencyGround.LOSS_OF_RELEVANCE: "Risk of losing relevance if not provided urgently",
+}
+ACCESS_LABELS = {
+    AccessType.INDIRECT: "Indirectly accessible (held by another authority)",
+    AccessType.DIRECT: "Directly accessible to the requested state",
+}
+HANDLING_LABELS = {  # Europol handling codes
+    HandlingCode.H0: "H0 — only to prevent and combat crime",
+    HandlingCode.H1: "H1 — not in judicial proceedings without permission",
+    HandlingCode.H2: "H2 — not to be disseminated without permission",
+    HandlingCode.H3: "H3 — other restrictions (state them in the purpose)",
+}
+REFUSAL_LABELS = {  # Directive (EU) 2023/977 Art. 6(1)(a)-(h)
+    RefusalGround.A: "information not available",
+    RefusalGround.B: "request does not meet the requirements of Art. 4",
+    RefusalGround.C: "judicial authorisation refused",
+    RefusalGround.D: "personal data outside the categories of Art. 10(b)",
+    RefusalGround.E: "information inaccurate, incomplete or out of date",
+    RefusalGround.F: "national security, an ongoing investigation or a person's safety",
+    RefusalGround.G: "minor offence, or not an offence in the requested state",
+    RefusalGround.H: "obtained from another state that has not consented",
+}
+DOCUMENT_TYPES = {
+    "passport": "Passport",
+    "id_card": "Identity card",
+    "driving_licence": "Driving licence",
+    "residence_permit": "Residence permit",
+    "vehicle_registration": "Vehicle registration",
+    "other": "Other",
+}
+
+
+def _options(labels: Mapping[_Code, str]) -> list[Option]:
+    return [Option(str(value), label) for value, label in labels.items()]
+
+
+@cache
+def countries() -> list[Option]:
+    reference = load_reference_data()
+    return [Option(code, name) for code, name in sorted(reference.countries.items())]
+
+
+@cache
+def crime_areas() -> list[Option]:
+    areas = load_reference_data().mandate_areas
+    options = [Option(area, area.replace("_", " ").capitalize()) for area in areas]
+    return [*options, Option("other", "Other (outside Europol's mandate)")]
+
+
+def vocabulary() -> dict[str, list[Option]]:
+    """Everything the templates offer as choices, built from the codes the API accepts."""
+    return {
+        "kinds": _options(KIND_LABELS),
+        "channels": _options(CHANNEL_LABELS),
+        "statuses": _options(STATUS_LABELS),
+        "urgency_grounds": _options(URGENCY_GROUND_LABELS),
+        "access_types": _options(ACCESS_LABELS),
+        "handling_codes": _options(HANDLING_LABELS),
+        "document_types": _options(DOCUMENT_TYPES),
+        "crime_areas": crime_areas(),
+        "countries": countries(),
+    }
