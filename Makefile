@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: run test lint typecheck schemas install clean
+.PHONY: run test lint typecheck schemas install clean browser-deps
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -19,8 +19,12 @@ run: install
 	$(BIN)/oss-router serve
 
 ## test: linters, type checks, schema drift, then the full test suite
-test: install lint typecheck schemas
+test: install lint typecheck schemas browser-deps
 	$(BIN)/pytest
+
+## browser-deps: Debian's chromium for the browser tests (Playwright drives it; no-op when present)
+browser-deps:
+	@test -x /usr/bin/chromium || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium)
 
 lint: install
 	$(BIN)/ruff check src adapters tests migrations bench

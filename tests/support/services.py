@@ -65,3 +65,13 @@ async def fresh_postgres_database() -> AsyncIterator[str]:
         async with admin.connect() as connection:
             await connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         await admin.dispose()
+
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+def require_chromium() -> str:
+    """Debian's chromium, which Playwright drives (``make browser-deps`` installs it)."""
+    if not os.path.exists(CHROMIUM):
+        unavailable(f"chromium at {CHROMIUM}", "not installed; `make browser-deps` installs it")
+    return CHROMIUM

@@ -114,6 +114,7 @@ function facts(request) {
     ["Border area", request.border_area ? "Yes" : null],
     ["Override", request.preferred_channel ? `${channelLabel(request.preferred_channel)} — ${request.override_reason}` : null],
     ["Purpose", request.purpose],
+    ["Warnings", request.warnings.length ? el("ul", { class: "warnings" }, request.warnings.map((w) => el("li", { class: "warning" }, "⚠ " + w.message))) : null],
     ["Policy", request.policy_version],
   ];
   return pairs(entries).childNodes;

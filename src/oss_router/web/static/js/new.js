@@ -101,6 +101,13 @@ function fieldBox(name) {
   }
 }
 
+/** The visible label of a field box, without the required-field mark. */
+function fieldLabel(box) {
+  const label = box && box.querySelector(":scope > label, :scope > .label, :scope > legend");
+  if (!label) return box && box.matches("fieldset.subject") ? "Subject" : null;
+  return label.textContent.replace("*", "").trim();
+}
+
 function clearErrors() {
   form.querySelectorAll(".field-error").forEach((node) => node.remove());
   form.querySelectorAll("[aria-invalid]").forEach((node) => {
@@ -135,7 +142,7 @@ function showErrors(problem) {
       }
     }
     const target = control && control.id ? "#" + control.id : null;
-    const label = `${error.field}: ${error.message}`;
+    const label = `${fieldLabel(box) || error.field}: ${error.message}`;
     list.append(el("li", {}, target ? el("a", { href: target }, label) : label));
   });
   const summary = document.getElementById("form-errors");
