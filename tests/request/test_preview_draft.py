@@ -1,0 +1,50 @@
+"""``POST /v1/routing/preview`` on a request still being written (subject or purpose missing)."""
+
+import httpx
+from tests.support.payloads import request_body
+
+
+def draft(**overrides: object) -> dict[str, object]:
+    body = request_body("person", target_countries=["DE", "TR"], **overrides)
+    del body["subject"], body["purpose"]
+    return body
+
+
+async def test_the_route_is_previewed_without_subject_and_purpose(
+    client: httpx.AsyncClient,
+) -> None:
+    response = await client.post("/v1/routing/preview", json=draft())
+    assert response.status_code == 200, response.text
+    routes = [(d["country"], d["channel"], d["rule"]) for d in response.json()["dispatches"]]
+    assert routes == [("DE", "europol", "R3"), ("TR", "liaison_officer", "R4")]
+
+
+async def test_a_draft_is_still_checked_field_by_field(client: httpx.AsyncClient) -> None:
+    response = await client.post(
+        "/v1/routing/preview", json={**draft(), "purpose": "short", "urgency": "urgent"}
+    )
+    assert response.status_code == 422
+    assert response.headers["content-type"] == "application/problem+json"
+    assert [error["field"] for error in response.json()["errors"]] == ["purpose"]
+
+
+async def test_creating_still_needs_subject_and_purpose(client: httpx.AsyncClient) -> None:
+    response = await client.post("/v1/requests", json=draft())
+    assert response.status_code == 422
+    assert {error["field"] for error in response.json()["errors"]} == {"subject", "purpose"}
+
+
+async def test_duplicates_are_looked_for_only_when_the_subject_is_given(
+    client: httpx.AsyncClient,
+) -> None:
+    created = await client.post("/v1/requests", json=request_body("person"))
+    assert created.status_code == 202, created.text
+    with_subject = await client.post("/v1/routing/preview", json=request_body("person"))
+    codes = [warning["code"] for warning in with_subject.json()["warnings"]]
+    assert codes == ["possible_duplicate"]
+    without = await client.post(
+        "/v1/routing/preview",
+        json={k: v for k, v in request_body("person").items() if k != "subject"},
+    )
+    assert without.status_code == 200
+    assert without.json()["warnings"] == []

@@ -1,0 +1,124 @@
+"""The page shells and static files, over HTTP: served, labelled, fit for a strict CSP."""
+
+import json
+import uuid
+from html.parser import HTMLParser
+from typing import Any
+
+import httpx
+import pytest
+from tests.conftest import make_settings
+
+from oss_router.app import create_app
+
+PAGES = ["/", "/requests/new", f"/requests/{uuid.uuid4()}", "/sign-in"]
+
+
+class Elements(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.elements: list[tuple[str, dict[str, str | None]]] = []
+        self.script_data: list[str] = []
+        self._in_script = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.elements.append((tag, dict(attrs)))
+        self._in_script = tag == "script"
+
+    def handle_endtag(self, tag: str) -> None:
+        self._in_script = False
+
+    def handle_data(self, data: str) -> None:
+        if self._in_script and data.strip():
+            self.script_data.append(data)
+
+
+async def parse(client: httpx.AsyncClient, path: str) -> Elements:
+    response = await client.get(path)
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"].startswith("text/html")
+    parser = Elements()
+    parser.feed(response.text)
+    return parser
+
+
+@pytest.mark.parametrize("path", PAGES)
+async def test_pages_have_no_inline_script_handler_or_style(
+    client: httpx.AsyncClient, path: str
+) -> None:
+    page = await parse(client, path)
+    for tag, attrs in page.elements:
+        assert not [name for name in attrs if name.startswith("on")], (tag, attrs)
+        assert "style" not in attrs, (tag, attrs)
+        assert tag != "style"
+        if tag == "script":
+            # Scripts come from files; the only inline block is JSON data, never executed.
+            assert attrs.get("src") or attrs.get("type") == "application/json", attrs
+
+
+@pytest.mark.parametrize("path", ["/", "/requests/new", "/sign-in"])
+async def test_every_form_control_has_a_label(client: httpx.AsyncClient, path: str) -> None:
+    page = await parse(client, path)
+    labelled = {attrs.get("for") for tag, attrs in page.elements if tag == "label"}
+    controls = [
+        attrs
+        for tag, attrs in page.elements
+        if tag in {"input", "select", "textarea"} and attrs.get("type") not in {"radio", "hidden"}
+    ]
+    assert controls
+    for attrs in controls:
+        assert attrs.get("id") in labelled or attrs.get("aria-label"), attrs
+
+
+async def test_labels_data_block_is_json_that_cannot_close_its_element(
+    client: httpx.AsyncClient,
+) -> None:
+    page = await parse(client, "/")
+    (data,) = page.script_data
+    assert "</" not in data
+    labels = json.loads(data)
+    assert labels["countries"]["DE"] == "Germany"
+    assert labels["channels"]["sirene"]
+    assert set(labels["refusal_grounds"]) == set("abcdefgh")
+
+
+async def test_static_files_are_served(client: httpx.AsyncClient) -> None:
+    page = await parse(client, "/requests/new")
+    sources = [attrs["src"] for tag, attrs in page.elements if tag == "script" and attrs.get("src")]
+    assert len(sources) == 1
+    assert sources[0].startswith("/static/js/new.js?v=")
+    for path in [sources[0], "/static/js/common.js", "/static/css/app.css"]:
+        response = await client.get(path)
+        assert response.status_code == 200, path
+    assert (await client.get("/static/js/missing.js")).status_code == 404
+
+
+async def render_sign_in(database_url: str, **overrides: Any) -> Elements:
+    app = create_app(make_settings(database_url, env="production", **overrides), migrate=True)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+            return await parse(http, "/sign-in")
+
+
+async def test_production_sign_in_uses_the_configured_identity_provider(database_url: str) -> None:
+    page = await render_sign_in(
+        database_url,
+        oidc_authorize_url="https://idp.example/authorize",
+        oidc_token_url="https://idp.example/token",
+        oidc_client_id="oss-router-desk",
+    )
+    ids = {attrs.get("id"): attrs for _, attrs in page.elements}
+    assert "dev-sign-in" not in ids  # no development issuer in production
+    assert "oidc-sign-in" in ids
+    assert ids["oidc"]["data-authorize-url"] == "https://idp.example/authorize"
+    assert ids["oidc"]["data-client-id"] == "oss-router-desk"
+
+
+async def test_production_sign_in_without_a_provider_says_what_to_configure(
+    database_url: str,
+) -> None:
+    page = await render_sign_in(database_url)
+    ids = {attrs.get("id") for _, attrs in page.elements}
+    assert "oidc-sign-in" not in ids
+    assert "dev-sign-in" not in ids
