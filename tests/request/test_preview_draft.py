@@ -1,6 +1,7 @@
 """``POST /v1/routing/preview`` on a request still being written (subject or purpose missing)."""
 
 import httpx
+
 from tests.support.payloads import request_body
 
 
