@@ -5,15 +5,20 @@ README's screenshots in docs/screenshots/ are refreshed too.
 """
 
 import os
+import secrets
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import pytest
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, FastAPI, Header
 from playwright.sync_api import Browser, Page, Playwright, expect, sync_playwright
 from tests.support.live_server import LiveServer, live_server
 from tests.support.services import require_chromium
+
+from oss_router.auth.principal import Principal, Role
+from oss_router.deps import get_principal
+from oss_router.errors import Unauthenticated
 
 REPO = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO / "tests" / "artifacts"
@@ -39,17 +44,28 @@ def has_dev_issuer(app: FastAPI) -> bool:
 
 
 def stand_in_issuer(app: FastAPI) -> None:
-    """Until token authentication is part of the gateway, answer its dev-token contract with
-    a token nobody checks, so the sign-in screen works; the real issuer wins when present."""
+    """Until token authentication is part of the gateway, stand in for its contract: the
+    dev-token endpoint issues opaque tokens, and the caller is the principal its token names.
+    The real issuer and verification win as soon as the gateway has them."""
     if has_dev_issuer(app):
         return
+    principals: dict[str, Principal] = {}
     router = APIRouter()
 
     @router.post(DEV_TOKEN_PATH)
     async def dev_token(body: dict[str, Any]) -> dict[str, Any]:
-        return {"access_token": "unchecked", "token_type": "Bearer", "expires_in": 3600}
+        token = secrets.token_urlsafe(24)
+        principals[token] = Principal(body["subject"], Role(body["role"]), body.get("unit"))
+        return {"access_token": token, "token_type": "Bearer", "expires_in": 3600}
+
+    def bearer(authorization: Annotated[str, Header()] = "") -> Principal:
+        principal = principals.get(authorization.removeprefix("Bearer "))
+        if principal is None:
+            raise Unauthenticated("no valid bearer token")
+        return principal
 
     app.router.routes[:0] = router.routes
+    app.dependency_overrides[get_principal] = bearer
     app.state.stand_in_issuer = True
 
 

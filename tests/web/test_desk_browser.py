@@ -6,7 +6,6 @@ from typing import Any
 
 import pytest
 from playwright.sync_api import Page, expect
-from tests.support.live_server import LiveServer
 from tests.web.conftest import WALL, screenshot, sign_in
 
 pytestmark = pytest.mark.browser
@@ -213,9 +212,7 @@ def test_cancel_with_a_reason(new_page: OpenPage) -> None:
     expect(queue_row(page, request_id)).to_have_attribute("data-status", "cancelled")
 
 
-def test_a_pccc_never_sees_another_units_requests(new_page: OpenPage, web: LiveServer) -> None:
-    if getattr(web.app.state, "stand_in_issuer", False):
-        pytest.skip("token authentication is not part of this gateway yet: nothing to isolate")
+def test_a_pccc_never_sees_another_units_requests(new_page: OpenPage) -> None:
     officer, swiecko, slubice = new_page(), new_page(), new_page()
     sign_in(officer)
     desk_request = create(officer, "vehicle")
@@ -237,3 +234,29 @@ def test_a_pccc_never_sees_another_units_requests(new_page: OpenPage, web: LiveS
     officer.goto("/")
     for request_id in (desk_request, own_request, slubice_request):
         expect(queue_row(officer, request_id)).to_have_count(1)
+
+
+def test_a_supervisor_reroutes_a_dispatch_with_a_reason(new_page: OpenPage) -> None:
+    officer = new_page()
+    sign_in(officer)
+    request_id = create(officer, "person", targets="DE", reference="stub:slow=4000")
+    expect(officer.get_by_role("button", name="Re-route DE")).to_have_count(0)  # officers cannot
+    supervisor = new_page()
+    sign_in(supervisor, "supervisor", "sup.nowak")
+    supervisor.goto(f"/requests/{request_id}")
+    supervisor.get_by_role("button", name="Re-route DE").click()
+    supervisor.get_by_label("New channel").select_option("sirene")  # needs an SIS alert
+    supervisor.get_by_label("Reason for re-routing").fill("Faster through SIRENE")
+    supervisor.get_by_role("button", name="Confirm re-routing").click()
+    expect(supervisor.locator("[data-field='channel'] .field-error")).to_contain_text("sirene")
+    supervisor.get_by_label("New channel").select_option("interpol")
+    supervisor.get_by_label("Reason for re-routing").fill("SIENA outage at the DE SPOC")
+    supervisor.get_by_role("button", name="Confirm re-routing").click()
+    rows = supervisor.locator("#dispatch-rows tr")
+    expect(rows).to_have_count(2)
+    expect(rows.nth(0)).to_have_attribute("data-status", "cancelled")
+    expect(rows.nth(1)).to_have_attribute("data-channel", "interpol")
+    expect(rows.nth(1)).to_contain_text("OVERRIDE")
+    expect(supervisor.locator("#timeline-rows")).to_contain_text("SIENA outage at the DE SPOC")
+    expect(supervisor.locator("#request-status")).to_have_attribute("data-status", "answered")
+    screenshot(supervisor, "request-rerouted", full_page=True)

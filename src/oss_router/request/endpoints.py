@@ -3,17 +3,19 @@
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Header, Query, Response, status
+from fastapi import APIRouter, Depends, Header, Query, Response, status
 
-from oss_router.deps import CurrentPrincipal, NowDep, PolicyDep, SessionDep
+from oss_router.auth.principal import Role
+from oss_router.deps import CurrentPrincipal, NowDep, PolicyDep, SessionDep, require_roles
 from oss_router.messages.codes import Channel, Kind, RequestStatus
-from oss_router.request import repository, service
+from oss_router.request import repository, reroute, service
 from oss_router.request.schemas import (
     CancelBody,
     PreviewDispatch,
     RequestCreate,
     RequestList,
     RequestRead,
+    RerouteBody,
     RoutingPreview,
     RoutingPreviewQuery,
     WarningRead,
@@ -90,6 +92,27 @@ async def cancel_request(
     now: NowDep,
 ) -> RequestRead:
     request = await service.cancel_request(session, request_id, body.reason, principal, now)
+    return service.to_read(request, now)
+
+
+@router.post(
+    "/requests/{request_id}/dispatches/{dispatch_id}/reroute",
+    response_model=RequestRead,
+    dependencies=[Depends(require_roles(Role.SUPERVISOR))],
+)
+async def reroute_dispatch(
+    request_id: UUID,
+    dispatch_id: UUID,
+    body: RerouteBody,
+    session: SessionDep,
+    policy: PolicyDep,
+    principal: CurrentPrincipal,
+    now: NowDep,
+) -> RequestRead:
+    """Supervisors only: send one target through another eligible channel, with a reason."""
+    request = await reroute.reroute_dispatch(
+        session, policy, request_id, dispatch_id, body.channel, body.reason, principal, now
+    )
     return service.to_read(request, now)
 
 

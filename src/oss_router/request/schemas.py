@@ -154,6 +154,15 @@ class CancelBody(BaseModel):
     reason: Annotated[str, StringConstraints(min_length=3, max_length=1000)]
 
 
+class RerouteBody(BaseModel):
+    """A supervisor's re-routing of one dispatch: the channel to use and why."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    channel: Channel
+    reason: Annotated[str, StringConstraints(min_length=3, max_length=1000)]
+
+
 class PreviewDispatch(BaseModel):
     channel: Channel
     country: str

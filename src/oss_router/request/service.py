@@ -119,7 +119,7 @@ async def create_request(
     session.add(request)
     _record_intake(session, request, principal, now)
     for position, choice in enumerate(decision.dispatches):
-        _stage_dispatch(session, request, position, choice, principal, now)
+        stage_dispatch(session, request, position, choice, principal, now)
     try:
         await session.flush()
     except IntegrityError:
@@ -227,14 +227,15 @@ def _warning_document(warning: RoutingWarning) -> dict[str, Any]:
     return {**warning.details, "code": warning.code, "message": warning.message}
 
 
-def _stage_dispatch(
+def stage_dispatch(
     session: AsyncSession,
     request: ExchangeRequest,
     position: int,
     choice: DispatchDecision,
     principal: Principal,
     now: datetime,
-) -> None:
+) -> Dispatch:
+    """A new dispatch with its ``routed`` event and its outbox row."""
     dispatch = Dispatch(
         id=uuid.uuid4(),
         request_id=request.id,
@@ -269,6 +270,7 @@ def _stage_dispatch(
         },
     )
     enqueue_dispatch(session, _envelope(request, dispatch), now)
+    return dispatch
 
 
 def _envelope(request: ExchangeRequest, dispatch: Dispatch) -> DispatchEnvelope:

@@ -92,10 +92,62 @@ function dispatchRow(dispatch) {
     el("td", {}, el("strong", {}, dispatch.country), el("div", { class: "muted small" }, countryName(dispatch.country))),
     el("td", {}, el("span", { class: "channel channel-" + dispatch.channel }, channelLabel(dispatch.channel)),
       el("div", { class: "small" }, el("span", { class: "rule" }, dispatch.rule), " ", dispatch.explanation)),
-    el("td", {}, statusBadge(dispatch.status), dispatch.attempts > 1 ? el("div", { class: "muted small" }, `${dispatch.attempts} attempts`) : null),
+    el("td", {}, statusBadge(dispatch.status), dispatch.attempts > 1 ? el("div", { class: "muted small" }, `${dispatch.attempts} attempts`) : null,
+      rerouteButton(dispatch)),
     deadlineCell(el("td", { class: "deadline" }), dispatch.due_at, TERMINAL.has(dispatch.status)),
     el("td", {}, outcomeCell(dispatch)),
     el("td", { class: "answer-cell" }, answerCell(dispatch)));
+}
+
+// ---- supervisors: re-route one dispatch -------------------------------------------------
+
+const REROUTABLE = new Set(["queued", "sent", "delivered", "failed"]);
+
+function rerouteButton(dispatch) {
+  if (current.role !== "supervisor" || !REROUTABLE.has(dispatch.status)) return null;
+  const button = el("button", { type: "button", class: "button button-small", "aria-label": `Re-route ${dispatch.country}` }, "Re-route…");
+  button.addEventListener("click", () => openReroute(dispatch, button));
+  return el("div", { class: "row-action" }, button);
+}
+
+function rerouteField(name, label, control) {
+  return el("div", { class: "field", dataset: { field: name } }, el("label", { for: control.id }, label), control);
+}
+
+function openReroute(dispatch, opener) {
+  const slot = document.getElementById("reroute-slot");
+  const channel = el("select", { id: "reroute-channel", name: "channel" },
+    Object.entries(labels.channels).filter(([value]) => value !== dispatch.channel)
+      .map(([value, label]) => el("option", { value }, label)));
+  const reason = el("textarea", { id: "reroute-reason", name: "reason", rows: "2", maxlength: "1000", "aria-required": "true" });
+  const close = el("button", { type: "button", class: "button button-quiet" }, "Keep the route");
+  const form = el("form", { class: "card reroute-form", novalidate: true, "aria-labelledby": "reroute-title" },
+    el("h3", { id: "reroute-title" }, `Re-route ${dispatch.country} — now ${channelLabel(dispatch.channel)}`),
+    el("p", { class: "hint" }, "Only a channel eligible for this country is accepted. The current dispatch is closed, a new one is sent; the reason goes on the timeline."),
+    el("div", { class: "row" }, rerouteField("channel", "New channel", channel), rerouteField("reason", "Reason for re-routing", reason)),
+    el("div", { class: "actions" }, el("button", { type: "submit", class: "button button-primary" }, "Confirm re-routing"), close));
+  close.addEventListener("click", () => { slot.replaceChildren(); opener.focus(); });
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    form.querySelectorAll(".field-error").forEach((node) => node.remove());
+    const result = await api(`/v1/requests/${requestId}/dispatches/${dispatch.id}/reroute`, {
+      method: "POST", body: { channel: channel.value, reason: reason.value.trim() },
+    });
+    if (result.ok) {
+      slot.replaceChildren();
+      render({ ...result.data, events: latest.events });
+      load();
+      return;
+    }
+    const errors = (result.data && result.data.errors) || [{ field: "channel", message: problemText(result) }];
+    for (const error of errors) {
+      const box = form.querySelector(`[data-field="${error.field}"]`) || form.querySelector("[data-field=channel]");
+      box.querySelector("label").after(el("p", { class: "field-error" }, error.message));
+      box.querySelector("select, textarea").setAttribute("aria-invalid", "true");
+    }
+  });
+  slot.replaceChildren(form);
+  channel.focus();
 }
 
 // ---- facts, subject, timeline ----------------------------------------------------------
@@ -135,7 +187,8 @@ function subjectFacts(request) {
 function describeEvent(event) {
   const detail = event.detail || {};
   const bits = [];
-  if (detail.channel) bits.push(`${detail.country} via ${channelLabel(detail.channel)} (${detail.rule})`);
+  if (detail.from_channel) bits.push(`${detail.country}: ${channelLabel(detail.from_channel)} → ${channelLabel(detail.channel)}`);
+  else if (detail.channel) bits.push(`${detail.country} via ${channelLabel(detail.channel)} (${detail.rule})`);
   if (detail.reason) bits.push("Reason: " + detail.reason);
   if (detail.outcome) bits.push("Outcome: " + detail.outcome.replace("_", " "));
   if (detail.refusal_ground) bits.push(`Refusal ground Art. 6(1)(${detail.refusal_ground})`);
