@@ -9,19 +9,30 @@ import pytest
 from tests.support.live_server import LiveServer, live_server
 from tests.support.payloads import request_body
 from tests.support.sse import Event, events
+from tests.support.stand_in_auth import DEV_TOKEN_PATH, stand_in_issuer
 
 STREAM_TIMEOUT = 30.0
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    with live_server(tmp_path_factory.mktemp("stream"), latency_ms=50) as running:
+    with live_server(
+        tmp_path_factory.mktemp("stream"), latency_ms=50, customize=stand_in_issuer
+    ) as running:
         yield running
+
+
+async def token(client: httpx.AsyncClient, role: str, unit: str | None = None) -> dict[str, str]:
+    body = {"role": role, "subject": f"{role}.{unit or 'desk'}", "unit": unit}
+    response = await client.post(DEV_TOKEN_PATH, json=body)
+    assert response.status_code == 200, response.text
+    return {"Authorization": f"Bearer {response.json()['access_token']}"}
 
 
 @pytest.fixture
 async def http(server: LiveServer) -> AsyncIterator[httpx.AsyncClient]:
     async with httpx.AsyncClient(base_url=server.url, timeout=10) as client:
+        client.headers.update(await token(client, "officer"))
         yield client
 
 
@@ -100,3 +111,30 @@ async def test_a_refused_request_announces_nothing(http: httpx.AsyncClient) -> N
         seen = await until(stream, lambda item: item.data.get("request_id") == marker_id)
     # The first notice after the refusal is the marker's: the refused one was never announced.
     assert [item.data["request_id"] for item in seen if item.name == "status"] == [marker_id]
+
+
+async def test_a_pccc_hears_only_of_its_own_units_requests(http: httpx.AsyncClient) -> None:
+    swiecko = await token(http, "pccc", "pccc-swiecko")
+    slubice = await token(http, "pccc", "pccc-slubice")
+    async with http.stream("GET", "/v1/stream", headers=swiecko) as response:
+        stream = events(response)
+        await until(stream, lambda item: item.name == "ready")
+        for headers in (http.headers, slubice):  # the desk's and another unit's: never heard
+            other = await http.post("/v1/requests", json=request_body("vehicle"), headers=headers)
+            assert other.status_code == 202, other.text
+        own = await http.post("/v1/requests", json=request_body("document"), headers=swiecko)
+        own_id = own.json()["id"]
+        seen = await until(
+            stream,
+            lambda item: (
+                item.data.get("request_id") == own_id and item.data["request_status"] == "answered"
+            ),
+        )
+    assert {item.data["request_id"] for item in seen if item.name == "status"} == {own_id}
+
+
+async def test_the_stream_needs_a_token(server: LiveServer) -> None:
+    async with httpx.AsyncClient(base_url=server.url, timeout=10) as anonymous:
+        response = await anonymous.get("/v1/stream")
+    assert response.status_code == 401
+    assert response.headers["content-type"] == "application/problem+json"

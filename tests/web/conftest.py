@@ -5,20 +5,14 @@ README's screenshots in docs/screenshots/ are refreshed too.
 """
 
 import os
-import secrets
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Annotated, Any
 
 import pytest
-from fastapi import APIRouter, FastAPI, Header
 from playwright.sync_api import Browser, Page, Playwright, expect, sync_playwright
 from tests.support.live_server import LiveServer, live_server
 from tests.support.services import require_chromium
-
-from oss_router.auth.principal import Principal, Role
-from oss_router.deps import get_principal
-from oss_router.errors import Unauthenticated
+from tests.support.stand_in_auth import stand_in_issuer
 
 REPO = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO / "tests" / "artifacts"
@@ -36,37 +30,6 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 STATUS_TIMEOUT_MS = 20_000
-DEV_TOKEN_PATH = "/v1/auth/dev-token"
-
-
-def has_dev_issuer(app: FastAPI) -> bool:
-    return any(getattr(route, "path", None) == DEV_TOKEN_PATH for route in app.routes)
-
-
-def stand_in_issuer(app: FastAPI) -> None:
-    """Until token authentication is part of the gateway, stand in for its contract: the
-    dev-token endpoint issues opaque tokens, and the caller is the principal its token names.
-    The real issuer and verification win as soon as the gateway has them."""
-    if has_dev_issuer(app):
-        return
-    principals: dict[str, Principal] = {}
-    router = APIRouter()
-
-    @router.post(DEV_TOKEN_PATH)
-    async def dev_token(body: dict[str, Any]) -> dict[str, Any]:
-        token = secrets.token_urlsafe(24)
-        principals[token] = Principal(body["subject"], Role(body["role"]), body.get("unit"))
-        return {"access_token": token, "token_type": "Bearer", "expires_in": 3600}
-
-    def bearer(authorization: Annotated[str, Header()] = "") -> Principal:
-        principal = principals.get(authorization.removeprefix("Bearer "))
-        if principal is None:
-            raise Unauthenticated("no valid bearer token")
-        return principal
-
-    app.router.routes[:0] = router.routes
-    app.dependency_overrides[get_principal] = bearer
-    app.state.stand_in_issuer = True
 
 
 @pytest.fixture(scope="module")
