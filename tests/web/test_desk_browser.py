@@ -94,6 +94,35 @@ def queue_row(page: Page, request_id: str) -> Any:
     return page.locator(f"#queue-rows tr[data-request-id='{request_id}']")
 
 
+def tab_to(page: Page, name: str, limit: int = 30) -> None:
+    """Press Tab until the focused element's text or label is ``name`` (keyboard only)."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        focused = page.evaluate(
+            "() => (document.activeElement.getAttribute('aria-label')"
+            " || document.activeElement.textContent || '').trim()"
+        )
+        if focused == name:
+            return
+    raise AssertionError(f"{name!r} cannot be reached with the Tab key")
+
+
+def test_the_screens_work_with_the_keyboard_alone(new_page: OpenPage) -> None:
+    page = new_page()
+    page.goto("/sign-in")
+    tab_to(page, "Sign in")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/")
+    tab_to(page, "New request")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/requests/new")
+    tab_to(page, "Send request", limit=60)
+    focus_ring = page.evaluate("() => getComputedStyle(document.activeElement).outlineStyle")
+    assert focus_ring == "solid"  # the focused control is visibly marked
+    page.keyboard.press("Enter")
+    expect(page.locator("#form-errors")).to_be_focused()  # errors come to the keyboard user
+
+
 def test_sign_in_leads_to_the_queue(new_page: OpenPage) -> None:
     page = new_page()
     page.goto("/")
