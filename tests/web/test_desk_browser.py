@@ -210,6 +210,11 @@ def test_the_routing_preview_follows_the_target_country(new_page: OpenPage) -> N
     expect(preview.first).to_have_attribute("data-country", "TR")
     expect(preview.first).to_have_attribute("data-channel", "liaison_officer")
     expect(preview.first).to_have_attribute("data-rule", "R4")
+    finder = page.get_by_label("Find a country")
+    finder.fill("CZ")
+    finder.dispatch_event("change")  # what picking a suggestion does
+    expect(page.get_by_label("Target countries")).to_have_value("TR, CZ")
+    expect(page.locator("#target-names")).to_have_text("TR Türkiye · CZ Czechia")
     page.get_by_label("Target countries").fill("TR, CZ, US")
     page.get_by_label("Crime area").select_option("motor_vehicle_crime")
     expect(preview).to_have_count(3)

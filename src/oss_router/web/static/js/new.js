@@ -1,7 +1,7 @@
 // New request: one form per kind, live routing preview, server errors at their fields.
 import {
-  api, channelLabel, countryName, el, formatFullTime, formatTime, initChrome, problemText,
-  requireSession, show,
+  api, channelLabel, countryName, el, formatFullTime, formatTime, initChrome, labels,
+  problemText, requireSession, show,
 } from "./common.js";
 
 const PREVIEW_DELAY_MS = 300;
@@ -217,17 +217,13 @@ function showTargetNames() {
 function addCountry(event) {
   const input = event.target;
   const code = input.value.trim().toUpperCase();
-  if (!/^[A-Z]{2}$/.test(code) || !(code in labelsCountries())) return;
+  if (!/^[A-Z]{2}$/.test(code) || !(code in labels.countries)) return;
   const targets = codes(text("target_countries"));
   if (!targets.includes(code)) targets.push(code);
   form.elements.target_countries.value = targets.join(", ");
   input.value = "";
   showTargetNames();
   schedulePreview();
-}
-
-function labelsCountries() {
-  return JSON.parse(document.getElementById("labels").textContent).countries;
 }
 
 // ---- submit ----------------------------------------------------------------------------
