@@ -38,7 +38,9 @@ async def test_creating_still_needs_subject_and_purpose(client: httpx.AsyncClien
 async def test_duplicates_are_looked_for_only_when_the_subject_is_given(
     client: httpx.AsyncClient,
 ) -> None:
-    created = await client.post("/v1/requests", json=request_body("person"))
+    # Still open while the channel works on it (a duplicate is an *open* request).
+    open_request = request_body("person", reference="stub:slow=1500")
+    created = await client.post("/v1/requests", json=open_request)
     assert created.status_code == 202, created.text
     with_subject = await client.post("/v1/routing/preview", json=request_body("person"))
     codes = [warning["code"] for warning in with_subject.json()["warnings"]]

@@ -5,18 +5,15 @@ changes it makes, once its transaction has committed, so that no screen hears of
 that was rolled back.
 """
 
-import logging
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from oss_router.broker.contract import Broker, OutgoingMessage
-from oss_router.broker.topology import STATUS_EXCHANGE
+from oss_router.broker.contract import Broker
 from oss_router.messages.codes import RequestStatus
 from oss_router.messages.status import StatusNotice
 from oss_router.models import ExchangeRequest
-
-log = logging.getLogger(__name__)
+from oss_router.tracker.notices import publish_notices
 
 STAGED_NOTICES = "oss_router.live_notices"
 
@@ -31,22 +28,4 @@ def stage_notice(session: AsyncSession, request: ExchangeRequest, now: datetime)
 async def publish_staged(session: AsyncSession, broker: Broker) -> None:
     """Publish what the committed transaction staged; best effort, screens also poll."""
     notices: list[StatusNotice] = session.info.pop(STAGED_NOTICES, [])
-    if notices:
-        await publish_notices(broker, notices)
-
-
-async def publish_notices(broker: Broker, notices: list[StatusNotice]) -> None:
-    messages = [
-        OutgoingMessage(
-            exchange=STATUS_EXCHANGE,
-            routing_key="",
-            body=notice.model_dump_json().encode(),
-            message_id=f"{notice.request_id}:{notice.request_status}:{notice.at.isoformat()}",
-            mandatory=False,
-        )
-        for notice in notices
-    ]
-    try:
-        await broker.publish(messages)
-    except Exception:  # a lost notice costs a screen one refresh, never a request
-        log.warning("live: %d status notice(s) not published", len(messages))
+    await publish_notices(broker, notices)
