@@ -40,7 +40,9 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        runtime = await Runtime.open(settings, clock=clock)
+        runtime = await Runtime.open(
+            settings, role="embedded" if run_all else "gateway", clock=clock
+        )
         if migrate:
             await upgrade(runtime.engine)
         if run_all:
@@ -79,6 +81,7 @@ def create_app(
 
 async def start_embedded(runtime: Runtime) -> None:
     """Relay, tracker, deadline watch and one worker per configured channel, as tasks."""
+    await runtime.recover_in_flight()
     await runtime.start_tracker()
     await runtime.start_workers(list(runtime.settings.channels), dict(os.environ))
     runtime.start_relay()

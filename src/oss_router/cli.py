@@ -13,6 +13,7 @@ oss-router schemas [--check]        write (or check) the JSON Schemas in schemas
 import argparse
 import asyncio
 import logging
+import math
 import os
 import signal
 import sys
@@ -98,7 +99,15 @@ def _run_uvicorn(settings: Settings, *, embedded: bool) -> int:
     app = create_app(settings, embedded=embedded)
     log.info("serving on http://%s:%d", settings.host, settings.port)
     # log_config=None: uvicorn logs through our JSON handler instead of its own plain text.
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level="info", log_config=None)
+    uvicorn.run(
+        app,
+        host=settings.host,
+        port=settings.port,
+        log_level="info",
+        log_config=None,
+        access_log=settings.access_log,
+        timeout_graceful_shutdown=math.ceil(settings.shutdown_grace_seconds),
+    )
     return 0
 
 
@@ -116,7 +125,7 @@ async def _migrate_async(settings: Settings) -> None:
 
 
 def _relay(_args: argparse.Namespace) -> int:
-    return _run_role(lambda runtime: _async_none(runtime.start_relay()))
+    return _run_role("relay", lambda runtime: _async_none(runtime.start_relay()))
 
 
 def _tracker(_args: argparse.Namespace) -> int:
@@ -124,39 +133,61 @@ def _tracker(_args: argparse.Namespace) -> int:
         await runtime.start_tracker()
         runtime.start_watch()
 
-    return _run_role(start)
+    return _run_role("tracker", start)
 
 
 def _watch(_args: argparse.Namespace) -> int:
-    return _run_role(lambda runtime: _async_none(runtime.start_watch()))
+    return _run_role("watch", lambda runtime: _async_none(runtime.start_watch()))
 
 
 def _worker(args: argparse.Namespace) -> int:
     channel = Channel(args.channel)
-    return _run_role(lambda runtime: runtime.start_workers([channel], dict(os.environ)))
+    return _run_role(
+        f"worker:{channel}", lambda runtime: runtime.start_workers([channel], dict(os.environ))
+    )
 
 
 async def _async_none(_value: object) -> None:
     return None
 
 
-def _run_role(start: Callable[[Runtime], Awaitable[object]]) -> int:
-    """Run one role until SIGTERM/SIGINT, then stop consuming and finish in-flight work."""
+def _run_role(role: str, start: Callable[[Runtime], Awaitable[object]]) -> int:
+    """Run one role until SIGTERM/SIGINT, then stop consuming, let in-flight work finish and be
+    acknowledged (``shutdown_grace_seconds``), and exit. A second signal exits at once: what
+    was not acknowledged is redelivered by the broker."""
 
     async def run() -> None:
-        runtime = await Runtime.open(get_settings())
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGTERM, signal.SIGINT):
-            loop.add_signal_handler(sig, runtime.request_stop)
+        settings = get_settings()
+        runtime = await Runtime.open(settings, role)
+        _handle_signals(runtime, role)
         try:
             await start(runtime)
             await runtime.start_metrics_server()
+            log.info("%s started", role)
             await runtime.wait_stopped()
+            log.info("%s stopping: finishing in-flight work", role)
         finally:
             await runtime.close()
+            log.info("%s stopped", role)
 
     asyncio.run(run())
     return 0
+
+
+def _handle_signals(runtime: Runtime, role: str) -> None:
+    loop = asyncio.get_running_loop()
+    received: list[int] = []
+
+    def on_signal(sig: signal.Signals) -> None:
+        received.append(sig)
+        if len(received) > 1:
+            log.warning("%s: second %s, exiting at once", role, sig.name)
+            os._exit(128 + sig)
+        log.info("%s: %s received", role, sig.name)
+        runtime.request_stop()
+
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, on_signal, sig)
 
 
 def _schemas(args: argparse.Namespace) -> int:

@@ -28,6 +28,14 @@ class Settings(BaseSettings):
     normal_target_hours: int = Field(default=168, ge=1)
 
     max_body_bytes: int = Field(default=64 * 1024, ge=1024)
+    # One line per HTTP call on stdout; off by default (the audit log records what matters,
+    # and a write per request is a measurable share of the gateway's cost).
+    access_log: bool = False
+
+    # Connections per process. Beyond the pool, SQLAlchemy opens and closes a connection per
+    # checkout, which costs a PostgreSQL backend start each time: size the pool for the load.
+    database_pool_size: int = Field(default=20, ge=1, le=500)
+    database_max_overflow: int = Field(default=10, ge=0, le=500)
 
     relay_batch_size: int = Field(default=200, ge=1, le=5000)
     relay_poll_seconds: float = Field(default=0.5, gt=0)
@@ -40,6 +48,13 @@ class Settings(BaseSettings):
     retry_delays_ms: list[int] = Field(default_factory=lambda: [1_000, 10_000, 60_000])
 
     tracker_batch_size: int = Field(default=100, ge=1, le=5000)
+    # How long a lone result waits for others to share its transaction.
+    tracker_linger_ms: float = Field(default=2.0, ge=0, le=1000)
+
+    # A publish whose confirms do not arrive within this time fails (and is retried).
+    publish_timeout_seconds: float = Field(default=15.0, gt=0)
+    # On SIGTERM: stop consuming, then give in-flight work this long to finish and be acked.
+    shutdown_grace_seconds: float = Field(default=20.0, ge=0)
 
     # Deadline watch (sla/): how far ahead of due_at to warn (0: no warnings), how often to look.
     deadline_warning_minutes: int = Field(default=60, ge=0, le=7 * 24 * 60)

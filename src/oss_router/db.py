@@ -27,11 +27,13 @@ log = logging.getLogger(__name__)
 _AFTER_COMMIT = "oss_router.after_commit"
 
 
-def create_engine(database_url: str) -> AsyncEngine:
+def create_engine(database_url: str, *, pool_size: int = 10, max_overflow: int = 10) -> AsyncEngine:
     url = make_url(database_url)
     if url.get_backend_name() == "sqlite":
         return _create_sqlite_engine(database_url, url.database)
-    return create_async_engine(database_url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    return create_async_engine(
+        database_url, pool_pre_ping=True, pool_size=pool_size, max_overflow=max_overflow
+    )
 
 
 def _create_sqlite_engine(database_url: str, database: str | None) -> AsyncEngine:

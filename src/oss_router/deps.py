@@ -15,7 +15,9 @@ from oss_router.routing.policy import RoutingPolicy
 from oss_router.runtime import Runtime
 
 
-def get_runtime(request: Request) -> Runtime:
+# Dependencies are ``async def`` even when they do not await: FastAPI runs plain ``def``
+# dependencies in a worker thread, a thread hop per dependency and per request.
+async def get_runtime(request: Request) -> Runtime:
     runtime: Runtime = request.app.state.runtime
     return runtime
 
@@ -33,17 +35,20 @@ async def get_session(runtime: RuntimeDep) -> AsyncIterator[AsyncSession]:
         await publish_staged(session, runtime.broker)
 
 
-SessionDep = Annotated[AsyncSession, Depends(get_session)]
+# scope="function": the transaction commits before the response is sent. With the default
+# (request) scope FastAPI runs the exit code after sending, so a client could hold a 202 for a
+# request whose commit then failed: the first guarantee of architecture.md would not hold.
+SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
 
 
-def get_policy(runtime: RuntimeDep) -> RoutingPolicy:
+async def get_policy(runtime: RuntimeDep) -> RoutingPolicy:
     return runtime.policy
 
 
 PolicyDep = Annotated[RoutingPolicy, Depends(get_policy)]
 
 
-def get_now(request: Request) -> datetime:
+async def get_now(request: Request) -> datetime:
     now: datetime = request.app.state.clock()
     return now
 

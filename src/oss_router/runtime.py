@@ -6,6 +6,7 @@ The gateway's lifespan and each CLI command build exactly the parts their role n
 import asyncio
 import contextlib
 import logging
+import os
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -27,6 +28,7 @@ from oss_router.clock import Clock, utcnow
 from oss_router.config import Settings
 from oss_router.db import SessionMaker, create_engine, create_sessionmaker
 from oss_router.messages.codes import Channel
+from oss_router.outbox.recovery import republish_in_flight
 from oss_router.outbox.relay import Relay
 from oss_router.routing.policy import RoutingPolicy, load_policy
 from oss_router.sla.watch import DeadlineWatch
@@ -37,12 +39,16 @@ from oss_router.tracker.consumer import Tracker
 log = logging.getLogger(__name__)
 
 
-def create_broker(settings: Settings) -> Broker:
+def create_broker(settings: Settings, role: str = "embedded") -> Broker:
     if settings.uses_memory_broker:
         return MemoryBroker()
     from oss_router.broker.rabbitmq import RabbitBroker
 
-    return RabbitBroker(settings.broker_url)
+    return RabbitBroker(
+        settings.broker_url,
+        publish_timeout=settings.publish_timeout_seconds,
+        connection_name=f"oss-router {role} pid={os.getpid()}",
+    )
 
 
 def create_policy(settings: Settings) -> RoutingPolicy:
@@ -71,10 +77,21 @@ class Runtime:
     _consumers: list[Consumer] = field(default_factory=list)
 
     @classmethod
-    async def open(cls, settings: Settings, *, clock: Clock = utcnow) -> "Runtime":
+    async def open(
+        cls, settings: Settings, role: str = "embedded", *, clock: Clock = utcnow
+    ) -> "Runtime":
+        """Connect to the database and the broker and declare the topology.
+
+        An unreachable RabbitMQ does not stop the start: the broker keeps reconnecting in the
+        background (and declares the topology then), ``/readyz`` says unavailable meanwhile.
+        """
         policy = create_policy(settings)  # fails start-up on bad reference data
-        engine = create_engine(settings.database_url)
-        broker = create_broker(settings)
+        engine = create_engine(
+            settings.database_url,
+            pool_size=settings.database_pool_size,
+            max_overflow=settings.database_max_overflow,
+        )
+        broker = create_broker(settings, role)
         await broker.connect()
         await broker.declare(build_topology(settings.channels, settings.retry_delays_ms))
         return cls(settings, engine, create_sessionmaker(engine), broker, policy, clock)
@@ -85,18 +102,28 @@ class Runtime:
             self.relay.wakeup.set()
 
     def start_relay(self) -> Relay:
-        self.relay = Relay(
+        relay = Relay(
             self.sessions,
             self.broker,
             batch_size=self.settings.relay_batch_size,
             poll_seconds=self.settings.relay_poll_seconds,
+            lease_seconds=self.settings.relay_lease_seconds,
             clock=self.clock,
         )
-        self._spawn(self.relay.run, "relay")
-        return self.relay
+        self.relay = relay
+        self._tasks.append(
+            asyncio.create_task(relay.run(self._stop, self.settings.database_url), name="relay")
+        )
+        return relay
 
     async def start_tracker(self) -> Tracker:
-        self.tracker = Tracker(self.sessions, self.broker, clock=self.clock)
+        self.tracker = Tracker(
+            self.sessions,
+            self.broker,
+            batch_size=self.settings.tracker_batch_size,
+            linger_seconds=self.settings.tracker_linger_ms / 1000,
+            clock=self.clock,
+        )
         self._consumers.append(await self.tracker.start())
         return self.tracker
 
@@ -162,20 +189,41 @@ class Runtime:
 
         self._tasks.append(asyncio.create_task(guarded(), name=name))
 
+    async def recover_in_flight(self) -> int:
+        """Embedded mode with the in-process broker: re-publish what it lost at shutdown."""
+        if not isinstance(self.broker, MemoryBroker):
+            return 0
+        return await republish_in_flight(self.sessions, self.broker)
+
     async def close(self) -> None:
-        """Stop consuming, let in-flight work settle, then close broker and engine."""
+        """Stop consuming, let in-flight work finish (up to the grace period), then close."""
         self._stop.set()
         if self.metrics_server is not None:
             await self.metrics_server.close()
-        for consumer in self._consumers:
-            with contextlib.suppress(Exception):
-                await consumer.cancel()
-        if self._tasks:
-            await asyncio.wait(self._tasks, timeout=10)
+        grace = self.settings.shutdown_grace_seconds
+        await asyncio.gather(
+            *(self._cancel(consumer, grace) for consumer in self._consumers),
+            *(self._finish(task, grace) for task in self._tasks),
+        )
         for worker in self.workers.values():
             await worker.adapter.aclose()
         await self.broker.close()
         await self.engine.dispose()
+
+    @staticmethod
+    async def _cancel(consumer: Consumer, grace: float) -> None:
+        try:
+            await consumer.cancel(grace_seconds=grace)
+        except Exception:
+            log.exception("shutdown: a consumer did not stop cleanly")
+
+    @staticmethod
+    async def _finish(task: "asyncio.Task[None]", grace: float) -> None:
+        done, _ = await asyncio.wait([task], timeout=grace)
+        if not done:
+            task.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await task
 
     async def wait_stopped(self) -> None:
         await self._stop.wait()

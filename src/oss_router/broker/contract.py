@@ -6,6 +6,9 @@ Semantics every implementation honours (proven by the shared contract tests):
 - A delivery is acknowledged (``ack``), put back (``nack(requeue=True)``, then redelivered with
   ``redelivered=True``), or dead-lettered (``reject``) to the queue's dead-letter exchange.
 - A delivery neither acked nor rejected when its consumer goes away is redelivered.
+- Settling a delivery whose channel is gone raises ``BrokerError``; the broker redelivers it.
+- Handlers of one consumer run concurrently, at most ``prefetch`` at a time; a handler that
+  raises gets its delivery put back (``nack(requeue=True)``).
 - Queues with a message TTL dead-letter expired messages (the delayed-retry tiers).
 - Queues with a delivery limit dead-letter a message delivered more often than the limit.
 """
@@ -53,6 +56,10 @@ class Delivery(Protocol):
     def correlation_id(self) -> str | None: ...
     @property
     def redelivered(self) -> bool: ...
+    @property
+    def settled(self) -> bool:
+        """Whether ack, nack or reject was called (or the broker took the delivery back)."""
+        ...
 
     async def ack(self) -> None: ...
 
@@ -67,7 +74,14 @@ Handler = Callable[[Delivery], Awaitable[None]]
 
 
 class Consumer(Protocol):
-    async def cancel(self) -> None: ...
+    async def cancel(self, *, grace_seconds: float = 0.0) -> None:
+        """Stop receiving new deliveries.
+
+        Handlers already running get up to ``grace_seconds`` to finish and settle their
+        deliveries (a graceful shutdown); those still running then are cancelled and their
+        deliveries go back to the queue, to be redelivered.
+        """
+        ...
 
 
 @dataclass(frozen=True)

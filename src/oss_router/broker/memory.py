@@ -50,6 +50,7 @@ class _MemoryDelivery:
         self._broker = broker
         self._consumer = consumer
         self._msg = msg
+        self._redelivered = msg.redelivered  # as it was at delivery time
         self.settled = False
 
     @property
@@ -74,7 +75,7 @@ class _MemoryDelivery:
 
     @property
     def redelivered(self) -> bool:
-        return self._msg.redelivered
+        return self._redelivered
 
     def _settle(self) -> None:
         if self.settled:
@@ -114,13 +115,16 @@ class _MemoryConsumer:
     def has_capacity(self) -> bool:
         return self.active and len(self.unsettled) < self.prefetch
 
-    async def cancel(self) -> None:
-        """Stop receiving; deliveries still unsettled go back to the queue, as on AMQP."""
+    async def cancel(self, *, grace_seconds: float = 0.0) -> None:
+        """Stop receiving; after the grace period, deliveries still unsettled go back to the
+        queue, as on AMQP when a channel closes."""
         if not self.active:
             return
         self.active = False
         with contextlib.suppress(ValueError):
             self.queue.consumers.remove(self)
+        if self.tasks and grace_seconds > 0:
+            await asyncio.wait(list(self.tasks), timeout=grace_seconds)
         for task in list(self.tasks):
             task.cancel()
         await asyncio.gather(*self.tasks, return_exceptions=True)
@@ -136,8 +140,8 @@ class _Subscription:
         self._broker = broker
         self._consumer = consumer
 
-    async def cancel(self) -> None:
-        await self._consumer.cancel()
+    async def cancel(self, *, grace_seconds: float = 0.0) -> None:
+        await self._consumer.cancel(grace_seconds=grace_seconds)
         self._broker._delete_queue(self._consumer.queue.spec.name)
 
 

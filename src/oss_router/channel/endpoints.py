@@ -4,9 +4,11 @@ from fastapi import APIRouter
 from pydantic import BaseModel
 from sqlalchemy import func, select
 
+from oss_router.broker.contract import BrokerError
 from oss_router.broker.topology import dead_letter_queue, dispatch_queue
 from oss_router.channel.registry import discover
 from oss_router.deps import RuntimeDep, SessionDep
+from oss_router.errors import ServiceUnavailable
 from oss_router.messages.codes import Channel, DispatchStatus
 from oss_router.models import Dispatch
 
@@ -29,8 +31,11 @@ async def list_channels(runtime: RuntimeDep, session: SessionDep) -> list[Channe
     in_flight = await _in_flight_by_channel(session)
     rows = []
     for channel in runtime.settings.channels:
-        queue = await runtime.broker.queue_stats(dispatch_queue(channel))
-        dead = await runtime.broker.queue_stats(dead_letter_queue(channel))
+        try:
+            queue = await runtime.broker.queue_stats(dispatch_queue(channel))
+            dead = await runtime.broker.queue_stats(dead_letter_queue(channel))
+        except BrokerError:
+            raise ServiceUnavailable("the message broker cannot be reached now") from None
         worker = runtime.workers.get(channel)
         healthy = await worker.adapter.health() if worker else queue.consumers > 0
         rows.append(

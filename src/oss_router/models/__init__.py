@@ -4,6 +4,7 @@ from oss_router.models.base import Base
 from oss_router.models.dispatch import Dispatch
 from oss_router.models.event import RequestEvent
 from oss_router.models.inbox import ProcessedMessage
+from oss_router.models.lease import Lease
 from oss_router.models.outbox import OutboxMessage
 from oss_router.models.request import ExchangeRequest
 
@@ -11,6 +12,7 @@ __all__ = [
     "Base",
     "Dispatch",
     "ExchangeRequest",
+    "Lease",
     "OutboxMessage",
     "ProcessedMessage",
     "RequestEvent",

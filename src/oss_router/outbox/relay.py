@@ -2,26 +2,38 @@
 
 On PostgreSQL several relays run at once: each claims rows with ``FOR UPDATE SKIP LOCKED`` and
 holds the lock until its batch is confirmed, so no row is published by two relays at the same
-time. A row is marked published only after the broker confirmed it; if the relay dies between
-the confirm and the commit, the row is published again and the consumers' idempotency absorbs it.
+time; relays in other processes are woken by ``NOTIFY`` (``outbox.notify``) as soon as a
+request's transaction commits. On SQLite one relay publishes, holding a lease
+(``outbox.lease``), and reads, publishes and marks in three short steps so that SQLite's single
+write lock is never held while waiting for the broker.
+
+A row is marked published only after the broker confirmed it; if the relay dies between the
+confirm and the commit, the row is published again and the consumers' idempotency absorbs it.
+While the broker is down rows simply stay in the outbox: intake goes on, and they are published
+when it is back.
 """
 
 import asyncio
-import contextlib
 import logging
+import os
+import socket
+import uuid
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from uuid import UUID
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from oss_router.aio import first_completed, wait_event
 from oss_router.auth.principal import SYSTEM
 from oss_router.broker.contract import Broker, BrokerError, OutgoingMessage
 from oss_router.clock import Clock, utcnow
 from oss_router.db import SessionMaker, unit_of_work
 from oss_router.messages.codes import DispatchStatus
 from oss_router.models import Dispatch, ExchangeRequest, OutboxMessage
+from oss_router.outbox import lease, repository
+from oss_router.outbox.notify import OutboxListener
 from oss_router.request.lifecycle import is_terminal, should_apply
 from oss_router.request.service import move_dispatch, refresh_request_status
 from oss_router.telemetry import context, metrics
@@ -29,6 +41,10 @@ from oss_router.telemetry import context, metrics
 log = logging.getLogger(__name__)
 
 RELAY_ACTOR = f"{SYSTEM.actor}/relay"
+LEASE_NAME = "relay"
+# After a failure (broker down, database error) the relay waits this long before trying again,
+# unless woken: rows stay in the outbox meanwhile.
+ERROR_PAUSE_SECONDS = 0.5
 
 
 class Relay:
@@ -39,69 +55,114 @@ class Relay:
         *,
         batch_size: int = 200,
         poll_seconds: float = 0.5,
+        lease_seconds: float = 30.0,
         clock: Clock = utcnow,
     ) -> None:
         self._sessions = sessions
         self._broker = broker
         self._batch_size = batch_size
         self._poll_seconds = poll_seconds
+        self._lease = timedelta(seconds=lease_seconds)
         self._clock = clock
+        self._postgres = sessions.kw["bind"].dialect.name == "postgresql"
+        self._holder = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self._lease_until: datetime | None = None
         self.wakeup = asyncio.Event()
+        self.listener: OutboxListener | None = None
 
     async def publish_pending(self) -> int:
         """Publish one batch of unpublished rows; returns how many were published."""
+        if self._postgres:
+            return await self._publish_claimed()
+        if not await self._hold_lease():
+            return 0
+        return await self._publish_read()
+
+    async def _publish_claimed(self) -> int:
         async with unit_of_work(self._sessions) as session:
-            rows = await _claim(session, self._batch_size)
+            rows = await repository.unpublished(session, self._batch_size, lock=True)
             if not rows:
                 return 0
-            await self._broker.publish([_outgoing(row) for row in rows])
-            await _mark_published(session, rows, self._clock())
-        metrics.OUTBOX_PUBLISHED.inc(len(rows))
-        _log_published(rows)
+            await self._broker.publish([outgoing(row) for row in rows])
+            await _mark_published(session, rows, self._clock(), lock=True)
+        _published(rows)
         return len(rows)
 
-    async def run(self, stop: asyncio.Event) -> None:
-        """Publish until ``stop`` is set; woken by ``wakeup`` or every ``poll_seconds``."""
+    async def _publish_read(self) -> int:
+        async with unit_of_work(self._sessions) as session:
+            rows = await repository.unpublished(session, self._batch_size, lock=False)
+        if not rows:
+            return 0
+        await self._broker.publish([outgoing(row) for row in rows])
+        async with unit_of_work(self._sessions) as session:
+            await _mark_published(session, rows, self._clock(), lock=False)
+        _published(rows)
+        return len(rows)
+
+    async def _hold_lease(self) -> bool:
+        now = self._clock()
+        if self._lease_until is not None and now < self._lease_until - self._lease / 2:
+            return True
+        async with unit_of_work(self._sessions) as session:
+            held = await lease.acquire(session, LEASE_NAME, self._holder, now, self._lease)
+        if held and self._lease_until is None:
+            log.info("relay: holding the SQLite relay lease as %s", self._holder)
+        self._lease_until = now + self._lease if held else None
+        return held
+
+    async def release_lease(self) -> None:
+        if self._lease_until is None:
+            return
+        async with unit_of_work(self._sessions) as session:
+            await lease.release(session, LEASE_NAME, self._holder, self._clock())
+        self._lease_until = None
+
+    async def run(self, stop: asyncio.Event, database_url: str | None = None) -> None:
+        """Publish until ``stop`` is set; woken by ``wakeup`` (in-process writers, NOTIFY from
+        other processes on PostgreSQL) or every ``poll_seconds`` as a fallback."""
         context.component.set("relay")  # this task only: its log lines say "relay"
+        listening = None
+        if self._postgres and database_url is not None:
+            self.listener = OutboxListener(database_url, self.wakeup)
+            listening = asyncio.create_task(self.listener.run(stop), name="relay-listen")
+        try:
+            await self._loop(stop)
+        finally:
+            if listening is not None:
+                await listening
+            if not self._postgres:
+                await self._release_safely()
+
+    async def _loop(self, stop: asyncio.Event) -> None:
         while not stop.is_set():
+            # Cleared before reading: a row committed while this batch is being published
+            # sets it again, and the next wait returns at once.
+            self.wakeup.clear()
             published = await self._publish_safely()
             if published >= self._batch_size:
                 continue
-            await self._sleep(stop)
+            pause = self._poll_seconds if published >= 0 else ERROR_PAUSE_SECONDS
+            await first_completed(wait_event(self.wakeup, pause), stop.wait())
 
     async def _publish_safely(self) -> int:
+        """Rows published, or -1 after a failure."""
         try:
             return await self.publish_pending()
         except BrokerError as error:
             log.warning("relay: broker unavailable, rows stay in the outbox: %s", error)
         except Exception:
             log.exception("relay: publishing failed, rows stay in the outbox")
-        return 0
+        return -1
 
-    async def _sleep(self, stop: asyncio.Event) -> None:
-        self.wakeup.clear()
-        waiters = [asyncio.ensure_future(self.wakeup.wait()), asyncio.ensure_future(stop.wait())]
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(
-                asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED), self._poll_seconds
-            )
-        for waiter in waiters:
-            waiter.cancel()
+    async def _release_safely(self) -> None:
+        try:
+            await self.release_lease()
+        except Exception:
+            log.exception("relay: lease not released; it expires by itself")
 
 
-async def _claim(session: AsyncSession, limit: int) -> list[OutboxMessage]:
-    query = (
-        select(OutboxMessage)
-        .where(OutboxMessage.published_at.is_(None))
-        .order_by(OutboxMessage.id)
-        .limit(limit)
-    )
-    if session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True)
-    return list((await session.scalars(query)).all())
-
-
-def _log_published(rows: Sequence[OutboxMessage]) -> None:
+def _published(rows: Sequence[OutboxMessage]) -> None:
+    metrics.OUTBOX_PUBLISHED.inc(len(rows))
     for row in rows:
         with context.bound(context.from_headers(row.headers)):
             log.info(
@@ -113,7 +174,7 @@ def _log_published(rows: Sequence[OutboxMessage]) -> None:
             )
 
 
-def _outgoing(row: OutboxMessage) -> OutgoingMessage:
+def outgoing(row: OutboxMessage) -> OutgoingMessage:
     return OutgoingMessage(
         exchange=row.exchange,
         routing_key=row.routing_key,
@@ -125,26 +186,27 @@ def _outgoing(row: OutboxMessage) -> OutgoingMessage:
 
 
 async def _mark_published(
-    session: AsyncSession, rows: Sequence[OutboxMessage], now: datetime
+    session: AsyncSession, rows: Sequence[OutboxMessage], now: datetime, *, lock: bool
 ) -> None:
-    for row in rows:
-        row.published_at = now
-        row.attempts += 1
+    await repository.mark_published(session, [row.id for row in rows], now)
     dispatch_ids = [row.dispatch_id for row in rows if row.dispatch_id is not None]
     if dispatch_ids:
-        await _mark_sent(session, dispatch_ids, now)
+        await _mark_sent(session, dispatch_ids, now, lock=lock)
 
 
-async def _mark_sent(session: AsyncSession, dispatch_ids: list[UUID], now: datetime) -> None:
+async def _mark_sent(
+    session: AsyncSession, dispatch_ids: list[UUID], now: datetime, *, lock: bool
+) -> None:
     request_ids = select(Dispatch.request_id).where(Dispatch.id.in_(dispatch_ids))
     query = (
         select(ExchangeRequest)
         .where(ExchangeRequest.id.in_(request_ids))
         .order_by(ExchangeRequest.id)
     )
-    if session.get_bind().dialect.name == "postgresql":
-        # The tracker may be answering these dispatches right now: lock the requests (in id
-        # order, as the tracker does) so that "sent" never overwrites a newer status.
+    if lock:
+        # The tracker may be applying an answer to the same dispatch right now (a fast channel
+        # answers before the relay commits): locking the requests, in id order like the
+        # tracker, makes the relay see that answer and not overwrite it with "sent".
         query = query.with_for_update()
     requests = (await session.scalars(query)).all()
     wanted = set(dispatch_ids)

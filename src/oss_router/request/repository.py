@@ -2,6 +2,7 @@
 
 import base64
 import binascii
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
@@ -36,6 +37,23 @@ async def get(
     if lock and session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update()
     return (await session.execute(query)).scalar_one_or_none()
+
+
+async def get_many(
+    session: AsyncSession, request_ids: Sequence[UUID], *, lock: bool = False
+) -> dict[UUID, ExchangeRequest]:
+    """The requests with these ids (with their dispatches); ``lock`` takes their row locks on
+    PostgreSQL, in id order, so that concurrent writers of overlapping sets never deadlock."""
+    if not request_ids:
+        return {}
+    query = (
+        select(ExchangeRequest)
+        .where(ExchangeRequest.id.in_(request_ids))
+        .order_by(ExchangeRequest.id)
+    )
+    if lock and session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update()
+    return {request.id: request for request in (await session.scalars(query)).all()}
 
 
 async def events_of(session: AsyncSession, request_id: UUID) -> list[RequestEvent]:

@@ -1,37 +1,73 @@
-"""Consumes the results queue and applies each message through ``tracker.service``."""
+"""Consumes the results queue and applies the messages in batches, one transaction per batch.
 
+Each delivery waits in its handler until the batch that contains it is committed and the
+delivery acknowledged (ack after commit: a crash in between only causes a redelivery, which the
+inbox absorbs). Batches form by themselves under load — while one is being written the next
+fills up — and a lone message waits at most ``linger_seconds`` for company.
+"""
+
+import asyncio
 import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 from pydantic import ValidationError
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy import text
 
-from oss_router.broker.contract import Broker, Consumer, Delivery
+from oss_router.aio import first_completed
+from oss_router.broker.contract import Broker, BrokerError, Consumer, Delivery
 from oss_router.broker.topology import RESULTS_QUEUE
 from oss_router.clock import Clock, utcnow
 from oss_router.db import SessionMaker, unit_of_work
 from oss_router.messages.codes import DispatchStatus, RequestStatus
 from oss_router.messages.result import DispatchResult
 from oss_router.messages.status import StatusNotice
-from oss_router.models import ExchangeRequest
 from oss_router.telemetry import context, metrics
 from oss_router.telemetry.logs import describe_validation_error
 from oss_router.tracker.notices import publish_notices
-from oss_router.tracker.service import apply_result
+from oss_router.tracker.service import Applied, apply_results
 
 log = logging.getLogger(__name__)
+
+# While the database is unreachable, results are held and tried again at this pace.
+ERROR_PAUSE_SECONDS = 1.0
+
+
+@dataclass
+class _Pending:
+    delivery: Delivery
+    result: DispatchResult
+    done: asyncio.Future[None]
 
 
 class Tracker:
     def __init__(
-        self, sessions: SessionMaker, broker: Broker, *, prefetch: int = 100, clock: Clock = utcnow
+        self,
+        sessions: SessionMaker,
+        broker: Broker,
+        *,
+        batch_size: int = 100,
+        linger_seconds: float = 0.002,
+        clock: Clock = utcnow,
     ) -> None:
         self._sessions = sessions
         self._broker = broker
-        self._prefetch = prefetch
+        self._batch_size = batch_size
+        self._linger = linger_seconds
         self._clock = clock
+        self._pending: list[_Pending] = []
+        self._arrived = asyncio.Event()
+        self._stop = asyncio.Event()
+        self._writer: asyncio.Task[None] | None = None
+        self.batches = 0  # how many transactions were committed (observability, tests)
 
     async def start(self) -> Consumer:
-        return await self._broker.consume(RESULTS_QUEUE, self.handle, prefetch=self._prefetch)
+        self._writer = asyncio.create_task(self._write_batches(), name="tracker-writer")
+        # Twice the batch in flight: one batch being written, the next one filling up.
+        consumer = await self._broker.consume(
+            RESULTS_QUEUE, self.handle, prefetch=2 * self._batch_size
+        )
+        return _TrackerConsumer(self, consumer)
 
     async def handle(self, delivery: Delivery) -> None:
         correlation = context.from_headers(delivery.headers, delivery.correlation_id)
@@ -51,44 +87,137 @@ class Tracker:
             metrics.DEAD_LETTERS.labels("results").inc()
             await delivery.reject()
             return
+        pending = _Pending(delivery, result, asyncio.get_running_loop().create_future())
+        self._pending.append(pending)
+        self._arrived.set()
+        await pending.done
+
+    async def stop(self) -> None:
+        self._stop.set()
+        if self._writer is not None:
+            await self._writer
+
+    async def _write_batches(self) -> None:
+        while True:
+            if not self._pending:
+                self._arrived.clear()
+                if await first_completed(self._arrived.wait(), self._stop.wait()) == 1:
+                    return
+            if len(self._pending) < self._batch_size:
+                await asyncio.sleep(self._linger)
+            batch, self._pending = (
+                self._pending[: self._batch_size],
+                self._pending[self._batch_size :],
+            )
+            await self._write(batch)
+
+    async def _write(self, batch: list[_Pending]) -> None:
         try:
-            notice = await self._apply(result)
-        except SQLAlchemyError:
-            log.exception("tracker: database error on %s; message requeued", result.message_id)
-            metrics.RESULTS.labels("requeued").inc()
-            await delivery.nack(requeue=True)
+            applied = await self._apply([pending.result for pending in batch])
+        except Exception:
+            log.exception("tracker: a batch of %d failed; applying one by one", len(batch))
+            await self._write_one_by_one(batch)
             return
-        await delivery.ack()
-        self._log_outcome(result, applied=notice is not None)
-        if notice is not None:
-            await publish_notices(self._broker, [notice])
+        self.batches += 1
+        await _settle(batch, requeue=False)
+        _account(batch, applied)
+        await publish_notices(self._broker, [_notice(item) for item in applied])
 
-    @staticmethod
-    def _log_outcome(result: DispatchResult, *, applied: bool) -> None:
-        metrics.RESULTS.labels("applied" if applied else "ignored").inc()
-        log.info(
-            "tracker: dispatch %s %s %s",
-            result.dispatch_id,
-            result.status,
-            "applied" if applied else "ignored (duplicate or stale)",
-            extra={"dispatch_id": str(result.dispatch_id), "status": result.status},
-        )
+    async def _write_one_by_one(self, batch: list[_Pending]) -> None:
+        """Isolate what failed: a message that fails on its own while the database works is
+        poison and is dead-lettered; while the database is unreachable the deliveries are held
+        (unacknowledged, so not counted against the delivery limit) and tried again."""
+        remaining = batch
+        while remaining:
+            held = []
+            for pending in remaining:
+                try:
+                    applied = await self._apply([pending.result])
+                except Exception:
+                    held.append(pending)
+                    continue
+                await _settle([pending], requeue=False)
+                _account([pending], applied)
+                await publish_notices(self._broker, [_notice(item) for item in applied])
+            if held and await self._database_ok():
+                for pending in held:
+                    log.error(
+                        "tracker: result %s cannot be applied; dead-lettered",
+                        pending.result.message_id,
+                    )
+                metrics.DEAD_LETTERS.labels("results").inc(len(held))
+                await _settle(held, reject=True)
+                return
+            if held and self._stop.is_set():
+                metrics.RESULTS.labels("requeued").inc(len(held))
+                await _settle(held, requeue=True)
+                return
+            remaining = held
+            if remaining:
+                log.warning("tracker: database unreachable; holding %d results", len(held))
+                await asyncio.sleep(ERROR_PAUSE_SECONDS)
 
-    async def _apply(self, result: DispatchResult) -> StatusNotice | None:
+    async def _database_ok(self) -> bool:
         try:
-            async with unit_of_work(self._sessions) as session:
-                request = await apply_result(session, result, self._clock())
-                return _notice(request, result) if request is not None else None
-        except IntegrityError:
-            # Another tracker applied the same message concurrently: the inbox row collided.
-            return None
+            async with self._sessions() as session:
+                await session.execute(text("SELECT 1"))
+        except Exception:
+            return False
+        return True
+
+    async def _apply(self, results: Sequence[DispatchResult]) -> list[Applied]:
+        async with unit_of_work(self._sessions) as session:
+            return await apply_results(session, results, self._clock())
 
 
-def _notice(request: ExchangeRequest, result: DispatchResult) -> StatusNotice:
+class _TrackerConsumer:
+    """Stops the consumer first (letting waiting batches finish), then the batch writer."""
+
+    def __init__(self, tracker: Tracker, consumer: Consumer) -> None:
+        self._tracker = tracker
+        self._consumer = consumer
+
+    async def cancel(self, *, grace_seconds: float = 0.0) -> None:
+        await self._consumer.cancel(grace_seconds=grace_seconds)
+        await self._tracker.stop()
+
+
+async def _settle(batch: list[_Pending], *, requeue: bool = False, reject: bool = False) -> None:
+    for pending in batch:
+        try:
+            if reject:
+                await pending.delivery.reject()
+            elif requeue:
+                await pending.delivery.nack(requeue=True)
+            else:
+                await pending.delivery.ack()
+        except BrokerError as error:  # the channel is gone: RabbitMQ redelivers, inbox absorbs
+            log.info("tracker: %s", error)
+        if not pending.done.done():
+            pending.done.set_result(None)
+
+
+def _account(batch: list[_Pending], applied: list[Applied]) -> None:
+    """Metrics and one log line per result: applied, or ignored (duplicate or stale)."""
+    changed = {id(item.result) for item in applied}
+    for pending in batch:
+        result, was_applied = pending.result, id(pending.result) in changed
+        metrics.RESULTS.labels("applied" if was_applied else "ignored").inc()
+        with context.bound(result.correlation_id, "tracker"):
+            log.info(
+                "tracker: dispatch %s %s %s",
+                result.dispatch_id,
+                result.status,
+                "applied" if was_applied else "ignored (duplicate or stale)",
+                extra={"dispatch_id": str(result.dispatch_id), "status": result.status},
+            )
+
+
+def _notice(applied: Applied) -> StatusNotice:
     return StatusNotice(
-        request_id=request.id,
-        request_status=RequestStatus(request.status),
-        dispatch_id=result.dispatch_id,
-        dispatch_status=DispatchStatus(result.status),
-        at=result.occurred_at,
+        request_id=applied.request.id,
+        request_status=RequestStatus(applied.request.status),
+        dispatch_id=applied.result.dispatch_id,
+        dispatch_status=DispatchStatus(applied.result.status),
+        at=applied.result.occurred_at,
     )

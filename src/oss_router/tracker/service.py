@@ -1,50 +1,94 @@
-"""Applying one result message to its dispatch. Never commits."""
+"""Applying result messages to their dispatches, a batch per transaction. Never commits."""
 
 import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
+from uuid import UUID
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from oss_router.messages.codes import DispatchStatus
 from oss_router.messages.result import DispatchResult
-from oss_router.models import Dispatch, ExchangeRequest, ProcessedMessage
+from oss_router.models import Dispatch, ExchangeRequest
 from oss_router.request import repository, timeline
 from oss_router.request.lifecycle import IllegalTransitionError, is_terminal, should_apply
 from oss_router.request.service import move_dispatch, refresh_request_status
+from oss_router.tracker import inbox
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Applied:
+    """A result that changed its dispatch, with the request as it is now."""
+
+    request: ExchangeRequest
+    result: DispatchResult
+
+
+async def apply_results(
+    session: AsyncSession, results: Sequence[DispatchResult], now: datetime
+) -> list[Applied]:
+    """Apply each result at most once, in the given order; returns those that changed
+    something.
+
+    The inbox rows make a redelivered message a no-op — even one that another tracker is
+    applying at this very moment: inserting the same id waits for that transaction and then
+    does nothing. The state machine makes a stale or reordered message a no-op too (e.g.
+    ``delivered`` arriving after ``answered``). Requests are locked in id order, as the relay
+    locks them, so that concurrent batches never deadlock.
+    """
+    fresh = await inbox.claim(session, [result.message_id for result in results], now)
+    todo = _unique(result for result in results if result.message_id in fresh)
+    requests = await repository.get_many(
+        session, sorted({result.request_id for result in todo}), lock=True
+    )
+    applied = []
+    for result in todo:
+        request = requests.get(result.request_id)
+        if request is not None and _apply(session, request, result, now):
+            applied.append(Applied(request, result))
+    return applied
 
 
 async def apply_result(
     session: AsyncSession, result: DispatchResult, now: datetime
 ) -> ExchangeRequest | None:
-    """Apply ``result`` once; returns the changed request, or None when nothing changed.
+    """Apply one result once; returns the changed request, or None when nothing changed."""
+    applied = await apply_results(session, [result], now)
+    return applied[0].request if applied else None
 
-    The inbox row makes a redelivered message a no-op; the state machine makes a stale or
-    reordered one a no-op too (e.g. ``delivered`` arriving after ``answered``).
-    """
-    if await session.get(ProcessedMessage, result.message_id) is not None:
-        return None
-    session.add(ProcessedMessage(message_id=result.message_id, processed_at=now))
-    request = await repository.get(session, result.request_id, lock=True)
+
+def _unique(results: Iterable[DispatchResult]) -> list[DispatchResult]:
+    seen: set[UUID] = set()
+    unique = []
+    for result in results:
+        if result.message_id not in seen:
+            seen.add(result.message_id)
+            unique.append(result)
+    return unique
+
+
+def _apply(
+    session: AsyncSession, request: ExchangeRequest, result: DispatchResult, now: datetime
+) -> bool:
     dispatch = _dispatch_of(request, result)
-    if request is None or dispatch is None:
+    if dispatch is None:
         log.warning("result %s names an unknown dispatch; ignored", result.message_id)
-        return None
+        return False
     if not _transition_allowed(session, request, dispatch, result, now):
-        return None
+        return False
     _copy_result(dispatch, result, now)
     actor = f"channel:{result.channel}"
     move_dispatch(
         session, request, dispatch, DispatchStatus(result.status), actor, now, _detail(result)
     )
     refresh_request_status(session, request, actor, now)
-    return request
+    return True
 
 
-def _dispatch_of(request: ExchangeRequest | None, result: DispatchResult) -> Dispatch | None:
-    if request is None:
-        return None
+def _dispatch_of(request: ExchangeRequest, result: DispatchResult) -> Dispatch | None:
     return next((d for d in request.dispatches if d.id == result.dispatch_id), None)
 
 

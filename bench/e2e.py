@@ -1,0 +1,196 @@
+"""End-to-end benchmark of the multi-process deployment on PostgreSQL + RabbitMQ.
+
+    .venv/bin/python -m bench.e2e [--requests 2000] [--concurrency 64] [--rate 300] [--seconds 10]
+
+Starts its own deployment (fresh database and RabbitMQ virtual host; gateway, relay, tracker and
+one worker per channel as separate processes, zero-latency stub adapters), then:
+
+1. throughput: submits ``--requests`` requests over HTTP with ``--concurrency`` in flight and
+   prints accepted/s (intake) and completed/s (first submission to last terminal status);
+2. intake latency: offers ``--rate`` requests per second for ``--seconds`` (open loop: a request
+   is sent at its scheduled time whether or not earlier ones returned) and prints p50/p99 of
+   the ``POST /v1/requests`` latency.
+
+It prints figures; it asserts nothing. ``--relays``/``--trackers``/``--gateways`` start more
+processes of a role (extra gateways listen on their own ports; the client spreads requests over
+them round robin, as a load balancer would).
+"""
+
+import argparse
+import asyncio
+import os
+import statistics
+import sys
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+import httpx
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from tests.support.deployment import Deployment, deployment_on, free_port
+from tests.support.rabbitmq import fresh_vhost
+from tests.support.services import fresh_postgres_database
+from tests.support.traffic import varied_body
+
+TERMINAL_SQL = (
+    "SELECT count(*) FROM exchange_requests"
+    " WHERE reference LIKE :tag AND status IN ('answered', 'failed', 'cancelled')"
+)
+
+
+def arguments() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=2000)
+    parser.add_argument("--concurrency", type=int, default=64)
+    parser.add_argument("--rate", type=float, default=300.0, help="offered req/s, latency phase")
+    parser.add_argument("--seconds", type=float, default=10.0, help="length of the latency phase")
+    parser.add_argument("--gateways", type=int, default=1)
+    parser.add_argument("--relays", type=int, default=1)
+    parser.add_argument("--trackers", type=int, default=1)
+    parser.add_argument("--logs", type=Path, default=Path("var/bench-logs"))
+    return parser.parse_args()
+
+
+class Clients:
+    """One HTTP client per gateway process; requests go round robin."""
+
+    def __init__(self, base_urls: list[str], connections: int) -> None:
+        limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
+        self._clients = [
+            httpx.AsyncClient(base_url=url, timeout=60, limits=limits) for url in base_urls
+        ]
+        self._turn = 0
+
+    def next(self) -> httpx.AsyncClient:
+        self._turn += 1
+        return self._clients[self._turn % len(self._clients)]
+
+    async def close(self) -> None:
+        for client in self._clients:
+            await client.aclose()
+
+
+async def post(clients: Clients, body: dict[str, Any]) -> float:
+    """Latency of one accepted request, in seconds."""
+    started = time.perf_counter()
+    response = await clients.next().post("/v1/requests", json=body)
+    elapsed = time.perf_counter() - started
+    if response.status_code != 202:
+        raise RuntimeError(f"{response.status_code}: {response.text}")
+    return elapsed
+
+
+def bodies(tag: str, count: int, offset: int = 0) -> list[dict[str, Any]]:
+    return [varied_body(offset + index, reference=f"{tag}-{index}") for index in range(count)]
+
+
+async def throughput(
+    clients: Clients, engine: AsyncEngine, count: int, concurrency: int
+) -> dict[str, float]:
+    tag = f"bench-{uuid.uuid4().hex[:8]}"
+    limit = asyncio.Semaphore(concurrency)
+
+    async def one(body: dict[str, Any]) -> float:
+        async with limit:
+            return await post(clients, body)
+
+    started = time.perf_counter()
+    latencies = await asyncio.gather(*(one(body) for body in bodies(tag, count)))
+    accepted = time.perf_counter()
+    await all_terminal(engine, tag, count)
+    completed = time.perf_counter()
+    return {
+        "requests": count,
+        "accepted_per_s": count / (accepted - started),
+        "completed_per_s": count / (completed - started),
+        "intake_p50_ms": percentile(latencies, 50) * 1000,
+        "intake_p99_ms": percentile(latencies, 99) * 1000,
+    }
+
+
+async def all_terminal(engine: AsyncEngine, tag: str, count: int) -> None:
+    while True:
+        if await terminal(engine, tag) >= count:
+            return
+        await asyncio.sleep(0.05)
+
+
+async def terminal(engine: AsyncEngine, tag: str) -> int:
+    async with engine.connect() as connection:
+        return int((await connection.execute(text(TERMINAL_SQL), {"tag": f"{tag}-%"})).scalar())
+
+
+async def open_loop(
+    clients: Clients, engine: AsyncEngine, rate: float, seconds: float
+) -> dict[str, float]:
+    tag = f"bench-{uuid.uuid4().hex[:8]}"
+    count = int(rate * seconds)
+    scheduled = bodies(tag, count, offset=1_000_000)
+    started = time.perf_counter()
+
+    async def at(index: int, body: dict[str, Any]) -> float:
+        await asyncio.sleep(max(0.0, started + index / rate - time.perf_counter()))
+        return await post(clients, body)
+
+    latencies = await asyncio.gather(*(at(i, body) for i, body in enumerate(scheduled)))
+    sent = time.perf_counter()
+    await all_terminal(engine, tag, count)
+    return {
+        "offered_per_s": rate,
+        "requests": count,
+        "achieved_per_s": count / (sent - started),
+        "intake_p50_ms": percentile(latencies, 50) * 1000,
+        "intake_p99_ms": percentile(latencies, 99) * 1000,
+        "last_terminal_after_s": time.perf_counter() - started,
+    }
+
+
+def percentile(values: list[float], q: int) -> float:
+    return statistics.quantiles(values, n=100, method="inclusive")[q - 1]
+
+
+def start(deployment: Deployment, options: argparse.Namespace) -> list[str]:
+    deployment.start_all(relays=options.relays, trackers=options.trackers)
+    urls = [deployment.base_url]
+    for index in range(1, options.gateways):
+        port = free_port()
+        deployment.start(f"gateway-{index}", "gateway", env={"OSS_ROUTER_PORT": str(port)})
+        urls.append(f"http://127.0.0.1:{port}")
+    return urls
+
+
+def show(title: str, figures: dict[str, float]) -> None:
+    print(f"{title}:")
+    for key, value in figures.items():
+        print(f"  {key:24} {value:10.1f}")
+
+
+async def main() -> None:
+    options = arguments()
+    print(f"cpus={os.cpu_count()} loadavg(1m)={os.getloadavg()[0]:.2f} python={sys.version[:6]}")
+    with fresh_vhost() as broker_url:
+        async with fresh_postgres_database() as database_url:
+            with deployment_on(database_url, broker_url, options.logs) as deployment:
+                urls = start(deployment, options)
+                await deployment.wait_ready()
+                engine = create_async_engine(database_url)
+                clients = Clients(urls, options.concurrency)
+                try:
+                    await throughput(clients, engine, 100, options.concurrency)  # warm-up
+                    show(
+                        "throughput",
+                        await throughput(clients, engine, options.requests, options.concurrency),
+                    )
+                    show(
+                        "open loop", await open_loop(clients, engine, options.rate, options.seconds)
+                    )
+                finally:
+                    await clients.close()
+                    await engine.dispose()
+    print(f"loadavg(1m) at the end={os.getloadavg()[0]:.2f}")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

@@ -1,0 +1,54 @@
+"""Queries on outbox rows; the only place that builds them."""
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from oss_router.messages.codes import DispatchStatus
+from oss_router.models import Dispatch, OutboxMessage
+
+IN_FLIGHT = (DispatchStatus.SENT.value, DispatchStatus.DELIVERED.value)
+
+
+async def unpublished(session: AsyncSession, limit: int, *, lock: bool) -> list[OutboxMessage]:
+    """The oldest unpublished rows; with ``lock`` (PostgreSQL) claimed with FOR UPDATE SKIP
+    LOCKED, so that concurrent relays take disjoint batches."""
+    query = (
+        select(OutboxMessage)
+        .where(OutboxMessage.published_at.is_(None))
+        .order_by(OutboxMessage.id)
+        .limit(limit)
+    )
+    if lock:
+        query = query.with_for_update(skip_locked=True)
+    return list((await session.scalars(query)).all())
+
+
+async def mark_published(session: AsyncSession, ids: Sequence[int], now: datetime) -> None:
+    await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id.in_(ids), OutboxMessage.published_at.is_(None))
+        .values(published_at=now, attempts=OutboxMessage.attempts + 1)
+        .execution_options(synchronize_session=False)
+    )
+
+
+async def published_in_flight(
+    session: AsyncSession, after_id: int, limit: int
+) -> list[OutboxMessage]:
+    """Published dispatch rows whose dispatch is still sent or delivered, by id, from
+    ``after_id`` on (keyset pages)."""
+    query = (
+        select(OutboxMessage)
+        .join(Dispatch, Dispatch.id == OutboxMessage.dispatch_id)
+        .where(
+            OutboxMessage.published_at.is_not(None),
+            OutboxMessage.id > after_id,
+            Dispatch.status.in_(IN_FLIGHT),
+        )
+        .order_by(OutboxMessage.id)
+        .limit(limit)
+    )
+    return list((await session.scalars(query)).all())

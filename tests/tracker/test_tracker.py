@@ -1,0 +1,185 @@
+"""The tracker applies results in batches, each at most once, ignoring stale ones."""
+
+import asyncio
+from collections import Counter
+from uuid import UUID
+
+import pytest
+
+from oss_router.broker.contract import Delivery, OutgoingMessage
+from oss_router.broker.topology import (
+    RESULTS_DEAD_QUEUE,
+    RESULTS_EXCHANGE,
+    RESULTS_KEY,
+    RESULTS_QUEUE,
+    STATUS_EXCHANGE,
+)
+from oss_router.clock import utcnow
+from oss_router.db import unit_of_work
+from oss_router.messages.result import DispatchResult, ResultStatus, result_message_id
+from oss_router.messages.status import StatusNotice
+from oss_router.models import ExchangeRequest
+from oss_router.outbox.relay import Relay
+from oss_router.runtime import Runtime
+from oss_router.tracker.consumer import Tracker
+from oss_router.tracker.service import apply_results
+from tests.support.accounting import RANK
+from tests.support.polling import eventually
+from tests.support.staging import dispatch_statuses, load, stage_request
+
+
+def result_for(
+    request: ExchangeRequest, status: ResultStatus, position: int = 0, attempts: int = 1
+) -> DispatchResult:
+    dispatch = request.dispatches[position]
+    answered = status == "answered"
+    return DispatchResult(
+        message_id=result_message_id(dispatch.id, status),
+        request_id=request.id,
+        dispatch_id=dispatch.id,
+        correlation_id=str(request.id),
+        channel=dispatch.channel,
+        status=status,
+        outcome="no_hit" if answered else None,
+        answer={"remarks": "No record found."} if answered else None,
+        error="permanent error: refused" if status == "failed" else None,
+        attempts=attempts,
+        occurred_at=utcnow(),
+    )
+
+
+async def apply(runtime: Runtime, results: list[DispatchResult]) -> int:
+    async with unit_of_work(runtime.sessions) as session:
+        return len(await apply_results(session, results, utcnow()))
+
+
+async def dispatch_events(runtime: Runtime, request_id: UUID) -> list[str]:
+    _, events = await load(runtime, request_id)
+    return [f"{e.from_status}>{e.to_status}" for e in events if e.type == "dispatch_status"]
+
+
+async def test_a_batch_applies_each_message_once(runtime: Runtime) -> None:
+    request = await stage_request(runtime)
+    delivered, answered = result_for(request, "delivered"), result_for(request, "answered")
+    assert await apply(runtime, [delivered, delivered, answered]) == 2
+    assert await apply(runtime, [delivered, answered]) == 0  # redelivered: nothing changes
+    assert await dispatch_events(runtime, request.id) == ["queued>delivered", "delivered>answered"]
+    loaded, _ = await load(runtime, request.id)
+    assert loaded.status == "answered"
+    assert loaded.dispatches[0].outcome == "no_hit"
+
+
+async def test_a_reordered_message_changes_nothing(runtime: Runtime) -> None:
+    request = await stage_request(runtime)
+    assert await apply(runtime, [result_for(request, "answered")]) == 1
+    assert await apply(runtime, [result_for(request, "delivered")]) == 0
+    assert await dispatch_events(runtime, request.id) == ["queued>answered"]
+
+
+async def test_results_of_many_requests_share_one_transaction(runtime: Runtime) -> None:
+    requests = [await stage_request(runtime, target_countries=["DE", "FR"]) for _ in range(5)]
+    results = [result_for(r, "answered", position) for r in requests for position in (0, 1)]
+    assert await apply(runtime, results) == 10
+    for request in requests:
+        assert await dispatch_statuses(runtime, request.id) == ["answered", "answered"]
+
+
+async def test_a_failure_keeps_its_error_and_attempts(runtime: Runtime) -> None:
+    request = await stage_request(runtime)
+    assert await apply(runtime, [result_for(request, "failed", attempts=3)]) == 1
+    loaded, _ = await load(runtime, request.id)
+    assert (loaded.status, loaded.dispatches[0].error) == ("failed", "permanent error: refused")
+    assert loaded.dispatches[0].attempts == 3
+
+
+def published(result: DispatchResult) -> OutgoingMessage:
+    return OutgoingMessage(
+        exchange=RESULTS_EXCHANGE,
+        routing_key=RESULTS_KEY,
+        body=result.model_dump_json().encode(),
+        message_id=str(result.message_id),
+    )
+
+
+async def test_the_consumer_batches_acks_and_announces(runtime: Runtime) -> None:
+    requests = [await stage_request(runtime) for _ in range(40)]
+    notices: list[StatusNotice] = []
+
+    async def listen(delivery: Delivery) -> None:
+        notices.append(StatusNotice.model_validate_json(delivery.body))
+        await delivery.ack()
+
+    await runtime.broker.subscribe(STATUS_EXCHANGE, listen)
+    results = [result_for(r, s) for r in requests for s in ("delivered", "answered")]
+    await runtime.broker.publish([published(result) for result in results])
+    await runtime.broker.publish([published(results[0])])  # a duplicate, as after a redelivery
+    tracker = Tracker(runtime.sessions, runtime.broker, batch_size=25)
+    consumer = await tracker.start()
+    try:
+        await eventually(lambda: _stats(runtime), lambda count: count == 0)
+        await eventually(lambda: _len(notices), lambda count: count == 80)
+    finally:
+        await consumer.cancel(grace_seconds=5)
+    assert tracker.batches < len(results)  # batched, not one transaction per message
+    for request in requests:
+        assert await dispatch_statuses(runtime, request.id) == ["answered"]
+    assert Counter(n.dispatch_status for n in notices) == {"delivered": 40, "answered": 40}
+
+
+async def _stats(runtime: Runtime) -> int:
+    stats = await runtime.broker.queue_stats(RESULTS_QUEUE)
+    return stats.messages
+
+
+async def _len(items: list[StatusNotice]) -> int:
+    return len(items)
+
+
+async def test_a_malformed_result_is_dead_lettered(runtime: Runtime) -> None:
+    tracker = Tracker(runtime.sessions, runtime.broker)
+    consumer = await tracker.start()
+    try:
+        await runtime.broker.publish(
+            [OutgoingMessage(RESULTS_EXCHANGE, RESULTS_KEY, b'{"not": "a result"}', "bad-1")]
+        )
+        await eventually(
+            lambda: runtime.broker.queue_stats(RESULTS_DEAD_QUEUE), lambda s: s.messages == 1
+        )
+    finally:
+        await consumer.cancel()
+
+
+@pytest.mark.postgres
+async def test_concurrent_trackers_and_relay_never_apply_twice_or_lose_an_answer(
+    postgres_runtime: Runtime,
+) -> None:
+    """Two trackers receive the same results (as after redeliveries) while the relay marks the
+    same dispatches sent: every dispatch ends answered, each transition recorded once."""
+    runtime = postgres_runtime
+    requests = [await stage_request(runtime, target_countries=["DE", "FR"]) for _ in range(30)]
+    results = [
+        result_for(r, status, position)
+        for r in requests
+        for position in (0, 1)
+        for status in ("delivered", "answered")
+    ]
+    relay = Relay(runtime.sessions, runtime.broker, batch_size=10)
+
+    async def relay_all() -> None:
+        while await relay.publish_pending():
+            pass
+
+    await asyncio.gather(
+        apply(runtime, results), apply(runtime, list(reversed(results))), relay_all()
+    )
+    for request in requests:
+        _, events = await load(runtime, request.id)
+        for dispatch in request.dispatches:
+            chain = [
+                e.to_status
+                for e in events
+                if e.type == "dispatch_status" and e.dispatch_id == dispatch.id
+            ]
+            ranks = [RANK[status] for status in chain]
+            assert ranks == sorted(set(ranks)), chain  # strictly forward, nothing twice
+            assert chain[-1] == "answered", chain
