@@ -1,6 +1,7 @@
 """The relay publishes what the gateway staged, and nothing staged is ever lost."""
 
 from collections.abc import AsyncIterator, Sequence
+from datetime import timedelta
 
 import httpx
 import pytest
@@ -9,6 +10,7 @@ from sqlalchemy import select
 
 from oss_router.broker.contract import Broker, BrokerError, OutgoingMessage
 from oss_router.broker.topology import dispatch_queue
+from oss_router.clock import utcnow
 from oss_router.config import Settings
 from oss_router.models import OutboxMessage
 from oss_router.outbox.relay import Relay
@@ -47,9 +49,12 @@ async def unpublished(app: FastAPI) -> int:
         return len(rows.all())
 
 
-def relay_for(app: FastAPI, broker: object | None = None) -> Relay:
+def relay_for(app: FastAPI, broker: object | None = None, *, successor: bool = False) -> Relay:
+    """A relay; a ``successor`` starts after the previous relay's lease ran out (on SQLite one
+    relay holds a lease, and a relay that died keeps it until it expires)."""
     runtime = app.state.runtime
-    return Relay(runtime.sessions, broker or runtime.broker)  # type: ignore[arg-type]
+    clock = (lambda: utcnow() + timedelta(minutes=5)) if successor else utcnow
+    return Relay(runtime.sessions, broker or runtime.broker, clock=clock)  # type: ignore[arg-type]
 
 
 async def test_rows_staged_while_no_relay_runs_are_published_by_the_next_one(
@@ -82,7 +87,7 @@ async def test_broker_down_keeps_rows_for_later(gateway: tuple[FastAPI, httpx.As
         await relay_for(app, BrokerDown()).publish_pending()
     assert await unpublished(app) == 1
 
-    assert await relay_for(app).publish_pending() == 1
+    assert await relay_for(app, successor=True).publish_pending() == 1
     assert await unpublished(app) == 0
 
 
@@ -96,7 +101,7 @@ async def test_a_relay_dying_after_the_confirm_republishes_harmlessly(
     with pytest.raises(RuntimeError):
         await relay_for(app, CrashAfterPublish(runtime.broker)).publish_pending()
     assert await unpublished(app) == 1  # the mark was rolled back with the crash
-    assert await relay_for(app).publish_pending() == 1  # published a second time
+    assert await relay_for(app, successor=True).publish_pending() == 1  # published again
 
     stats = await runtime.broker.queue_stats(dispatch_queue("europol"))
     assert stats.messages == 2

@@ -46,6 +46,7 @@ def base_environment(database_url: str, broker_url: str, port: int) -> dict[str,
             "OSS_ROUTER_LOG_LEVEL": "INFO",
             "OSS_ROUTER_RETRY_DELAYS_MS": "[100, 200]",
             "OSS_ROUTER_SHUTDOWN_GRACE_SECONDS": "5",
+            "OSS_ROUTER_METRICS_PORT": "0",  # many roles on one host: no fixed metrics port
             "PYTHONUNBUFFERED": "1",
         }
     )

@@ -4,8 +4,9 @@ On PostgreSQL several relays run at once: each claims rows with ``FOR UPDATE SKI
 holds the lock until its batch is confirmed, so no row is published by two relays at the same
 time; relays in other processes are woken by ``NOTIFY`` (``outbox.notify``) as soon as a
 request's transaction commits. On SQLite one relay publishes, holding a lease
-(``outbox.lease``), and reads, publishes and marks in three short steps so that SQLite's single
-write lock is never held while waiting for the broker.
+(``outbox.lease``): a second relay on the same file stays idle instead of queueing for SQLite's
+single write lock, which the publishing relay holds until its batch is confirmed (instant with
+the embedded in-process broker, the SQLite deployment).
 
 A row is marked published only after the broker confirmed it; if the relay dies between the
 confirm and the commit, the row is published again and the consumers' idempotency absorbs it.
@@ -72,30 +73,14 @@ class Relay:
 
     async def publish_pending(self) -> int:
         """Publish one batch of unpublished rows; returns how many were published."""
-        if self._postgres:
-            return await self._publish_claimed()
-        if not await self._hold_lease():
+        if not self._postgres and not await self._hold_lease():
             return 0
-        return await self._publish_read()
-
-    async def _publish_claimed(self) -> int:
         async with unit_of_work(self._sessions) as session:
-            rows = await repository.unpublished(session, self._batch_size, lock=True)
+            rows = await repository.unpublished(session, self._batch_size, lock=self._postgres)
             if not rows:
                 return 0
             await self._broker.publish([outgoing(row) for row in rows])
-            await _mark_published(session, rows, self._clock(), lock=True)
-        _published(rows)
-        return len(rows)
-
-    async def _publish_read(self) -> int:
-        async with unit_of_work(self._sessions) as session:
-            rows = await repository.unpublished(session, self._batch_size, lock=False)
-        if not rows:
-            return 0
-        await self._broker.publish([outgoing(row) for row in rows])
-        async with unit_of_work(self._sessions) as session:
-            await _mark_published(session, rows, self._clock(), lock=False)
+            await _mark_published(session, rows, self._clock(), lock=self._postgres)
         _published(rows)
         return len(rows)
 
