@@ -42,6 +42,7 @@ from oss_router.broker.contract import (
     QueueStats,
 )
 from oss_router.broker.topology import QueueSpec, Topology
+from oss_router.telemetry import metrics
 
 log = logging.getLogger(__name__)
 
@@ -268,6 +269,7 @@ class RabbitBroker:
         self._lost = asyncio.Event()
         self._closing = asyncio.Event()
         self._first_attempt = asyncio.Event()
+        self._ever_connected = False
         self._supervisor: asyncio.Task[None] | None = None
         self._consumers: set[_RabbitConsumer] = set()
         self._publisher: AbstractChannel | None = None
@@ -339,6 +341,9 @@ class RabbitBroker:
             return None
         self._connection = connection
         self._connected.set()
+        if self._ever_connected:
+            metrics.BROKER_RECONNECTIONS.inc()
+        self._ever_connected = True
         log.info("connected to RabbitMQ")
         return connection
 
