@@ -171,7 +171,7 @@ class _RabbitConsumer:
             try:
                 await self._consume_on(connection)
                 attempt = 0
-            except _AMQP_FAILURES as error:
+            except Exception as error:  # whatever went wrong, this loop must go on consuming
                 self._report_first(error)
                 log.warning("consumer of %s: %r; consuming again shortly", self._name, error)
                 attempt += 1
@@ -327,7 +327,7 @@ class RabbitBroker:
                 timeout=self._connect_timeout,
                 client_properties={"connection_name": self._connection_name},
             )
-        except (*_AMQP_FAILURES, TimeoutError) as error:
+        except Exception as error:  # the supervisor must outlive any failure to connect
             log.warning("RabbitMQ not reachable: %r; retrying", error)
             return None
         self._lost.clear()
@@ -335,7 +335,7 @@ class RabbitBroker:
         try:
             for topology in self._topologies:
                 await self._declare_on(connection, topology)
-        except (*_AMQP_FAILURES, TimeoutError) as error:
+        except Exception as error:
             log.error("RabbitMQ topology could not be declared: %r; retrying", error)
             await self._drop_connection(connection)
             return None
