@@ -124,6 +124,11 @@ async def test_the_consumer_batches_acks_and_announces(runtime: Runtime) -> None
     for request in requests:
         assert await dispatch_statuses(runtime, request.id) == ["answered"]
     assert Counter(n.dispatch_status for n in notices) == {"delivered": 40, "answered": 40}
+    # each notice tells the request status its own transition produced, even within a batch
+    assert {(n.dispatch_status, n.request_status) for n in notices} == {
+        ("delivered", "in_progress"),
+        ("answered", "answered"),
+    }
 
 
 async def _stats(runtime: Runtime) -> int:

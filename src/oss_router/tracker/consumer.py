@@ -216,7 +216,7 @@ def _account(batch: list[_Pending], applied: list[Applied]) -> None:
 def _notice(applied: Applied) -> StatusNotice:
     return StatusNotice(
         request_id=applied.request.id,
-        request_status=RequestStatus(applied.request.status),
+        request_status=RequestStatus(applied.request_status),
         dispatch_id=applied.result.dispatch_id,
         dispatch_status=DispatchStatus(applied.result.status),
         at=applied.result.occurred_at,

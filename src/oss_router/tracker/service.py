@@ -25,6 +25,9 @@ class Applied:
 
     request: ExchangeRequest
     result: DispatchResult
+    # The request's status right after this result: a later result of the same batch may move
+    # the request on, and each notice must tell the status its own transition produced.
+    request_status: str
 
 
 async def apply_results(
@@ -48,7 +51,7 @@ async def apply_results(
     for result in todo:
         request = requests.get(result.request_id)
         if request is not None and _apply(session, request, result, now):
-            applied.append(Applied(request, result))
+            applied.append(Applied(request, result, request.status))
     return applied
 
 
