@@ -11,11 +11,15 @@ from typing import Any
 
 import httpx
 import pytest
+from argon2 import PasswordHasher
 from fastapi import FastAPI
 
 from oss_router.app import create_app
+from oss_router.auth import clients
+from oss_router.auth.principal import Role
 from oss_router.config import Settings
 from oss_router.messages.codes import Channel
+from tests.support.auth import TEST_DEV_SECRET, auth_headers
 from tests.support.services import fresh_postgres_database
 
 FAST_RETRY_DELAYS_MS = [50, 100]
@@ -26,6 +30,16 @@ def _zero_latency_adapters(monkeypatch: pytest.MonkeyPatch) -> None:
     """Stub adapters answer at once unless a test configures latency itself."""
     for channel in Channel:
         monkeypatch.setenv(f"OSS_ROUTER_ADAPTER_{channel.name}_LATENCY_MS", "0")
+
+
+@pytest.fixture(autouse=True)
+def _cheap_argon2(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Client secrets hashed with minimal argon2 costs: the suite tests the logic, not the cost
+    (production keeps argon2-cffi's RFC 9106 defaults, about 0.3 s a hash on CI's cores)."""
+    monkeypatch.setattr(
+        clients, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    )
+    clients._dummy_hash.cache_clear()
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -51,6 +65,12 @@ def make_settings(database_url: str, **overrides: Any) -> Settings:
         "max_attempts": 3,
         "relay_poll_seconds": 0.05,
         "adapter_timeout_seconds": 2.0,
+        "dev_secret": TEST_DEV_SECRET,
+        # Generous limits: the suite is not a flood (tests/security/ tests the limits).
+        "rate_limit_per_second": 10_000,
+        "rate_limit_burst": 100_000,
+        "anonymous_rate_per_second": 10_000,
+        "anonymous_burst": 100_000,
     }
     values.update(overrides)
     return Settings(**values)
@@ -65,6 +85,19 @@ async def app(settings: Settings) -> AsyncIterator[FastAPI]:
 
 @pytest.fixture
 async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    """An HTTP client authenticated as an officer (subject ``test-officer``); pass
+    ``headers=auth_headers(app, role, ...)`` on a call to act as someone else."""
+    transport = httpx.ASGITransport(app=app)
+    headers = auth_headers(app, Role.OFFICER)
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://testserver", headers=headers
+    ) as http:
+        yield http
+
+
+@pytest.fixture
+async def anonymous(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    """An HTTP client that sends no token."""
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
         yield http

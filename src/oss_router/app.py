@@ -4,12 +4,18 @@ import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 
-from oss_router import __version__, problems
+from oss_router import __version__, openapi, problems, redaction
+from oss_router.audit.endpoints import router as audit_router
+from oss_router.auth.endpoints import router as auth_router
+from oss_router.auth.setup import build_authentication
 from oss_router.channel.endpoints import router as channels_router
 from oss_router.clock import Clock, utcnow
 from oss_router.config import Settings, get_settings
+from oss_router.deps import get_principal
+from oss_router.headers import SecurityHeaders
 from oss_router.health import router as health_router
 from oss_router.limits import BodyGuard
 from oss_router.live.endpoints import router as live_router
@@ -25,6 +31,9 @@ from oss_router.telemetry.http import HttpTelemetry
 from oss_router.telemetry.logs import install_record_factory
 from oss_router.web.endpoints import install as install_web
 
+# Every /v1 router but the token endpoints': no call gets past without a valid token (401).
+AUTHENTICATED = [Depends(get_principal)]
+
 
 def create_app(
     settings: Settings | None = None,
@@ -34,9 +43,14 @@ def create_app(
     clock: Clock = utcnow,
 ) -> FastAPI:
     """The gateway. ``embedded`` also runs relay, tracker and every stub adapter in-process
-    (the default with the in-process broker, where no other process could reach the queues)."""
+    (the default with the in-process broker, where no other process could reach the queues).
+
+    Raises ``InsecureConfigurationError`` when the security settings are unfit (production
+    with development keys, say): the service refuses to start rather than run exposed."""
     settings = settings or get_settings()
     run_all = settings.uses_memory_broker if embedded is None else embedded
+    redaction.install()
+    authentication = build_authentication(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -56,27 +70,54 @@ def create_app(
         finally:
             await feed.stop()
             await runtime.close()
+            await authentication.aclose()
 
+    docs = not settings.production
     app = FastAPI(
         title="oss-router",
         version=__version__,
         summary="One stop shop for international police information exchange",
         lifespan=lifespan,
+        docs_url="/docs" if docs else None,
+        redoc_url="/redoc" if docs else None,
     )
     app.state.clock = clock
     install_record_factory()
+    app.state.authentication = authentication
     problems.install(app)
+    openapi.install(app)
     app.add_middleware(BodyGuard, max_body_bytes=settings.max_body_bytes)
     app.add_middleware(HttpTelemetry)
+    app.add_middleware(SecurityHeaders, hsts_seconds=settings.hsts_seconds, docs_enabled=docs)
+    _allow_cross_origin(app, settings)
     app.include_router(health_router)
     app.include_router(telemetry_router)
-    app.include_router(stats_router)
-    app.include_router(requests_router)
-    app.include_router(channels_router)
-    app.include_router(routing_router)
-    app.include_router(live_router)
+    app.include_router(auth_router)
+    for router in (
+        stats_router,
+        requests_router,
+        channels_router,
+        routing_router,
+        live_router,
+        audit_router,
+    ):
+        app.include_router(router, dependencies=AUTHENTICATED)
     install_web(app)
     return app
+
+
+def _allow_cross_origin(app: FastAPI, settings: Settings) -> None:
+    """CORS is closed unless origins are configured (the web client is served same-origin)."""
+    if not settings.cors_origins:
+        return
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=settings.cors_origins,
+        allow_methods=["GET", "POST"],
+        allow_headers=["Authorization", "Content-Type", "Idempotency-Key"],
+        expose_headers=["Location", "Retry-After", "Idempotent-Replayed"],
+        max_age=600,
+    )
 
 
 async def start_embedded(runtime: Runtime) -> None:

@@ -8,6 +8,10 @@ oss-router watch                    deadline watch only (the tracker role runs i
 oss-router migrate                  apply database migrations
 oss-router stats --year YYYY        yearly statistics (Directive 2023/977 Art. 18), CSV or JSON
 oss-router schemas [--check]        write (or check) the JSON Schemas in schemas/
+oss-router token issue --role R --subject S [--unit U]   a development token
+oss-router client create|rotate|revoke|list              OAuth2 clients (PCCC systems)
+oss-router audit verify             check the audit log's hash chain
+oss-router purge --older-than DAYS  erase personal data of old terminal requests
 """
 
 import argparse
@@ -22,14 +26,18 @@ from pathlib import Path
 
 import uvicorn
 
-from oss_router import schemas_export
+from oss_router import redaction, schemas_export
 from oss_router.app import create_app
 from oss_router.clock import utcnow
+from oss_router.audit import commands as audit_commands
+from oss_router.auth import commands as auth_commands
+from oss_router.auth.setup import InsecureConfigurationError
 from oss_router.config import Settings, get_settings
 from oss_router.db import create_engine, create_sessionmaker
 from oss_router.messages.codes import Channel
 from oss_router.migrate import upgrade
 from oss_router.progress import Progress
+from oss_router.retention import commands as retention_commands
 from oss_router.runtime import Runtime
 from oss_router.stats import export as stats_export
 from oss_router.stats import service as stats_service
@@ -43,7 +51,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     configure_logging(_role_name(args))
-    result: int = args.handler(args)
+    redaction.install()
+    try:
+        result: int = args.handler(args)
+    except InsecureConfigurationError as error:
+        print(f"oss-router refuses to start: {error}", file=sys.stderr)
+        return 78  # EX_CONFIG
     return result
 
 
@@ -70,6 +83,9 @@ def _parser() -> argparse.ArgumentParser:
     stats.add_argument("--format", choices=["csv", "json"], default="csv")
     stats.add_argument("--output", type=Path, help="write to this file instead of stdout")
     stats.set_defaults(handler=_stats)
+    auth_commands.register(commands)
+    audit_commands.register(commands)
+    retention_commands.register(commands)
     return parser
 
 

@@ -1,11 +1,13 @@
 """Settings, read from the environment (prefix ``OSS_ROUTER_``) once per process."""
 
 from functools import cache
+from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from oss_router.auth.principal import Role
 from oss_router.messages.codes import Channel
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./var/oss_router.db"
@@ -79,6 +81,42 @@ class Settings(BaseSettings):
     oidc_client_id: str | None = None
     oidc_scope: str = "openid"
 
+    # --- Security (README "Security"). Tokens of every issuer must name this audience. ---
+    auth_audience: str = "oss-router"
+    auth_leeway_seconds: int = Field(default=30, ge=0, le=300)
+    # External identity provider (e.g. a Keycloak realm): its issuer and its keys, from a JWKS
+    # document (auth_jwks_url) or one PEM public key (auth_public_key_file).
+    auth_issuer: str | None = None
+    auth_jwks_url: str | None = None
+    auth_public_key_file: Path | None = None
+    auth_algorithms: list[str] = Field(default_factory=lambda: ["RS256", "ES256"])
+    auth_jwks_cache_seconds: int = Field(default=300, ge=10)
+    # How the identity provider's claims map to a principal; claim names may be dotted paths
+    # (Keycloak: "realm_access.roles", "preferred_username").
+    auth_subject_claim: str = "sub"
+    auth_role_claim: str = "role"
+    auth_unit_claim: str = "unit"
+    auth_role_map: dict[str, Role] = Field(default_factory=dict)
+    # This service's own issuer, for OAuth2 clients (PCCC systems, client credentials grant).
+    auth_local_issuer: str = "oss-router"
+    auth_signing_key_file: Path | None = None
+    auth_signing_key_id: str = "oss-router-1"
+    auth_client_token_seconds: int = Field(default=900, ge=60, le=86_400)
+    # Development issuer (HS256): on by default in development, refused in production.
+    dev_issuer: bool | None = None
+    dev_secret: SecretStr | None = None
+    dev_secret_file: Path = Path("var/dev-issuer.secret")
+    dev_token_seconds: int = Field(default=8 * 3600, ge=60, le=7 * 86_400)
+
+    # --- Hostile input ---
+    rate_limit_per_second: float = Field(default=20.0, gt=0)
+    rate_limit_burst: int = Field(default=60, ge=1)
+    anonymous_rate_per_second: float = Field(default=2.0, gt=0)
+    anonymous_burst: int = Field(default=20, ge=1)
+    max_token_bytes: int = Field(default=8192, ge=512)
+    cors_origins: list[str] = Field(default_factory=list)
+    hsts_seconds: int = Field(default=0, ge=0)
+
     @field_validator("home_country")
     @classmethod
     def _upper_country(cls, value: str) -> str:
@@ -90,6 +128,14 @@ class Settings(BaseSettings):
         if not value or any(delay <= 0 for delay in value):
             raise ValueError("retry_delays_ms needs at least one positive delay")
         return value
+
+    @property
+    def production(self) -> bool:
+        return self.env == "production"
+
+    @property
+    def dev_issuer_enabled(self) -> bool:
+        return (not self.production) if self.dev_issuer is None else self.dev_issuer
 
     @property
     def uses_memory_broker(self) -> bool:

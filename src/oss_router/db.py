@@ -32,7 +32,11 @@ def create_engine(database_url: str, *, pool_size: int = 10, max_overflow: int =
     if url.get_backend_name() == "sqlite":
         return _create_sqlite_engine(database_url, url.database)
     return create_async_engine(
-        database_url, pool_pre_ping=True, pool_size=pool_size, max_overflow=max_overflow
+        database_url,
+        pool_pre_ping=True,
+        pool_size=pool_size,
+        max_overflow=max_overflow,
+        hide_parameters=True,  # statement parameters hold personal data: never in errors or logs
     )
 
 
@@ -44,7 +48,9 @@ def _create_sqlite_engine(database_url: str, database: str | None) -> AsyncEngin
     # transaction starts with BEGIN IMMEDIATE instead, so writers serialize at their start the
     # way row locks serialize them on PostgreSQL (SQLAlchemy's documented pysqlite recipe).
     engine = create_async_engine(
-        database_url, connect_args={"timeout": 30, "isolation_level": None}
+        database_url,
+        connect_args={"timeout": 30, "isolation_level": None},
+        hide_parameters=True,  # statement parameters hold personal data: never in errors or logs
     )
     event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
     event.listen(engine.sync_engine, "begin", _begin_immediate)

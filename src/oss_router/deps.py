@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from oss_router.auth.dependencies import authenticate
 from oss_router.auth.principal import Principal, Role
 from oss_router.errors import Forbidden
 from oss_router.live.notices import publish_staged
@@ -56,10 +57,8 @@ async def get_now(request: Request) -> datetime:
 NowDep = Annotated[datetime, Depends(get_now)]
 
 
-def get_principal() -> Principal:
-    # Placeholder until token authentication lands: every caller is the local desk officer.
-    return Principal(subject="desk-officer", role=Role.OFFICER)
-
+# The caller, authenticated from its bearer token (401 without a valid one): auth/dependencies.py.
+get_principal = authenticate
 
 CurrentPrincipal = Annotated[Principal, Depends(get_principal)]
 

@@ -1,4 +1,7 @@
-"""ASGI middleware guarding request bodies before any parsing: size (413) and type (415)."""
+"""ASGI middleware guarding request bodies before any parsing: size (413) and type (415).
+
+Bodies under ``/v1/`` are JSON, except the OAuth2 token endpoint's (form-encoded, RFC 6749).
+"""
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -6,13 +9,22 @@ from oss_router.errors import FieldError, PayloadTooLarge, ProblemError, Unsuppo
 from oss_router.problems import problem_response
 
 _BODY_METHODS = {b"POST", b"PUT", b"PATCH"}
+FORM = b"application/x-www-form-urlencoded"
+FORM_PATHS = frozenset({"/v1/auth/token"})
 
 
 class BodyGuard:
-    def __init__(self, app: ASGIApp, max_body_bytes: int, json_prefix: str = "/v1/") -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        max_body_bytes: int,
+        json_prefix: str = "/v1/",
+        form_paths: frozenset[str] = FORM_PATHS,
+    ) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
         self.json_prefix = json_prefix
+        self.form_paths = form_paths
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"].encode() not in _BODY_METHODS:
@@ -31,7 +43,13 @@ class BodyGuard:
             return self._too_large()
         if path.startswith(self.json_prefix) and length != b"0":
             media = headers.get(b"content-type", b"").split(b";")[0].strip().lower()
-            if media != b"application/json" and not media.endswith(b"+json"):
+            if path in self.form_paths:
+                if media != FORM:
+                    return UnsupportedMediaType(
+                        "send the body as application/x-www-form-urlencoded",
+                        errors=[_content_type_error(media, FORM)],
+                    )
+            elif media != b"application/json" and not media.endswith(b"+json"):
                 return UnsupportedMediaType(
                     "send the body as application/json",
                     errors=[_content_type_error(media)],
@@ -80,6 +98,6 @@ class _BodyTooLargeError(Exception):
     pass
 
 
-def _content_type_error(media: bytes) -> FieldError:
+def _content_type_error(media: bytes, expected: bytes = b"application/json") -> FieldError:
     shown = media.decode("latin-1") or "none"
-    return FieldError("Content-Type", f"{shown} is not application/json")
+    return FieldError("Content-Type", f"{shown} is not {expected.decode()}")

@@ -1,18 +1,23 @@
 """``GET /v1/channels``: is each channel's adapter loaded and healthy, and what is waiting."""
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
 from pydantic import BaseModel
 from sqlalchemy import func, select
 
+from oss_router.auth.principal import Principal, Role
 from oss_router.broker.contract import BrokerError
 from oss_router.broker.topology import dead_letter_queue, dispatch_queue
 from oss_router.channel.registry import discover
-from oss_router.deps import RuntimeDep, SessionDep
+from oss_router.deps import RuntimeDep, SessionDep, require_roles
 from oss_router.errors import ServiceUnavailable
 from oss_router.messages.codes import Channel, DispatchStatus
 from oss_router.models import Dispatch
 
 router = APIRouter(prefix="/v1", tags=["channels"])
+
+Desk = Annotated[Principal, Depends(require_roles(Role.OFFICER, Role.SUPERVISOR))]
 
 
 class ChannelRead(BaseModel):
@@ -26,7 +31,7 @@ class ChannelRead(BaseModel):
 
 
 @router.get("/channels", response_model=list[ChannelRead])
-async def list_channels(runtime: RuntimeDep, session: SessionDep) -> list[ChannelRead]:
+async def list_channels(runtime: RuntimeDep, session: SessionDep, _desk: Desk) -> list[ChannelRead]:
     installed = discover()
     in_flight = await _in_flight_by_channel(session)
     rows = []

@@ -1,6 +1,8 @@
 """ORM tables, one module per aggregate. Importing this package registers every table."""
 
+from oss_router.models.audit import AuditChainHead, AuditEntry
 from oss_router.models.base import Base
+from oss_router.models.client import ApiClient
 from oss_router.models.dispatch import Dispatch
 from oss_router.models.event import RequestEvent
 from oss_router.models.inbox import ProcessedMessage
@@ -9,6 +11,9 @@ from oss_router.models.outbox import OutboxMessage
 from oss_router.models.request import ExchangeRequest
 
 __all__ = [
+    "ApiClient",
+    "AuditChainHead",
+    "AuditEntry",
     "Base",
     "Dispatch",
     "ExchangeRequest",

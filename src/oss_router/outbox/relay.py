@@ -27,6 +27,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from oss_router.aio import first_completed, wait_event
+from oss_router.audit import service as audit
+from oss_router.audit.service import Action, Actor, AuditRecord
 from oss_router.auth.principal import SYSTEM
 from oss_router.broker.contract import Broker, BrokerError, OutgoingMessage
 from oss_router.clock import Clock, utcnow
@@ -46,6 +48,7 @@ LEASE_NAME = "relay"
 # After a failure (broker down, database error) the relay waits this long before trying again,
 # unless woken: rows stay in the outbox meanwhile.
 ERROR_PAUSE_SECONDS = 0.5
+AUDIT_ACTOR = f"{audit.SYSTEM_ROLE}:{SYSTEM.subject}/relay"
 
 
 class Relay:
@@ -174,14 +177,17 @@ async def _mark_published(
     session: AsyncSession, rows: Sequence[OutboxMessage], now: datetime, *, lock: bool
 ) -> None:
     await repository.mark_published(session, [row.id for row in rows], now)
-    dispatch_ids = [row.dispatch_id for row in rows if row.dispatch_id is not None]
-    if dispatch_ids:
-        await _mark_sent(session, dispatch_ids, now, lock=lock)
+    published: dict[UUID, OutboxMessage] = {
+        row.dispatch_id: row for row in rows if row.dispatch_id is not None
+    }
+    if published:
+        requests = await _mark_sent(session, list(published), now, lock=lock)
+        await audit.append(session, _disclosures(requests, published), now)
 
 
 async def _mark_sent(
     session: AsyncSession, dispatch_ids: list[UUID], now: datetime, *, lock: bool
-) -> None:
+) -> Sequence[ExchangeRequest]:
     request_ids = select(Dispatch.request_id).where(Dispatch.id.in_(dispatch_ids))
     query = (
         select(ExchangeRequest)
@@ -200,6 +206,34 @@ async def _mark_sent(
             if dispatch.id in wanted and _advances_to_sent(dispatch.status):
                 move_dispatch(session, request, dispatch, DispatchStatus.SENT, RELAY_ACTOR, now)
         refresh_request_status(session, request, RELAY_ACTOR, now)
+    return requests
+
+
+def _disclosures(
+    requests: Sequence[ExchangeRequest], published: dict[UUID, OutboxMessage]
+) -> list[AuditRecord]:
+    """One disclosure per dispatch published to its channel (LED Art. 25: recipients)."""
+    records = []
+    for request in requests:
+        for dispatch in request.dispatches:
+            row = published.get(dispatch.id)
+            if row is None:
+                continue
+            records.append(
+                AuditRecord(
+                    Action.DISCLOSURE,
+                    Actor(AUDIT_ACTOR, audit.SYSTEM_ROLE, request.unit),
+                    request.id,
+                    request.purpose,
+                    recipients=[{"channel": dispatch.channel, "country": dispatch.country}],
+                    detail={
+                        "dispatch_id": str(dispatch.id),
+                        "message_id": str(row.message_id),
+                        "requested_by": request.created_by,
+                    },
+                )
+            )
+    return records
 
 
 def _advances_to_sent(status: str) -> bool:

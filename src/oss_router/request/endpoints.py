@@ -1,11 +1,11 @@
 """HTTP endpoints of exchange requests: thin, they delegate to ``request.service``."""
 
-from typing import Annotated
+from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Header, Query, Response, status
 
-from oss_router.auth.principal import Role
+from oss_router.auth.principal import Principal, Role
 from oss_router.deps import CurrentPrincipal, NowDep, PolicyDep, SessionDep, require_roles
 from oss_router.messages.codes import Channel, Kind, RequestStatus
 from oss_router.request import repository, reroute, service
@@ -23,19 +23,32 @@ from oss_router.request.schemas import (
 
 router = APIRouter(prefix="/v1", tags=["requests"])
 
+# Who may do what (README "Security", roles table); a PCCC sees only its own unit's requests.
+Creator = Annotated[Principal, Depends(require_roles(Role.OFFICER, Role.SUPERVISOR, Role.PCCC))]
+Reader = Creator
+Desk = Annotated[Principal, Depends(require_roles(Role.OFFICER, Role.SUPERVISOR))]
+CONFLICT: dict[int | str, dict[str, Any]] = {
+    409: {"description": "Conflict with the request's current state"}
+}
+
 IdempotencyKey = Annotated[
     str | None,
     Header(alias="Idempotency-Key", min_length=1, max_length=200, pattern=r"^[\x21-\x7e]+$"),
 ]
 
 
-@router.post("/requests", status_code=status.HTTP_202_ACCEPTED, response_model=RequestRead)
+@router.post(
+    "/requests",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=RequestRead,
+    responses=CONFLICT,
+)
 async def create_request(
     payload: RequestCreate,
     response: Response,
     session: SessionDep,
     policy: PolicyDep,
-    principal: CurrentPrincipal,
+    principal: Creator,
     now: NowDep,
     idempotency_key: IdempotencyKey = None,
 ) -> RequestRead:
@@ -51,7 +64,7 @@ async def create_request(
 @router.get("/requests", response_model=RequestList)
 async def list_requests(
     session: SessionDep,
-    principal: CurrentPrincipal,
+    principal: Reader,
     now: NowDep,
     status: RequestStatus | None = None,
     channel: Channel | None = None,
@@ -67,28 +80,27 @@ async def list_requests(
         kind=kind,
         country=country,
         overdue=overdue,
-        unit=principal.unit if principal.role == "pccc" else None,
     )
-    rows, next_cursor = await repository.list_page(
-        session, filters, limit=limit, cursor=cursor, now=now
+    rows, next_cursor = await service.list_requests(
+        session, filters, principal, limit=limit, cursor=cursor, now=now
     )
     return RequestList(items=[service.to_read(row, now) for row in rows], next_cursor=next_cursor)
 
 
 @router.get("/requests/{request_id}", response_model=RequestRead)
 async def read_request(
-    request_id: UUID, session: SessionDep, principal: CurrentPrincipal, now: NowDep
+    request_id: UUID, session: SessionDep, principal: Reader, now: NowDep
 ) -> RequestRead:
-    request, events = await service.get_request(session, request_id, principal)
+    request, events = await service.get_request(session, request_id, principal, now)
     return service.to_read(request, now, events)
 
 
-@router.post("/requests/{request_id}/cancel", response_model=RequestRead)
+@router.post("/requests/{request_id}/cancel", response_model=RequestRead, responses=CONFLICT)
 async def cancel_request(
     request_id: UUID,
     body: CancelBody,
     session: SessionDep,
-    principal: CurrentPrincipal,
+    principal: Desk,
     now: NowDep,
 ) -> RequestRead:
     request = await service.cancel_request(session, request_id, body.reason, principal, now)
@@ -118,9 +130,9 @@ async def reroute_dispatch(
 
 @router.post("/routing/preview", response_model=RoutingPreview, tags=["routing"])
 async def preview_routing(
-    payload: RoutingPreviewQuery, session: SessionDep, policy: PolicyDep, now: NowDep
+    payload: RoutingPreviewQuery, session: SessionDep, policy: PolicyDep, principal: Desk, now: NowDep
 ) -> RoutingPreview:
-    decision = await service.preview(session, policy, payload, now)
+    decision = await service.preview(session, policy, payload, now, principal)
     return RoutingPreview(
         dispatches=[
             PreviewDispatch(

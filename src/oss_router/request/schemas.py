@@ -141,6 +141,9 @@ class RequestRead(BaseModel):
     reference: str | None
     dispatches: list[DispatchRead]
     events: list[EventRead] | None = None
+    purged_at: AwareDatetime | None = Field(
+        default=None, description="When its personal data were erased (retention, purge)"
+    )
 
 
 class RequestList(BaseModel):

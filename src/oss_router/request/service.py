@@ -4,17 +4,19 @@ import hashlib
 import json
 import logging
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 from uuid import UUID
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from oss_router.audit import service as audit
+from oss_router.audit.service import Action, Actor, AuditRecord
 from oss_router.auth.principal import Principal, Role
 from oss_router.db import after_commit
-from oss_router.errors import Conflict, FieldError, NotFound, Unroutable
+from oss_router.errors import Conflict, FieldError, Forbidden, NotFound, Unroutable
 from oss_router.live.notices import stage_notice
 from oss_router.messages.codes import DispatchStatus, RequestStatus
 from oss_router.messages.dispatch import DispatchEnvelope
@@ -49,6 +51,9 @@ from oss_router.routing.policy import RoutingPolicy
 from oss_router.telemetry import context, metrics
 
 log = logging.getLogger(__name__)
+
+
+PayloadT = TypeVar("PayloadT", RequestCreate, RoutingPreviewQuery)
 
 
 @dataclass(frozen=True)
@@ -88,13 +93,41 @@ async def preview(
     policy: RoutingPolicy,
     payload: RequestCreate | RoutingPreviewQuery,
     now: datetime,
+    principal: Principal,
 ) -> RoutingDecision:
-    """Exactly what creating the request now would decide, without storing anything."""
+    """Exactly what creating the request now would decide, without storing the request."""
+    payload = effective_payload(payload, principal)
+    decision, matches = await _decide(session, policy, payload, now, principal)
+    await audit.append(session, _duplicate_consultations(matches, payload, principal), now)
+    return decision
+
+
+def effective_payload(payload: PayloadT, principal: Principal) -> PayloadT:
+    """The request as the caller may make it: a routing override is a supervisor right (403);
+    PCCC requests concern the border area unless the PCCC says otherwise."""
+    if payload.preferred_channel is not None and principal.role is not Role.SUPERVISOR:
+        raise Forbidden(
+            "a routing override (preferred_channel) needs the supervisor role",
+            errors=[FieldError("preferred_channel", "only supervisors may override routing")],
+        )
+    if principal.role is Role.PCCC and "border_area" not in payload.model_fields_set:
+        return payload.model_copy(update={"border_area": True})
+    return payload
+
+
+async def _decide(
+    session: AsyncSession,
+    policy: RoutingPolicy,
+    payload: RequestCreate | RoutingPreviewQuery,
+    now: datetime,
+    principal: Principal,
+) -> tuple[RoutingDecision, list[ExchangeRequest]]:
     decision = decide(policy, payload, now)
-    duplicates = await _duplicate_warnings(session, payload, decision)
-    return RoutingDecision(
+    duplicates, matches = await _duplicate_warnings(session, payload, decision, principal)
+    combined = RoutingDecision(
         decision.dispatches, decision.warnings + duplicates, decision.policy_version
     )
+    return combined, matches
 
 
 async def create_request(
@@ -106,15 +139,17 @@ async def create_request(
     idempotency_key: str | None,
     now: datetime,
 ) -> CreateOutcome:
-    """Validate, route and stage the request with its dispatches, timeline and outbox rows."""
+    """Validate, route and stage the request with its dispatches, timeline, outbox rows and
+    audit entries (collection, and alteration for a routing override)."""
+    payload = effective_payload(payload, principal)
     body_hash = _body_hash(payload)
     if idempotency_key is not None:
         existing = await repository.find_by_idempotency_key(
             session, principal.subject, idempotency_key
         )
         if existing is not None:
-            return _replay(existing, body_hash)
-    decision = await preview(session, policy, payload, now)
+            return await _replay(session, existing, body_hash, principal, now)
+    decision, matches = await _decide(session, policy, payload, now, principal)
     request = _new_request(payload, principal, decision, body_hash, idempotency_key, now)
     session.add(request)
     _record_intake(session, request, principal, now)
@@ -128,6 +163,9 @@ async def create_request(
         ) from None
     _count_intake(session, request)
     stage_notice(session, request, now)
+    records = _intake_records(request, principal)
+    records += _duplicate_consultations(matches, payload, principal)
+    await audit.append(session, records, now)
     return CreateOutcome(request, replayed=False)
 
 
@@ -153,13 +191,68 @@ def _count_intake(session: AsyncSession, request: ExchangeRequest) -> None:
     after_commit(session, log_accepted)
 
 
-def _replay(existing: ExchangeRequest, body_hash: str) -> CreateOutcome:
+async def _replay(
+    session: AsyncSession,
+    existing: ExchangeRequest,
+    body_hash: str,
+    principal: Principal,
+    now: datetime,
+) -> CreateOutcome:
     if existing.body_hash != body_hash:
         raise Conflict(
             "this Idempotency-Key was already used with a different body",
             errors=[FieldError("Idempotency-Key", "reused with a different request body")],
         )
+    consulted = audit.consultations([existing], Actor.of(principal), {"via": "idempotent replay"})
+    await audit.append(session, consulted, now)
     return CreateOutcome(existing, replayed=True)
+
+
+def _intake_records(request: ExchangeRequest, principal: Principal) -> list[AuditRecord]:
+    actor = Actor.of(principal)
+    records = [
+        AuditRecord(
+            Action.COLLECTION,
+            actor,
+            request.id,
+            request.purpose,
+            recipients=audit.recipients(request),
+            detail={"origin": request.origin, "kind": request.kind},
+        )
+    ]
+    if request.preferred_channel:
+        records.append(
+            AuditRecord(
+                Action.ALTERATION,
+                actor,
+                request.id,
+                request.override_reason,
+                recipients=audit.recipients(request),
+                detail={
+                    "operation": "routing_override",
+                    "preferred_channel": request.preferred_channel,
+                },
+            )
+        )
+    return records
+
+
+def _duplicate_consultations(
+    matches: list[ExchangeRequest],
+    payload: RequestCreate | RoutingPreviewQuery,
+    principal: Principal,
+) -> list[AuditRecord]:
+    # Naming an earlier request about the same subject discloses it to the caller.
+    return [
+        AuditRecord(
+            Action.CONSULTATION,
+            Actor.of(principal),
+            match.id,
+            payload.purpose,
+            detail={"via": "duplicate check"},
+        )
+        for match in matches
+    ]
 
 
 def _body_hash(payload: RequestCreate) -> str:
@@ -168,18 +261,25 @@ def _body_hash(payload: RequestCreate) -> str:
 
 
 async def _duplicate_warnings(
-    session: AsyncSession, payload: RequestCreate | RoutingPreviewQuery, decision: RoutingDecision
-) -> tuple[RoutingWarning, ...]:
+    session: AsyncSession,
+    payload: RequestCreate | RoutingPreviewQuery,
+    decision: RoutingDecision,
+    principal: Principal,
+) -> tuple[tuple[RoutingWarning, ...], list[ExchangeRequest]]:
     if payload.subject is None:
-        return ()
+        return (), []
     fingerprint = subject_fingerprint(payload.kind, subject_document(payload.subject))
     earlier = await repository.open_requests_with_fingerprint(session, payload.kind, fingerprint)
-    warnings = []
+    # A PCCC learns only of its own unit's requests (another unit's must not even show).
+    earlier = [request for request in earlier if _may_see(request, principal)]
+    warnings, matches = [], []
     for country in payload.target_countries:
         match = next((req for req in earlier if country in req.target_countries), None)
         if match is not None:
             warnings.append(possible_duplicate_warning(str(match.id), country))
-    return tuple(warnings)
+            if match not in matches:
+                matches.append(match)
+    return tuple(warnings), matches
 
 
 def _new_request(
@@ -319,27 +419,66 @@ def _record_intake(
     )
 
 
+def _may_see(request: ExchangeRequest, principal: Principal) -> bool:
+    return principal.role is not Role.PCCC or request.unit == principal.unit
+
+
 def visible_to(request: ExchangeRequest | None, principal: Principal) -> ExchangeRequest:
-    """The request if the principal may see it; a PCCC sees only its own unit's (else 404)."""
-    if request is None or (principal.role is Role.PCCC and request.unit != principal.unit):
+    """The request if the principal may see it; a PCCC sees only its own unit's (else 404,
+    so that another unit's request does not even show to exist)."""
+    if request is None or not _may_see(request, principal):
         raise NotFound("no such request")
     return request
 
 
 async def get_request(
-    session: AsyncSession, request_id: UUID, principal: Principal
+    session: AsyncSession, request_id: UUID, principal: Principal, now: datetime
 ) -> tuple[ExchangeRequest, list[RequestEvent]]:
+    """The request and its timeline; the reading is a consultation (audited)."""
     request = visible_to(await repository.get(session, request_id), principal)
-    return request, await repository.events_of(session, request_id)
+    events = await repository.events_of(session, request_id)
+    consulted = audit.consultations([request], Actor.of(principal), {"via": "read"})
+    await audit.append(session, consulted, now)
+    return request, events
+
+
+async def list_requests(
+    session: AsyncSession,
+    filters: repository.RequestFilters,
+    principal: Principal,
+    *,
+    limit: int,
+    cursor: str | None,
+    now: datetime,
+) -> tuple[list[ExchangeRequest], str | None]:
+    """One page of requests the principal may see; one consultation entry per request shown."""
+    if principal.role is Role.PCCC:
+        filters = replace(filters, unit=principal.unit)
+    rows, next_cursor = await repository.list_page(
+        session, filters, limit=limit, cursor=cursor, now=now
+    )
+    await audit.append(
+        session, audit.consultations(rows, Actor.of(principal), {"via": "list"}), now
+    )
+    return rows, next_cursor
 
 
 async def cancel_request(
     session: AsyncSession, request_id: UUID, reason: str, principal: Principal, now: datetime
 ) -> ExchangeRequest:
-    """Cancel every dispatch not yet terminal; 409 when the request is already terminal."""
+    """Cancel every dispatch not yet terminal; 409 when the request is already terminal.
+
+    Officers cancel the requests they created; supervisors cancel any (403 otherwise)."""
     request = visible_to(await repository.get(session, request_id, lock=True), principal)
+    if principal.role is not Role.SUPERVISOR and request.created_by != principal.subject:
+        raise Forbidden("only the officer who created a request, or a supervisor, may cancel it")
     if RequestStatus(request.status) in TERMINAL_REQUEST_STATUSES:
         raise Conflict(f"request is already {request.status}; it cannot be cancelled")
+    cancelled = [
+        {"channel": d.channel, "country": d.country}
+        for d in request.dispatches
+        if not is_terminal(d.status)
+    ]
     for dispatch in request.dispatches:
         if not is_terminal(dispatch.status) and should_apply(
             dispatch.status, DispatchStatus.CANCELLED
@@ -363,6 +502,15 @@ async def cancel_request(
     )
     refresh_request_status(session, request, principal.actor, now)
     stage_notice(session, request, now)
+    record = AuditRecord(
+        Action.ALTERATION,
+        Actor.of(principal),
+        request.id,
+        reason,
+        recipients=cancelled,
+        detail={"operation": "cancel"},
+    )
+    await audit.append(session, [record], now)
     return request
 
 
@@ -449,6 +597,7 @@ def to_read(
         events=[EventRead.model_validate(event) for event in events]
         if events is not None
         else None,
+        purged_at=request.purged_at,
     )
 
 

@@ -1,4 +1,5 @@
-"""Appending events to a request's timeline (append-only: events are never updated)."""
+"""Appending events to a request's timeline (append-only: events are never updated, except by
+the retention purge, which strips their free text: retention/service.py)."""
 
 from datetime import datetime
 from typing import Any

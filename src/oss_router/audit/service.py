@@ -1,0 +1,106 @@
+"""Writing audit entries, in the caller's transaction. Never commits.
+
+Law Enforcement Directive 2016/680 Art. 25: collection, alteration, consultation, disclosure
+and erasure are logged; consultation and disclosure logs carry the justification, the date and
+time, who did it and the recipients.
+
+Call ``append`` as the last write of a transaction: it locks the chain head until the commit,
+so every other transaction that audits waits for this one from that point on (PostgreSQL).
+Taking that lock last also keeps a single lock order (head after rows), so it cannot deadlock.
+"""
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from oss_router.audit import repository
+from oss_router.audit.chain import entry_hash
+from oss_router.auth.principal import Principal
+from oss_router.models import AuditEntry, ExchangeRequest
+
+SYSTEM_ROLE = "system"
+MAX_JUSTIFICATION = 2000
+
+
+class Action(StrEnum):
+    COLLECTION = "collection"
+    CONSULTATION = "consultation"
+    DISCLOSURE = "disclosure"
+    ALTERATION = "alteration"
+    ERASURE = "erasure"
+
+
+@dataclass(frozen=True)
+class Actor:
+    name: str
+    role: str
+    unit: str | None = None
+
+    @classmethod
+    def of(cls, principal: Principal) -> "Actor":
+        return cls(principal.actor, principal.role.value, principal.unit)
+
+    @classmethod
+    def system(cls, name: str) -> "Actor":
+        return cls(name, SYSTEM_ROLE)
+
+
+@dataclass(frozen=True)
+class AuditRecord:
+    action: Action
+    actor: Actor
+    request_id: UUID | None
+    justification: str | None
+    recipients: list[dict[str, str]] = field(default_factory=list)
+    detail: dict[str, Any] = field(default_factory=dict)
+
+
+async def append(session: AsyncSession, records: Sequence[AuditRecord], now: datetime) -> None:
+    """Chain ``records`` onto the log, under the chain-head lock."""
+    if not records:
+        return
+    head = await repository.lock_head(session)
+    for record in records:
+        entry = _entry(record, head.seq + 1, head.hash, now)
+        session.add(entry)
+        head.seq, head.hash = entry.seq, entry.hash
+    await session.flush()
+
+
+def _entry(record: AuditRecord, seq: int, prev_hash: str, now: datetime) -> AuditEntry:
+    entry = AuditEntry(
+        seq=seq,
+        at=now,
+        action=record.action.value,
+        actor=record.actor.name,
+        role=record.actor.role,
+        unit=record.actor.unit,
+        request_id=record.request_id,
+        justification=(record.justification or None) and record.justification[:MAX_JUSTIFICATION],
+        recipients=record.recipients,
+        detail=record.detail,
+        prev_hash=prev_hash,
+    )
+    entry.hash = entry_hash(entry)
+    return entry
+
+
+def recipients(request: ExchangeRequest) -> list[dict[str, str]]:
+    """Channel and country of each dispatch: to whom the request goes."""
+    return [{"channel": d.channel, "country": d.country} for d in request.dispatches]
+
+
+def consultations(
+    requests: Iterable[ExchangeRequest], actor: Actor, detail: dict[str, Any]
+) -> list[AuditRecord]:
+    """One consultation per request whose personal data the actor was shown."""
+    return [
+        AuditRecord(Action.CONSULTATION, actor, request.id, request.purpose, detail=detail)
+        for request in requests
+        if request.purged_at is None
+    ]

@@ -1,0 +1,61 @@
+"""API schemas of the token endpoints."""
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, StringConstraints, model_validator
+
+from oss_router.auth.principal import Role
+
+SubjectName = Annotated[
+    str, StringConstraints(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9._@:-]+$")
+]
+UnitName = Annotated[
+    str, StringConstraints(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9._:-]+$")
+]
+
+
+class TokenResponse(BaseModel):
+    """RFC 6749 §5.1 access token response."""
+
+    access_token: str
+    token_type: Literal["Bearer"] = "Bearer"  # noqa: S105 - the RFC 6750 scheme name
+    expires_in: int
+
+
+class DevTokenRequest(BaseModel):
+    """A token from the development issuer, for any role (development only)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    role: Role
+    subject: SubjectName
+    unit: UnitName | None = None
+
+    @model_validator(mode="after")
+    def _pccc_has_unit(self) -> "DevTokenRequest":
+        if self.role is Role.PCCC and self.unit is None:
+            raise ValueError("a pccc token needs a unit")
+        return self
+
+
+class ClientCredentials(BaseModel):
+    """RFC 6749 §4.4.2 access token request, form-encoded."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    grant_type: str
+    client_id: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+    client_secret: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+    scope: Annotated[str, StringConstraints(max_length=500)] | None = None
+
+
+CLIENT_CREDENTIALS_FORM_SCHEMA = {
+    "type": "object",
+    "required": ["grant_type"],
+    "properties": {
+        "grant_type": {"type": "string", "enum": ["client_credentials"]},
+        "client_id": {"type": "string", "maxLength": 200},
+        "client_secret": {"type": "string", "maxLength": 200},
+        "scope": {"type": "string", "maxLength": 500},
+    },
+}

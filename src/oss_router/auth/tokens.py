@@ -1,0 +1,189 @@
+"""Issuing and verifying JWT access tokens (RFC 7519, RFC 9068 profile)."""
+
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+import jwt
+
+from oss_router.auth.keys import InvalidTokenError, KeySource
+from oss_router.auth.principal import Principal, Role
+
+MAX_SUBJECT_LENGTH = 150
+MAX_UNIT_LENGTH = 100
+
+
+class IssuerKind(StrEnum):
+    EXTERNAL = "external"  # the identity provider of the staff (e.g. Keycloak)
+    LOCAL = "local"  # this service, for OAuth2 clients (PCCC systems)
+    DEVELOPMENT = "development"  # this service's development issuer (HS256)
+
+
+class RoleClaimError(Exception):
+    """The token is genuine but names no usable role (a 403, not a 401)."""
+
+
+@dataclass(frozen=True)
+class ClaimMapping:
+    """Where a principal's subject, role and unit are in the claims (dotted paths allowed)."""
+
+    subject: str = "sub"
+    role: str = "role"
+    unit: str = "unit"
+    role_map: Mapping[str, Role] = field(default_factory=dict)
+
+    def principal(self, claims: Mapping[str, Any]) -> Principal:
+        subject = _claim(claims, self.subject)
+        if not isinstance(subject, str) or not 0 < len(subject) <= MAX_SUBJECT_LENGTH:
+            raise InvalidTokenError(f"claim {self.subject!r} must name the subject")
+        unit = _claim(claims, self.unit)
+        if unit is not None and (not isinstance(unit, str) or len(unit) > MAX_UNIT_LENGTH):
+            raise InvalidTokenError(f"claim {self.unit!r} must be a unit name")
+        role = self._role(_claim(claims, self.role))
+        if role is Role.PCCC and not unit:
+            raise RoleClaimError("a pccc token must name its unit")
+        return Principal(subject=subject, role=role, unit=unit or None)
+
+    def _role(self, value: Any) -> Role:
+        names = [value] if isinstance(value, str) else value if isinstance(value, list) else []
+        known = {member.value for member in Role}
+        roles = set()
+        for name in names:
+            mapped = self.role_map.get(name, name) if isinstance(name, str) else None
+            if mapped in known:
+                roles.add(Role(mapped))
+        return _one_role(roles)
+
+
+def _one_role(roles: set[Role]) -> Role:
+    # Identity providers often grant supervisors the officer role too (composite roles); any
+    # other combination mixes duties the service keeps apart (an auditor reads no requests).
+    if roles == {Role.OFFICER, Role.SUPERVISOR}:
+        return Role.SUPERVISOR
+    if len(roles) == 1:
+        return next(iter(roles))
+    if not roles:
+        raise RoleClaimError(
+            "the token carries none of the roles officer, supervisor, pccc, auditor"
+        )
+    listed = ", ".join(sorted(roles))
+    raise RoleClaimError(f"the token carries conflicting roles: {listed}")
+
+
+def _claim(claims: Mapping[str, Any], path: str) -> Any:
+    value: Any = claims
+    for part in path.split("."):
+        if not isinstance(value, Mapping):
+            return None
+        value = value.get(part)
+    return value
+
+
+@dataclass(frozen=True)
+class TrustedIssuer:
+    name: str
+    kind: IssuerKind
+    algorithms: tuple[str, ...]
+    keys: KeySource
+    claims: ClaimMapping = ClaimMapping()
+
+
+@dataclass(frozen=True)
+class VerifiedToken:
+    principal: Principal
+    issuer: IssuerKind
+    claims: Mapping[str, Any]
+
+
+class TokenVerifier:
+    def __init__(
+        self,
+        issuers: Sequence[TrustedIssuer],
+        *,
+        audience: str,
+        leeway_seconds: int = 30,
+        max_token_bytes: int = 8192,
+    ) -> None:
+        self._issuers = {issuer.name: issuer for issuer in issuers}
+        self._audience = audience
+        self._leeway = leeway_seconds
+        self._max_bytes = max_token_bytes
+
+    @property
+    def issuers(self) -> list[TrustedIssuer]:
+        return list(self._issuers.values())
+
+    async def verify(self, token: str) -> VerifiedToken:
+        """The principal of a genuine, current token meant for this service; else raises."""
+        if len(token) > self._max_bytes:
+            raise InvalidTokenError("the token is too long")
+        issuer, kid = self._issuer_of(token)
+        key = await issuer.keys.key_for(kid)
+        try:
+            claims = jwt.decode(
+                token,
+                key,
+                algorithms=list(issuer.algorithms),
+                audience=self._audience,
+                issuer=issuer.name,
+                leeway=self._leeway,
+                options={"require": ["exp", "iat", "iss", "aud"]},
+            )
+        except jwt.ExpiredSignatureError:
+            raise InvalidTokenError("the token has expired") from None
+        except jwt.InvalidTokenError as error:
+            raise InvalidTokenError(f"the token is not valid: {error}") from None
+        return VerifiedToken(issuer.claims.principal(claims), issuer.kind, claims)
+
+    def _issuer_of(self, token: str) -> tuple[TrustedIssuer, str | None]:
+        try:
+            header = jwt.get_unverified_header(token)
+            unverified = jwt.decode(token, options={"verify_signature": False})
+        except jwt.InvalidTokenError:
+            raise InvalidTokenError("the token is not a well-formed JWT") from None
+        issuer = self._issuers.get(unverified.get("iss"))  # type: ignore[arg-type]
+        if issuer is None:
+            raise InvalidTokenError("the token's issuer is not trusted")
+        # The algorithm is the issuer's, never the token's choice (no "none", no HS/RS confusion).
+        if header.get("alg") not in issuer.algorithms:
+            raise InvalidTokenError("the token's algorithm is not accepted for its issuer")
+        kid = header.get("kid")
+        return issuer, kid if isinstance(kid, str) else None
+
+
+@dataclass(frozen=True)
+class TokenSigner:
+    """Signs access tokens as one of this service's issuers."""
+
+    issuer: str
+    algorithm: str
+    key: Any
+    audience: str
+    key_id: str | None = None
+
+    def issue(
+        self,
+        principal: Principal,
+        *,
+        ttl_seconds: int,
+        now: datetime,
+        extra: Mapping[str, Any] | None = None,
+    ) -> str:
+        claims: dict[str, Any] = {
+            "iss": self.issuer,
+            "aud": self.audience,
+            "sub": principal.subject,
+            "role": principal.role.value,
+            "iat": int(now.timestamp()),
+            "nbf": int(now.timestamp()),
+            "exp": int((now + timedelta(seconds=ttl_seconds)).timestamp()),
+            "jti": str(uuid.uuid4()),
+            **(extra or {}),
+        }
+        if principal.unit is not None:
+            claims["unit"] = principal.unit
+        headers = {"typ": "at+jwt", **({"kid": self.key_id} if self.key_id else {})}
+        return jwt.encode(claims, self.key, algorithm=self.algorithm, headers=headers)

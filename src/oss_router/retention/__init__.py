@@ -1,0 +1,1 @@
+"""Retention: erasing the personal data of requests kept longer than necessary."""

@@ -1,0 +1,60 @@
+"""``oss-router purge --older-than DAYS``: the retention purge, in batches."""
+
+import argparse
+import getpass
+from datetime import timedelta
+from typing import Any
+
+from oss_router.audit.service import Actor
+from oss_router.clock import utcnow
+from oss_router.command import run_with_sessions
+from oss_router.db import SessionMaker, unit_of_work
+from oss_router.retention.service import purge_batch
+
+
+def register(commands: Any) -> None:
+    purge = commands.add_parser(
+        "purge", help="erase the personal data of requests terminal for longer than DAYS"
+    )
+    purge.add_argument("--older-than", type=_days, required=True, metavar="DAYS")
+    purge.add_argument("--batch-size", type=int, default=200)
+    purge.add_argument("--actor", default=None, help="who runs it (default: the OS user)")
+    purge.set_defaults(handler=_purge)
+
+
+def _days(value: str) -> int:
+    days = int(value)
+    if days < 1:
+        raise argparse.ArgumentTypeError("DAYS is at least 1")
+    return days
+
+
+def _purge(args: argparse.Namespace) -> int:
+    actor = Actor.system(f"operator:{args.actor or _os_user()}")
+    older_than = timedelta(days=args.older_than)
+
+    async def work(sessions: SessionMaker) -> int:
+        total = 0
+        while True:  # one transaction per batch: locks stay short, progress is kept
+            async with unit_of_work(sessions) as session:
+                purged = await purge_batch(
+                    session,
+                    older_than=older_than,
+                    actor=actor,
+                    now=utcnow(),
+                    batch_size=args.batch_size,
+                )
+            total += len(purged)
+            if len(purged) < args.batch_size:
+                return total
+
+    total = run_with_sessions(work)
+    print(f"purged {total} requests terminal for more than {args.older_than} days")
+    return 0
+
+
+def _os_user() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"

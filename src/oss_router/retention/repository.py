@@ -1,0 +1,43 @@
+"""Queries of the retention purge."""
+
+from collections.abc import Sequence
+from datetime import datetime
+from uuid import UUID
+
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from oss_router.models import ExchangeRequest, OutboxMessage, RequestEvent
+from oss_router.request.lifecycle import TERMINAL_REQUEST_STATUSES
+
+_TERMINAL = [status.value for status in TERMINAL_REQUEST_STATUSES]
+
+
+async def due_for_purge(
+    session: AsyncSession, cutoff: datetime, limit: int
+) -> list[ExchangeRequest]:
+    """Terminal requests, not purged yet, unchanged since before ``cutoff`` (oldest first)."""
+    query = (
+        select(ExchangeRequest)
+        .where(
+            ExchangeRequest.status.in_(_TERMINAL),
+            ExchangeRequest.purged_at.is_(None),
+            ExchangeRequest.updated_at < cutoff,
+        )
+        .order_by(ExchangeRequest.updated_at, ExchangeRequest.id)
+        .limit(limit)
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        # Two purges at once split the work instead of waiting for each other.
+        query = query.with_for_update(skip_locked=True)
+    return list((await session.scalars(query)).all())
+
+
+async def events_of(session: AsyncSession, request_ids: Sequence[UUID]) -> list[RequestEvent]:
+    query = select(RequestEvent).where(RequestEvent.request_id.in_(request_ids))
+    return list((await session.scalars(query)).all())
+
+
+async def delete_outbox_rows(session: AsyncSession, dispatch_ids: Sequence[UUID]) -> None:
+    """Outbox rows keep the whole envelope (subject included) after publication."""
+    await session.execute(delete(OutboxMessage).where(OutboxMessage.dispatch_id.in_(dispatch_ids)))

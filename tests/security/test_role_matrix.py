@@ -1,0 +1,162 @@
+"""Authorization as a matrix: every role × every /v1 endpoint (README "Security", roles).
+
+A new /v1 endpoint fails ``test_every_endpoint_is_in_the_matrix`` until its row is written here.
+"""
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from tests.support.auth import auth_headers, token
+from tests.support.payloads import request_body
+
+from oss_router.app import create_app
+from oss_router.auth.principal import Role
+from oss_router.config import Settings
+
+OFFICER, SUPERVISOR, PCCC, AUDITOR = Role.OFFICER, Role.SUPERVISOR, Role.PCCC, Role.AUDITOR
+OWN_UNIT = "PCCC-FR-DE-KEHL"
+
+
+@pytest.fixture
+async def app(settings: Settings) -> AsyncIterator[FastAPI]:
+    """The gateway alone (no relay, no adapters): requests stay open, so each can be cancelled."""
+    application = create_app(settings, migrate=True, embedded=False)
+    async with application.router.lifespan_context(application):
+        yield application
+
+
+async def _create(client: httpx.AsyncClient, app: FastAPI, role: Role = OFFICER) -> str:
+    unit = OWN_UNIT if role is PCCC else None
+    response = await client.post(
+        "/v1/requests", json=request_body(), headers=auth_headers(app, role, unit=unit)
+    )
+    assert response.status_code == 202, response.text
+    return str(response.json()["id"])
+
+
+Call = Callable[[httpx.AsyncClient, FastAPI, dict[str, str]], Awaitable[httpx.Response]]
+
+
+async def create(client: httpx.AsyncClient, app: FastAPI, h: dict[str, str]) -> httpx.Response:
+    return await client.post("/v1/requests", json=request_body(), headers=h)
+
+
+async def list_(client: httpx.AsyncClient, app: FastAPI, h: dict[str, str]) -> httpx.Response:
+    await _create(client, app)
+    return await client.get("/v1/requests", headers=h)
+
+
+async def read_desk(client: httpx.AsyncClient, app: FastAPI, h: dict[str, str]) -> httpx.Response:
+    """Read a request created at the desk (by ``test-officer``, no unit)."""
+    return await client.get(f"/v1/requests/{await _create(client, app)}", headers=h)
+
+
+async def cancel_own(client: httpx.AsyncClient, app: FastAPI, h: dict[str, str]) -> httpx.Response:
+    """Cancel a request the caller's own subject created (officers cancel their own)."""
+    request_id = await _create(client, app)
+    return await client.post(
+        f"/v1/requests/{request_id}/cancel", json={"reason": "created in error"}, headers=h
+    )
+
+
+async def preview(client: httpx.AsyncClient, app: FastAPI, h: dict[str, str]) -> httpx.Response:
+    return await client.post("/v1/routing/preview", json=request_body(), headers=h)
+
+
+async def channels(client: httpx.AsyncClient, app: FastAPI, h: dict[str, str]) -> httpx.Response:
+    return await client.get("/v1/channels", headers=h)
+
+
+async def audit(client: httpx.AsyncClient, app: FastAPI, h: dict[str, str]) -> httpx.Response:
+    return await client.get("/v1/audit", headers=h)
+
+
+# (method, path) → how to call it, and the status each role gets.
+MATRIX: dict[tuple[str, str], tuple[Call, dict[Role, int]]] = {
+    ("POST", "/v1/requests"): (create, {OFFICER: 202, SUPERVISOR: 202, PCCC: 202, AUDITOR: 403}),
+    ("GET", "/v1/requests"): (list_, {OFFICER: 200, SUPERVISOR: 200, PCCC: 200, AUDITOR: 403}),
+    # A PCCC gets 404 for another unit's request: its existence must not leak.
+    ("GET", "/v1/requests/{request_id}"): (
+        read_desk,
+        {OFFICER: 200, SUPERVISOR: 200, PCCC: 404, AUDITOR: 403},
+    ),
+    ("POST", "/v1/requests/{request_id}/cancel"): (
+        cancel_own,
+        {OFFICER: 200, SUPERVISOR: 200, PCCC: 403, AUDITOR: 403},
+    ),
+    ("POST", "/v1/routing/preview"): (
+        preview,
+        {OFFICER: 200, SUPERVISOR: 200, PCCC: 403, AUDITOR: 403},
+    ),
+    ("GET", "/v1/channels"): (channels, {OFFICER: 200, SUPERVISOR: 200, PCCC: 403, AUDITOR: 403}),
+    ("GET", "/v1/audit"): (audit, {OFFICER: 403, SUPERVISOR: 403, PCCC: 403, AUDITOR: 200}),
+}
+UNAUTHENTICATED_PATHS = {"/v1/auth/token", "/v1/auth/dev-token"}
+
+
+def _v1_operations(app: FastAPI) -> set[tuple[str, str]]:
+    return {
+        (method.upper(), path)
+        for path, operations in app.openapi()["paths"].items()
+        if path.startswith("/v1/")
+        for method in operations
+    }
+
+
+async def test_every_endpoint_is_in_the_matrix(app: FastAPI) -> None:
+    routes = _v1_operations(app) - {("POST", path) for path in UNAUTHENTICATED_PATHS}
+    assert routes == set(MATRIX), "add the missing endpoints to MATRIX (and remove stale ones)"
+
+
+@pytest.mark.parametrize("endpoint", list(MATRIX), ids=lambda e: f"{e[0]} {e[1]}")
+async def test_role_matrix(
+    endpoint: tuple[str, str], app: FastAPI, anonymous: httpx.AsyncClient
+) -> None:
+    call, expected = MATRIX[endpoint]
+    outcomes = {}
+    for role in Role:
+        # Each role acts under the subject ``test-officer`` so that "own" means the same.
+        headers = auth_headers(app, role, "test-officer", OWN_UNIT if role is PCCC else None)
+        outcomes[role] = (await call(anonymous, app, headers)).status_code
+    assert outcomes == expected
+
+
+async def test_without_a_valid_token_every_endpoint_answers_401(
+    app: FastAPI, anonymous: httpx.AsyncClient
+) -> None:
+    expired = token(app, Role.SUPERVISOR, ttl_seconds=-3600)
+    invalid: list[dict[str, str]] = [
+        {},
+        {"Authorization": f"Bearer {expired}"},
+        {"Authorization": "Bearer x.y.z"},
+        {"Authorization": "Basic dGVzdDp0ZXN0"},
+    ]
+    for method, path in MATRIX:
+        url = path.replace("{request_id}", "00000000-0000-4000-8000-000000000000")
+        body: dict[str, Any] | None = request_body() if method == "POST" else None
+        for headers in invalid:
+            response = await anonymous.request(method, url, json=body, headers=headers)
+            assert response.status_code == 401, (method, path, headers, response.text)
+            assert response.headers["www-authenticate"].startswith('Bearer realm="oss-router"')
+            assert response.headers["content-type"] == "application/problem+json"
+
+
+async def test_a_pccc_reads_and_lists_only_its_own_units_requests(
+    app: FastAPI, anonymous: httpx.AsyncClient
+) -> None:
+    own = await _create(anonymous, app, PCCC)
+    desk = await _create(anonymous, app, OFFICER)
+    other_unit = auth_headers(app, PCCC, "pccc-b", "PCCC-OTHER")
+    mine = auth_headers(app, PCCC, "pccc-a", OWN_UNIT)
+
+    assert (await anonymous.get(f"/v1/requests/{own}", headers=mine)).status_code == 200
+    assert (await anonymous.get(f"/v1/requests/{own}", headers=other_unit)).status_code == 404
+    assert (await anonymous.get(f"/v1/requests/{desk}", headers=mine)).status_code == 404
+    listed = (await anonymous.get("/v1/requests", headers=mine)).json()["items"]
+    assert [item["id"] for item in listed] == [own]
+    assert (await anonymous.get("/v1/requests", headers=other_unit)).json()["items"] == []
+    officer_sees = (await anonymous.get("/v1/requests", headers=auth_headers(app, OFFICER))).json()
+    assert {item["id"] for item in officer_sees["items"]} == {own, desk}
