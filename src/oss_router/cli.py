@@ -28,10 +28,10 @@ import uvicorn
 
 from oss_router import redaction, schemas_export
 from oss_router.app import create_app
-from oss_router.clock import utcnow
 from oss_router.audit import commands as audit_commands
 from oss_router.auth import commands as auth_commands
 from oss_router.auth.setup import InsecureConfigurationError
+from oss_router.clock import utcnow
 from oss_router.config import Settings, get_settings
 from oss_router.db import create_engine, create_sessionmaker
 from oss_router.messages.codes import Channel

@@ -23,7 +23,9 @@ OWN_UNIT = "PCCC-FR-DE-KEHL"
 @pytest.fixture
 async def app(settings: Settings) -> AsyncIterator[FastAPI]:
     """The gateway alone (no relay, no adapters): requests stay open, so each can be cancelled."""
-    application = create_app(settings, migrate=True, embedded=False)
+    # Streams end at once, so that a test can read a whole response.
+    short_streams = settings.model_copy(update={"live_stream_max_seconds": 0.05})
+    application = create_app(short_streams, migrate=True, embedded=False)
     async with application.router.lifespan_context(application):
         yield application
 
@@ -74,6 +76,30 @@ async def audit(client: httpx.AsyncClient, app: FastAPI, h: dict[str, str]) -> h
     return await client.get("/v1/audit", headers=h)
 
 
+async def reroute(client: httpx.AsyncClient, app: FastAPI, h: dict[str, str]) -> httpx.Response:
+    request = await client.post(
+        "/v1/requests", json=request_body(), headers=auth_headers(app, OFFICER, "test-officer")
+    )
+    body = request.json()
+    return await client.post(
+        f"/v1/requests/{body['id']}/dispatches/{body['dispatches'][0]['id']}/reroute",
+        json={"channel": "interpol", "reason": "SIENA is down"},
+        headers=h,
+    )
+
+
+async def stats(client: httpx.AsyncClient, app: FastAPI, h: dict[str, str]) -> httpx.Response:
+    return await client.get("/v1/stats", params={"year": 2026}, headers=h)
+
+
+async def policy(client: httpx.AsyncClient, app: FastAPI, h: dict[str, str]) -> httpx.Response:
+    return await client.get("/v1/routing/policy", headers=h)
+
+
+async def stream(client: httpx.AsyncClient, app: FastAPI, h: dict[str, str]) -> httpx.Response:
+    return await client.get("/v1/stream", headers=h)
+
+
 # (method, path) → how to call it, and the status each role gets.
 MATRIX: dict[tuple[str, str], tuple[Call, dict[Role, int]]] = {
     ("POST", "/v1/requests"): (create, {OFFICER: 202, SUPERVISOR: 202, PCCC: 202, AUDITOR: 403}),
@@ -93,6 +119,17 @@ MATRIX: dict[tuple[str, str], tuple[Call, dict[Role, int]]] = {
     ),
     ("GET", "/v1/channels"): (channels, {OFFICER: 200, SUPERVISOR: 200, PCCC: 403, AUDITOR: 403}),
     ("GET", "/v1/audit"): (audit, {OFFICER: 403, SUPERVISOR: 403, PCCC: 403, AUDITOR: 200}),
+    ("POST", "/v1/requests/{request_id}/dispatches/{dispatch_id}/reroute"): (
+        reroute,
+        {OFFICER: 403, SUPERVISOR: 200, PCCC: 403, AUDITOR: 403},
+    ),
+    ("GET", "/v1/stats"): (stats, {OFFICER: 403, SUPERVISOR: 200, PCCC: 403, AUDITOR: 403}),
+    ("GET", "/v1/routing/policy"): (
+        policy,
+        {OFFICER: 200, SUPERVISOR: 200, PCCC: 200, AUDITOR: 403},
+    ),
+    # A PCCC's stream carries only its own unit's notices (tests/live).
+    ("GET", "/v1/stream"): (stream, {OFFICER: 200, SUPERVISOR: 200, PCCC: 200, AUDITOR: 403}),
 }
 UNAUTHENTICATED_PATHS = {"/v1/auth/token", "/v1/auth/dev-token"}
 
@@ -136,6 +173,7 @@ async def test_without_a_valid_token_every_endpoint_answers_401(
     ]
     for method, path in MATRIX:
         url = path.replace("{request_id}", "00000000-0000-4000-8000-000000000000")
+        url = url.replace("{dispatch_id}", "00000000-0000-4000-8000-000000000001")
         body: dict[str, Any] | None = request_body() if method == "POST" else None
         for headers in invalid:
             response = await anonymous.request(method, url, json=body, headers=headers)

@@ -7,7 +7,9 @@ import httpx
 from fastapi import FastAPI
 
 from oss_router.app import create_app
+from oss_router.auth.principal import Role
 from oss_router.config import Settings
+from tests.support.auth import auth_headers
 
 
 @asynccontextmanager
@@ -16,5 +18,8 @@ async def gateway_only(settings: Settings) -> AsyncIterator[tuple[FastAPI, httpx
     app = create_app(settings, embedded=False, migrate=True)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        headers = auth_headers(app, Role.OFFICER)  # as the ``client`` fixture: an officer
+        async with httpx.AsyncClient(
+            transport=transport, base_url="http://testserver", headers=headers
+        ) as client:
             yield app, client

@@ -19,6 +19,7 @@ from fastapi import FastAPI
 from oss_router.app import create_app
 from oss_router.config import Settings
 from oss_router.messages.codes import Channel
+from tests.support.auth import TEST_DEV_SECRET
 
 START_TIMEOUT_SECONDS = 30.0
 
@@ -80,6 +81,11 @@ def live_server(
         "max_attempts": 3,
         "relay_poll_seconds": 0.05,
         "adapter_timeout_seconds": 30.0,
+        "dev_secret": TEST_DEV_SECRET,
+        "rate_limit_per_second": 10_000,
+        "rate_limit_burst": 100_000,
+        "anonymous_rate_per_second": 10_000,
+        "anonymous_burst": 100_000,
     }
     values.update(overrides)
     app = create_app(Settings(**values), migrate=True)

@@ -18,7 +18,8 @@ DEV_TOKEN_PATH = "/v1/auth/dev-token"
 
 
 def has_dev_issuer(app: FastAPI) -> bool:
-    return any(getattr(route, "path", None) == DEV_TOKEN_PATH for route in app.routes)
+    authentication = getattr(app.state, "authentication", None)
+    return authentication is not None and authentication.dev_signer is not None
 
 
 def stand_in_issuer(app: FastAPI) -> None:

@@ -1,16 +1,19 @@
 """``GET /v1/stream``: status changes as server-sent events, for the live screens."""
 
 from collections.abc import AsyncIterator
+from typing import Annotated
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import StreamingResponse
 
-from oss_router.auth.principal import Role
-from oss_router.deps import CurrentPrincipal, RuntimeDep
+from oss_router.auth.principal import Principal, Role
+from oss_router.deps import RuntimeDep, require_roles
 from oss_router.live.hub import LiveHub
 from oss_router.live.stream import sse_frames
 
 router = APIRouter(prefix="/v1", tags=["live"])
+
+Listener = Annotated[Principal, Depends(require_roles(Role.OFFICER, Role.SUPERVISOR, Role.PCCC))]
 
 EVENT_STREAM = "text/event-stream"
 
@@ -20,9 +23,7 @@ EVENT_STREAM = "text/event-stream"
     response_class=StreamingResponse,
     responses={200: {"content": {EVENT_STREAM: {}}, "description": "status notices (SSE)"}},
 )
-async def stream(
-    request: Request, principal: CurrentPrincipal, runtime: RuntimeDep
-) -> StreamingResponse:
+async def stream(request: Request, principal: Listener, runtime: RuntimeDep) -> StreamingResponse:
     """Events: ``ready`` once, ``status`` (a StatusNotice) per change, ``closing`` at the end.
 
     A PCCC hears only of its own unit's requests. Notices carry ids and statuses, no personal

@@ -130,7 +130,11 @@ async def reroute_dispatch(
 
 @router.post("/routing/preview", response_model=RoutingPreview, tags=["routing"])
 async def preview_routing(
-    payload: RoutingPreviewQuery, session: SessionDep, policy: PolicyDep, principal: Desk, now: NowDep
+    payload: RoutingPreviewQuery,
+    session: SessionDep,
+    policy: PolicyDep,
+    principal: Desk,
+    now: NowDep,
 ) -> RoutingPreview:
     decision = await service.preview(session, policy, payload, now, principal)
     return RoutingPreview(

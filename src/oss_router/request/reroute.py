@@ -11,6 +11,8 @@ from uuid import UUID
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from oss_router.audit import service as audit
+from oss_router.audit.service import Action, Actor, AuditRecord
 from oss_router.auth.principal import Principal
 from oss_router.errors import Conflict, FieldError, NotFound, Unroutable
 from oss_router.live.notices import stage_notice
@@ -82,6 +84,19 @@ async def reroute_dispatch(
     )
     refresh_request_status(session, request, principal.actor, now)
     stage_notice(session, request, now)
+    record = AuditRecord(
+        Action.ALTERATION,
+        Actor.of(principal),
+        request.id,
+        reason,
+        recipients=[{"channel": channel.value, "country": dispatch.country}],
+        detail={
+            "operation": "reroute",
+            "from_channel": dispatch.channel,
+            "replaces": str(dispatch.id),
+        },
+    )
+    await audit.append(session, [record], now)
     return request
 
 

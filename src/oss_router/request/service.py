@@ -6,7 +6,7 @@ import logging
 import uuid
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 from uuid import UUID
 
 from sqlalchemy.exc import IntegrityError
@@ -53,7 +53,7 @@ from oss_router.telemetry import context, metrics
 log = logging.getLogger(__name__)
 
 
-PayloadT = TypeVar("PayloadT", RequestCreate, RoutingPreviewQuery)
+PayloadT = TypeVar("PayloadT", bound=RequestCreate | RoutingPreviewQuery)
 
 
 @dataclass(frozen=True)
@@ -111,7 +111,7 @@ def effective_payload(payload: PayloadT, principal: Principal) -> PayloadT:
             errors=[FieldError("preferred_channel", "only supervisors may override routing")],
         )
     if principal.role is Role.PCCC and "border_area" not in payload.model_fields_set:
-        return payload.model_copy(update={"border_area": True})
+        return cast(PayloadT, payload.model_copy(update={"border_area": True}))
     return payload
 
 

@@ -49,6 +49,10 @@ KEPT_EVENT_KEYS = frozenset(
         "outcome",
         "refusal_ground",
         "override",
+        "from_channel",
+        "replaces",
+        "rerouted_to",
+        "seconds_to_deadline",
     }
 )
 
@@ -68,17 +72,23 @@ async def purge_batch(
     events = await repository.events_of(session, [request.id for request in requests])
     quoted = {request.id: _quoted(request) for request in requests}
     for event in events:
+        # Reasons given on the timeline (cancel, re-route) are quoted in explanations too.
+        reason = event.detail.get("reason")
+        if isinstance(reason, str) and reason:
+            quoted[event.request_id].append(reason)
+    for event in events:
         event.detail = scrub_detail(event.detail, quoted[event.request_id])
     await repository.delete_outbox_rows(session, [d.id for r in requests for d in r.dispatches])
     for request in requests:
-        erase(request, now)
+        erase(request, now, quoted[request.id])
     days = older_than.days
     await audit.append(session, [_erasure(request, actor, days) for request in requests], now)
     return [request.id for request in requests]
 
 
-def erase(request: ExchangeRequest, now: datetime) -> None:
-    quoted = _quoted(request)
+def erase(request: ExchangeRequest, now: datetime, quoted: list[str]) -> None:
+    """Erase the request's personal data in place; ``quoted`` are the texts that explanations
+    may quote (see ``_quoted``)."""
     request.subject = None
     request.subject_fingerprint = ""
     request.purpose = None
@@ -121,7 +131,7 @@ def _quoted(request: ExchangeRequest) -> list[str]:
 
 
 def _without(text: str, quoted: list[str]) -> str:
-    for secret in quoted:
+    for secret in sorted(quoted, key=len, reverse=True):
         text = text.replace(secret, ERASED)
     return text
 
