@@ -54,7 +54,7 @@ class SecurityHeaders:
         headers.setdefault("Cross-Origin-Resource-Policy", "same-origin")
         headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
         if path.startswith("/v1/"):
-            headers["Cache-Control"] = "no-store"
+            headers.setdefault("Cache-Control", "no-store")  # unless the endpoint chose
         if self.hsts_seconds:
             headers.setdefault(
                 "Strict-Transport-Security", f"max-age={self.hsts_seconds}; includeSubDomains"

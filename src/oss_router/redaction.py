@@ -14,6 +14,10 @@ import traceback
 from collections.abc import Mapping
 from typing import Any
 
+from pydantic import BaseModel, ValidationError
+
+from oss_router.telemetry.logs import redact as structured_redact
+
 REDACTED = "[redacted]"
 
 # Fields that hold personal data (subjects, answers, free-text justifications).
@@ -111,6 +115,11 @@ def _formatted(record: logging.LogRecord) -> str:
 def _redact_arg(value: Any) -> Any:
     if value is None or isinstance(value, bool | int | float):
         return value
+    if isinstance(value, ValidationError | BaseModel | Mapping | list | tuple):
+        # Structured values: field by field (telemetry/logs.py), then the text net below.
+        value = structured_redact(value)
+        if not isinstance(value, str):
+            return value
     text = value if isinstance(value, str) else str(value)
     redacted = redact(text)
     return value if redacted == text and isinstance(value, str) else redacted

@@ -6,6 +6,8 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
+from oss_router.auth.principal import Role
+from tests.support.auth import auth_headers
 from tests.support.db import stored_counts
 from tests.support.payloads import request_body
 
@@ -154,7 +156,9 @@ async def test_invalid_subjects_per_kind(
 async def test_unroutable_requests_are_refused(
     app: FastAPI, client: httpx.AsyncClient, overrides: dict[str, Any], field: str
 ) -> None:
-    response = await client.post("/v1/requests", json=request_body(**overrides))
+    # As a supervisor: a routing override is theirs to ask for (an officer gets 403 first).
+    supervisor = auth_headers(app, Role.SUPERVISOR)
+    response = await client.post("/v1/requests", json=request_body(**overrides), headers=supervisor)
     problem = await assert_refused(app, response, 422, field)
     assert problem["detail"]
 

@@ -1,7 +1,11 @@
 """Access tokens for tests, from the development issuer of the app's (or the test) settings."""
 
 from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
 
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
 from fastapi import FastAPI
 
 from oss_router.auth.principal import Principal, Role
@@ -45,3 +49,20 @@ def _authentication(app_or_settings: FastAPI | Settings) -> Authentication:
         authentication: Authentication = app_or_settings.state.authentication
         return authentication
     return build_authentication(app_or_settings)
+
+
+def production_identity_provider(directory: Path) -> dict[str, Any]:
+    """Settings overrides for production: an identity provider's public key, no development
+    issuer or secret (production refuses to start with those)."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    path = directory / "idp-public.pem"
+    path.write_bytes(
+        key.public_key().public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
+    )
+    return {
+        "dev_secret": None,
+        "auth_issuer": "https://idp.example/realms/police",
+        "auth_public_key_file": path,
+    }

@@ -8,8 +8,10 @@ import httpx
 from fastapi import FastAPI
 
 from oss_router.app import create_app
+from oss_router.auth.principal import Role
 from oss_router.config import Settings
 from oss_router.runtime import Runtime
+from tests.support.auth import auth_headers
 from tests.support.clock import FrozenClock
 
 
@@ -20,7 +22,10 @@ async def quiet_gateway(
     app = create_app(settings, embedded=False, migrate=True, clock=clock)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+        headers = auth_headers(app, Role.OFFICER)  # as the ``client`` fixture: an officer
+        async with httpx.AsyncClient(
+            transport=transport, base_url="http://testserver", headers=headers
+        ) as http:
             yield app, http
 
 

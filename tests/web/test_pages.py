@@ -3,11 +3,13 @@
 import json
 import uuid
 from html.parser import HTMLParser
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from tests.conftest import make_settings
+from tests.support.auth import production_identity_provider
 
 from oss_router.app import create_app
 
@@ -93,17 +95,21 @@ async def test_static_files_are_served(client: httpx.AsyncClient) -> None:
     assert (await client.get("/static/js/missing.js")).status_code == 404
 
 
-async def render_sign_in(database_url: str, **overrides: Any) -> Elements:
-    app = create_app(make_settings(database_url, env="production", **overrides), migrate=True)
+async def render_sign_in(database_url: str, directory: Path, **overrides: Any) -> Elements:
+    production = {"env": "production", **production_identity_provider(directory), **overrides}
+    app = create_app(make_settings(database_url, **production), migrate=True)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
             return await parse(http, "/sign-in")
 
 
-async def test_production_sign_in_uses_the_configured_identity_provider(database_url: str) -> None:
+async def test_production_sign_in_uses_the_configured_identity_provider(
+    database_url: str, tmp_path: Path
+) -> None:
     page = await render_sign_in(
         database_url,
+        tmp_path,
         oidc_authorize_url="https://idp.example/authorize",
         oidc_token_url="https://idp.example/token",
         oidc_client_id="oss-router-desk",
@@ -116,9 +122,9 @@ async def test_production_sign_in_uses_the_configured_identity_provider(database
 
 
 async def test_production_sign_in_without_a_provider_says_what_to_configure(
-    database_url: str,
+    database_url: str, tmp_path: Path
 ) -> None:
-    page = await render_sign_in(database_url)
+    page = await render_sign_in(database_url, tmp_path)
     ids = {attrs.get("id") for _, attrs in page.elements}
     assert "oidc-sign-in" not in ids
     assert "dev-sign-in" not in ids

@@ -17,7 +17,8 @@ from oss_router.auth.schemas import (
     DevTokenRequest,
     TokenResponse,
 )
-from oss_router.deps import NowDep, SessionDep
+from oss_router.clock import utcnow
+from oss_router.deps import SessionDep
 from oss_router.errors import NotFound, ProblemError, ServiceUnavailable
 
 router = APIRouter(prefix="/v1/auth", tags=["auth"])
@@ -53,7 +54,7 @@ class OAuthProblem(ProblemError):
     },
 )
 async def issue_client_token(
-    request: Request, response: Response, session: SessionDep, now: NowDep
+    request: Request, response: Response, session: SessionDep
 ) -> TokenResponse:
     check_anonymous_rate(request)
     authentication = get_authentication(request)
@@ -70,7 +71,7 @@ async def issue_client_token(
     token = authentication.client_signer.issue(
         clients.principal_of(client),
         ttl_seconds=ttl,
-        now=now,
+        now=utcnow(),  # the verifier checks against the wall clock, never a test's clock
         extra={"client_id": client.client_id, "gen": client.generation},
     )
     response.headers.update(NO_STORE)
@@ -84,7 +85,7 @@ async def issue_client_token(
     responses={404: {"description": "The development issuer is not enabled"}},
 )
 async def issue_dev_token(
-    body: DevTokenRequest, request: Request, response: Response, now: NowDep
+    body: DevTokenRequest, request: Request, response: Response
 ) -> TokenResponse:
     check_anonymous_rate(request)
     authentication = get_authentication(request)
@@ -92,7 +93,7 @@ async def issue_dev_token(
         raise NotFound("the development issuer is not enabled")
     ttl = authentication.dev_token_seconds
     principal = Principal(subject=body.subject, role=body.role, unit=body.unit)
-    token = authentication.dev_signer.issue(principal, ttl_seconds=ttl, now=now)
+    token = authentication.dev_signer.issue(principal, ttl_seconds=ttl, now=utcnow())
     response.headers.update(NO_STORE)
     return TokenResponse(access_token=token, expires_in=ttl)
 
