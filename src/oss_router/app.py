@@ -88,7 +88,12 @@ def create_app(
     openapi.install(app)
     app.add_middleware(BodyGuard, max_body_bytes=settings.max_body_bytes)
     app.add_middleware(HttpTelemetry)
-    app.add_middleware(SecurityHeaders, hsts_seconds=settings.hsts_seconds, docs_enabled=docs)
+    app.add_middleware(
+        SecurityHeaders,
+        hsts_seconds=settings.hsts_seconds,
+        docs_enabled=docs,
+        connect_to=[settings.oidc_token_url] if settings.oidc_token_url else [],
+    )
     _allow_cross_origin(app, settings)
     app.include_router(health_router)
     app.include_router(telemetry_router)

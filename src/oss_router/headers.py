@@ -6,6 +6,8 @@ they are never cached. The development-only API docs (``/docs``, ``/redoc``) loa
 Swagger UI and ReDoc from their CDN with an inline bootstrap script and get their own policy.
 """
 
+from urllib.parse import urlsplit
+
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -14,6 +16,26 @@ CONTENT_SECURITY_POLICY = (
     "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
     "form-action 'self'; frame-ancestors 'none'"
 )
+
+
+def content_security_policy(connect_to: list[str] | None = None) -> str:
+    """The policy, letting scripts also reach ``connect_to`` (the identity provider's token
+    endpoint, which the web client's sign-in calls in production)."""
+    origins = sorted({origin for origin in map(_origin, connect_to or []) if origin})
+    if not origins:
+        return CONTENT_SECURITY_POLICY
+    return CONTENT_SECURITY_POLICY.replace(
+        "connect-src 'self'", "connect-src 'self' " + " ".join(origins)
+    )
+
+
+def _origin(url: str) -> str | None:
+    parts = urlsplit(url)
+    if parts.scheme not in {"https", "http"} or not parts.netloc:
+        return None
+    return f"{parts.scheme}://{parts.netloc}"
+
+
 DOCS_CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
     "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net https://fonts.googleapis.com; "
@@ -25,10 +47,18 @@ DOCS_PATHS = frozenset({"/docs", "/docs/oauth2-redirect", "/redoc"})
 
 
 class SecurityHeaders:
-    def __init__(self, app: ASGIApp, *, hsts_seconds: int = 0, docs_enabled: bool = False) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        hsts_seconds: int = 0,
+        docs_enabled: bool = False,
+        connect_to: list[str] | None = None,
+    ) -> None:
         self.app = app
         self.hsts_seconds = hsts_seconds
         self.docs_enabled = docs_enabled
+        self.policy = content_security_policy(connect_to)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -45,7 +75,7 @@ class SecurityHeaders:
 
     def _add(self, headers: MutableHeaders, path: str) -> None:
         docs = self.docs_enabled and path in DOCS_PATHS
-        policy = DOCS_CONTENT_SECURITY_POLICY if docs else CONTENT_SECURITY_POLICY
+        policy = DOCS_CONTENT_SECURITY_POLICY if docs else self.policy
         headers.setdefault("Content-Security-Policy", policy)
         headers.setdefault("X-Content-Type-Options", "nosniff")
         headers.setdefault("X-Frame-Options", "DENY")

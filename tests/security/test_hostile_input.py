@@ -210,3 +210,19 @@ async def test_a_whole_run_logs_no_personal_data(
     assert caplog.records  # the run did log
     assert "Kowalski" not in caplog.text
     assert "1980-02-17" not in caplog.text
+
+
+async def test_the_policy_lets_the_sign_in_reach_the_identity_provider_only(
+    tmp_path: Path,
+) -> None:
+    settings = make_settings(
+        f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite'}",
+        oidc_token_url="https://idp.example/realms/police/protocol/openid-connect/token",
+    )
+    app = create_app(settings, migrate=True, embedded=False)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
+            policy = (await http.get("/sign-in")).headers["content-security-policy"]
+    assert "connect-src 'self' https://idp.example;" in policy
+    assert "script-src 'self';" in policy

@@ -125,7 +125,10 @@ class JsonFormatter(logging.Formatter):
         extras = {k: v for k, v in record.__dict__.items() if k not in _RECORD_ATTRIBUTES}
         document.update(redact(extras))
         if record.exc_info and record.exc_info[0] is not None:
-            document["exception"] = format_exception(record.exc_info)
+            from oss_router.redaction import redact as redact_text  # it imports this module
+
+            # Exception texts may quote personal data (an adapter's message): the text net too.
+            document["exception"] = redact_text(format_exception(record.exc_info))
         return json.dumps(document, default=str, ensure_ascii=False)
 
 
