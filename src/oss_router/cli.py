@@ -30,7 +30,7 @@ from oss_router import redaction, schemas_export
 from oss_router.app import create_app
 from oss_router.audit import commands as audit_commands
 from oss_router.auth import commands as auth_commands
-from oss_router.auth.setup import InsecureConfigurationError
+from oss_router.auth.setup import InsecureConfigurationError, check_configuration
 from oss_router.clock import utcnow
 from oss_router.config import Settings, get_settings
 from oss_router.db import create_engine, create_sessionmaker
@@ -103,6 +103,7 @@ def _year(value: str) -> int:
 
 def _serve(_args: argparse.Namespace) -> int:
     settings = get_settings()
+    check_configuration(settings)  # refuse before touching the database
     asyncio.run(_migrate_async(settings))
     return _run_uvicorn(settings, embedded=True)
 
