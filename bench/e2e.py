@@ -56,10 +56,11 @@ def arguments() -> argparse.Namespace:
 class Clients:
     """One HTTP client per gateway process; requests go round robin."""
 
-    def __init__(self, base_urls: list[str], connections: int) -> None:
+    def __init__(self, base_urls: list[str], connections: int, headers: dict[str, str]) -> None:
         limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
         self._clients = [
-            httpx.AsyncClient(base_url=url, timeout=60, limits=limits) for url in base_urls
+            httpx.AsyncClient(base_url=url, timeout=60, limits=limits, headers=headers)
+            for url in base_urls
         ]
         self._turn = 0
 
@@ -181,7 +182,7 @@ async def main() -> None:
                 urls = start(deployment, options)
                 await deployment.wait_ready()
                 engine = create_async_engine(database_url)
-                clients = Clients(urls, options.concurrency)
+                clients = Clients(urls, options.concurrency, deployment.officer_headers)
                 try:
                     await throughput(clients, engine, 100, options.concurrency)  # warm-up
                     show(

@@ -9,6 +9,7 @@ import httpx
 import pytest
 
 from oss_router.app import create_app
+from oss_router.auth.principal import Role
 from oss_router.broker.contract import Broker
 from oss_router.broker.topology import dispatch_queue
 from oss_router.messages.codes import Channel
@@ -16,6 +17,7 @@ from oss_router.outbox.notify import OutboxListener
 from oss_router.outbox.relay import Relay
 from oss_router.runtime import Runtime
 from tests.outbox.conftest import FlakyBroker
+from tests.support.auth import auth_headers
 from tests.support.payloads import request_body
 from tests.support.polling import eventually
 from tests.support.staging import dispatch_statuses, load, stage_request
@@ -138,7 +140,10 @@ async def test_on_postgres_a_relay_in_another_process_is_woken_by_the_gateway(
         app = create_app(runtime.settings, embedded=False)
         async with app.router.lifespan_context(app):
             transport = httpx.ASGITransport(app=app)
-            async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+            headers = auth_headers(app, Role.OFFICER)
+            async with httpx.AsyncClient(
+                transport=transport, base_url="http://t", headers=headers
+            ) as client:
                 response = await client.post("/v1/requests", json=request_body())
                 assert response.status_code == 202, response.text
         request_id = UUID(response.json()["id"])

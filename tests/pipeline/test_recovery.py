@@ -7,10 +7,12 @@ import httpx
 import pytest
 
 from oss_router.app import create_app
+from oss_router.auth.principal import Role
 from oss_router.config import Settings
 from oss_router.messages.codes import Channel
 from tests.conftest import make_settings
 from tests.support.accounting import Ledger
+from tests.support.auth import auth_headers
 from tests.support.payloads import request_body
 from tests.support.polling import eventually, until_terminal
 
@@ -20,7 +22,10 @@ async def embedded(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
     app = create_app(settings, embedded=True, migrate=True)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        headers = auth_headers(app, Role.OFFICER)
+        async with httpx.AsyncClient(
+            transport=transport, base_url="http://testserver", headers=headers
+        ) as client:
             yield client
 
 

@@ -19,9 +19,12 @@ from pathlib import Path
 
 import httpx
 
+from oss_router.auth.principal import Role
 from oss_router.broker.rabbitmq import RabbitBroker
 from oss_router.broker.topology import RESULTS_QUEUE, dispatch_queue
+from oss_router.config import Settings
 from oss_router.messages.codes import Channel
+from tests.support.auth import TEST_DEV_SECRET, auth_headers
 
 STARTUP_SECONDS = 60.0
 
@@ -47,6 +50,11 @@ def base_environment(database_url: str, broker_url: str, port: int) -> dict[str,
             "OSS_ROUTER_RETRY_DELAYS_MS": "[100, 200]",
             "OSS_ROUTER_SHUTDOWN_GRACE_SECONDS": "5",
             "OSS_ROUTER_METRICS_PORT": "0",  # many roles on one host: no fixed metrics port
+            # Tokens from the development issuer with the tests' secret (``officer_headers``);
+            # limits far above what a proof or the benchmark sends.
+            "OSS_ROUTER_DEV_SECRET": TEST_DEV_SECRET,
+            "OSS_ROUTER_RATE_LIMIT_PER_SECOND": "100000",
+            "OSS_ROUTER_RATE_LIMIT_BURST": "1000000",
             "PYTHONUNBUFFERED": "1",
         }
     )
@@ -67,6 +75,11 @@ class Deployment:
     @property
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def officer_headers(self) -> dict[str, str]:
+        """A bearer token the deployment's gateway accepts (its development issuer)."""
+        return auth_headers(Settings(dev_secret=TEST_DEV_SECRET), Role.OFFICER, "bench-officer")
 
     @property
     def environment(self) -> dict[str, str]:

@@ -34,7 +34,9 @@ pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.rabbitmq]
 
 @contextlib.asynccontextmanager
 async def http(deployment: Deployment) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(base_url=deployment.base_url, timeout=30) as client:
+    async with httpx.AsyncClient(
+        base_url=deployment.base_url, timeout=30, headers=deployment.officer_headers
+    ) as client:
         yield client
 
 
