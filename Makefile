@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: run test lint typecheck schemas install clean browser-deps
+.PHONY: signing-key run test lint typecheck schemas install clean browser-deps
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -38,3 +38,9 @@ schemas: install
 
 clean:
 	rm -rf $(VENV) var .mypy_cache .ruff_cache .pytest_cache
+
+# signing-key: the EC P-256 key the gateway signs OAuth2 client tokens with (docker-compose.yml)
+signing-key: install
+	mkdir -p var
+	test -f var/signing-key.pem || $(BIN)/python -c "from cryptography.hazmat.primitives import serialization as s; from cryptography.hazmat.primitives.asymmetric import ec; open('var/signing-key.pem', 'wb').write(ec.generate_private_key(ec.SECP256R1()).private_bytes(s.Encoding.PEM, s.PrivateFormat.PKCS8, s.NoEncryption()))"
+	chmod 644 var/signing-key.pem  # read by the container's own user
