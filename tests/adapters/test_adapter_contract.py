@@ -156,21 +156,6 @@ class TestAdapterContract:
         assert None not in grounds
         assert len(grounds) > 1  # the ground is drawn, not fixed
 
-    async def test_dna_is_hit_or_no_hit_only(
-        self,
-        factory: AdapterFactory,
-        channel: Channel,
-        kinds: frozenset[Kind],
-        make_envelope: Any,
-        subjects_of: Any,
-    ) -> None:
-        if Kind.DNA not in kinds:
-            pytest.skip(f"{channel} takes no DNA lookups (see test_kinds_it_does_not_take)")
-        adapter = factory({**FAST, "hit_rate": "0.5", "refusal_rate": "0.5"})
-        envelopes = [make_envelope(channel, Kind.DNA, s) for s in subjects_of(Kind.DNA, 60)]
-        outcomes = {answer.outcome for answer in await _outcomes(adapter, envelopes)}
-        assert outcomes == {Outcome.HIT, Outcome.NO_HIT}
-
     async def test_kinds_it_does_not_take(
         self, factory: AdapterFactory, channel: Channel, kinds: frozenset[Kind], make_envelope: Any
     ) -> None:
@@ -349,3 +334,24 @@ def _leaf_strings(value: Any) -> list[str]:
     if isinstance(value, list):
         return [s for item in value for s in _leaf_strings(item)]
     return []
+
+
+def _channels_taking(kind: Kind) -> list[Channel]:
+    taking = []
+    for name, factory in sorted(FACTORIES.items()):
+        adapter = factory(FAST)
+        assert isinstance(adapter, StubAdapter)
+        if kind in adapter.profile.kinds:
+            taking.append(Channel(name))
+    return taking
+
+
+@pytest.mark.parametrize("dna_channel", _channels_taking(Kind.DNA), ids=str)
+async def test_dna_is_hit_or_no_hit_only(
+    dna_channel: Channel, make_envelope: Any, subjects_of: Any
+) -> None:
+    """Prüm practice: DNA lookups answer hit or no-hit, never a refusal."""
+    adapter = FACTORIES[dna_channel]({**FAST, "hit_rate": "0.5", "refusal_rate": "0.5"})
+    envelopes = [make_envelope(dna_channel, Kind.DNA, s) for s in subjects_of(Kind.DNA, 60)]
+    outcomes = {answer.outcome for answer in await _outcomes(adapter, envelopes)}
+    assert outcomes == {Outcome.HIT, Outcome.NO_HIT}
