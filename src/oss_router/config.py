@@ -38,6 +38,10 @@ class Settings(BaseSettings):
     # checkout, which costs a PostgreSQL backend start each time: size the pool for the load.
     database_pool_size: int = Field(default=20, ge=1, le=500)
     database_max_overflow: int = Field(default=10, ge=0, le=500)
+    # A "ping" round trip before every checkout: on this hot path it is one of about ten round
+    # trips per accepted request. Off, a connection broken by a PostgreSQL restart fails the one
+    # call that uses it and SQLAlchemy then discards the whole pool (docs/decisions/0008).
+    database_pre_ping: bool = False
 
     relay_batch_size: int = Field(default=200, ge=1, le=5000)
     relay_poll_seconds: float = Field(default=0.5, gt=0)

@@ -90,6 +90,7 @@ class Runtime:
             settings.database_url,
             pool_size=settings.database_pool_size,
             max_overflow=settings.database_max_overflow,
+            pre_ping=settings.database_pre_ping,
         )
         broker = create_broker(settings, role)
         await broker.connect()

@@ -65,11 +65,12 @@ async def append(session: AsyncSession, records: Sequence[AuditRecord], now: dat
     if not records:
         return
     head = await repository.lock_head(session)
+    seq, prev_hash, entries = head.seq, head.hash, []
     for record in records:
-        entry = _entry(record, head.seq + 1, head.hash, now)
-        session.add(entry)
-        head.seq, head.hash = entry.seq, entry.hash
-    await session.flush()
+        entry = _entry(record, seq + 1, prev_hash, now)
+        entries.append(entry)
+        seq, prev_hash = entry.seq, entry.hash
+    await repository.extend(session, head, entries)
 
 
 def _entry(record: AuditRecord, seq: int, prev_hash: str, now: datetime) -> AuditEntry:
