@@ -33,7 +33,7 @@ async def get_session(runtime: RuntimeDep) -> AsyncIterator[AsyncSession]:
             yield session
         if session.info.get(OUTBOX_WRITTEN):
             runtime.outbox_written()
-        await publish_staged(session, runtime.broker)
+        publish_staged(session, runtime.notices)
 
 
 # scope="function": the transaction commits before the response is sent. With the default

@@ -27,6 +27,7 @@ from oss_router.channel.worker import ChannelWorker
 from oss_router.clock import Clock, utcnow
 from oss_router.config import Settings
 from oss_router.db import SessionMaker, create_engine, create_sessionmaker
+from oss_router.live.notices import NoticePublisher
 from oss_router.messages.codes import Channel
 from oss_router.outbox.recovery import republish_in_flight
 from oss_router.outbox.relay import Relay
@@ -75,6 +76,10 @@ class Runtime:
     _stop: asyncio.Event = field(default_factory=asyncio.Event)
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
     _consumers: list[Consumer] = field(default_factory=list)
+    notices: NoticePublisher = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.notices = NoticePublisher(self.broker)
 
     @classmethod
     async def open(
@@ -208,6 +213,7 @@ class Runtime:
         )
         for worker in self.workers.values():
             await worker.adapter.aclose()
+        await self.notices.flush()
         await self.broker.close()
         await self.engine.dispose()
 

@@ -5,6 +5,7 @@ changes it makes, once its transaction has committed, so that no screen hears of
 that was rolled back.
 """
 
+import asyncio
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -25,7 +26,40 @@ def stage_notice(session: AsyncSession, request: ExchangeRequest, now: datetime)
     session.info.setdefault(STAGED_NOTICES, []).append(notice)
 
 
-async def publish_staged(session: AsyncSession, broker: Broker) -> None:
+class NoticePublisher:
+    """Publishes staged notices in the background, coalescing those staged meanwhile.
+
+    The gateway answers without waiting for the broker's confirm of a best-effort notice, and
+    under load one publish (one confirm round trip) carries the notices of many requests
+    instead of one each. One drain task at a time keeps this process's notices in order.
+    """
+
+    MAX_BATCH = 500
+
+    def __init__(self, broker: Broker) -> None:
+        self._broker = broker
+        self._pending: list[StatusNotice] = []
+        self._task: asyncio.Task[None] | None = None
+
+    def submit(self, notices: list[StatusNotice]) -> None:
+        if not notices:
+            return
+        self._pending.extend(notices)
+        if self._task is None or self._task.done():
+            self._task = asyncio.create_task(self._drain(), name="status-notices")
+
+    async def _drain(self) -> None:
+        while self._pending:
+            batch = self._pending[: self.MAX_BATCH]
+            del self._pending[: self.MAX_BATCH]
+            await publish_notices(self._broker, batch)  # logs and drops on failure
+
+    async def flush(self) -> None:
+        """Wait until every submitted notice was published (or given up): before shutdown."""
+        while self._task is not None and not self._task.done():
+            await self._task
+
+
+def publish_staged(session: AsyncSession, publisher: NoticePublisher) -> None:
     """Publish what the committed transaction staged; best effort, screens also poll."""
-    notices: list[StatusNotice] = session.info.pop(STAGED_NOTICES, [])
-    await publish_notices(broker, notices)
+    publisher.submit(session.info.pop(STAGED_NOTICES, []))
