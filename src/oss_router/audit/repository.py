@@ -2,12 +2,14 @@
 
 import base64
 import binascii
+import functools
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime
+from typing import cast
 from uuid import UUID
 
-from sqlalchemy import Select, insert, inspect, select, update
+from sqlalchemy import Insert, Select, Table, bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -49,26 +51,48 @@ async def extend(session: AsyncSession, head: AuditChainHead, entries: list[Audi
     all other auditing transactions wait for it.
     """
     last = entries[-1]
-    if session.get_bind().dialect.name != "postgresql":
+    if session.get_bind().dialect.name != "postgresql" or len(entries) > ONE_STATEMENT_MAX:
         session.add_all(entries)
         head.seq, head.hash = last.seq, last.hash
         await session.flush()
         return
-    move = (
-        update(AuditChainHead)
-        .where(AuditChainHead.id == HEAD_ID)
-        .values(seq=last.seq, hash=last.hash)
-        .cte("moved_head")
-    )
-    rows = [_columns(entry) for entry in entries]
-    await session.execute(insert(AuditEntry).values(rows).add_cte(move))
+    params: dict[str, object] = {"head_seq": last.seq, "head_hash": last.hash}
+    for index, entry in enumerate(entries):
+        for column in AUDIT_COLUMNS:
+            params[f"{column.name}_{index}"] = getattr(entry, column.name)
+    await session.execute(_extend_statement(len(entries)), params)
     # What the statement wrote, without marking the head dirty (no second UPDATE at flush).
     set_committed_value(head, "seq", last.seq)
     set_committed_value(head, "hash", last.hash)
 
 
-def _columns(entry: AuditEntry) -> dict[str, object]:
-    return {column.key: getattr(entry, column.key) for column in inspect(AuditEntry).column_attrs}
+AUDIT_TABLE = cast(Table, AuditEntry.__table__)
+HEAD_TABLE = cast(Table, AuditChainHead.__table__)
+AUDIT_COLUMNS = list(AUDIT_TABLE.columns)
+# Intake audits one to a few entries; long lists (consultations of a page) take the ORM flush,
+# which batches them without a statement per count and far from PostgreSQL's parameter limit.
+ONE_STATEMENT_MAX = 8
+
+
+@functools.lru_cache(maxsize=ONE_STATEMENT_MAX)
+def _extend_statement(count: int) -> Insert:
+    """The statement for ``count`` entries, built once: named bind parameters keep it in
+    SQLAlchemy's compiled cache and every value out of the SQL text."""
+    table = HEAD_TABLE
+    move = (
+        update(table)
+        .where(table.c.id == HEAD_ID)
+        .values(seq=bindparam("head_seq"), hash=bindparam("head_hash"))
+        .cte("moved_head")
+    )
+    rows = [
+        {
+            column.name: bindparam(f"{column.name}_{index}", type_=column.type)
+            for column in AUDIT_COLUMNS
+        }
+        for index in range(count)
+    ]
+    return insert(AUDIT_TABLE).values(rows).add_cte(move)
 
 
 async def head(session: AsyncSession) -> AuditChainHead:
