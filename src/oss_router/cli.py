@@ -12,6 +12,7 @@ oss-router token issue --role R --subject S [--unit U]   a development token
 oss-router client create|rotate|revoke|list              OAuth2 clients (PCCC systems)
 oss-router audit verify             check the audit log's hash chain
 oss-router purge --older-than DAYS  erase personal data of old terminal requests
+oss-router dead-letters list|replay|discard   failed dispatches in the dead-letter queues
 """
 
 import argparse
@@ -34,6 +35,7 @@ from oss_router.auth.setup import InsecureConfigurationError, check_configuratio
 from oss_router.clock import utcnow
 from oss_router.config import Settings, get_settings
 from oss_router.db import create_engine, create_sessionmaker
+from oss_router.dead_letter import commands as dead_letter_commands
 from oss_router.messages.codes import Channel
 from oss_router.migrate import upgrade
 from oss_router.progress import Progress
@@ -86,6 +88,7 @@ def _parser() -> argparse.ArgumentParser:
     auth_commands.register(commands)
     audit_commands.register(commands)
     retention_commands.register(commands)
+    dead_letter_commands.register(commands)
     return parser
 
 

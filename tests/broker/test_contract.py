@@ -351,6 +351,72 @@ async def test_queue_stats_count_ready_messages_and_consumers(broker: Broker, na
     assert (await broker.queue_stats(names.dead)).consumers == 1
 
 
+async def fetched_ids(broker: Broker, queue: str, expected: int) -> list[str]:
+    """The ids a fetch sees, once it sees ``expected`` of them (RabbitMQ puts back the
+    messages of a closed channel asynchronously)."""
+    deadline = asyncio.get_running_loop().time() + WAIT
+    while True:
+        async with broker.fetch(queue, 100) as deliveries:
+            ids = [delivery.message_id for delivery in deliveries]
+        if len(ids) >= expected or asyncio.get_running_loop().time() > deadline:
+            return ids
+        await asyncio.sleep(0.05)
+
+
+async def test_fetch_takes_up_to_the_limit_oldest_first(broker: Broker, names: Names) -> None:
+    await broker.publish([message(names.work, number=n) for n in range(5)])
+    async with broker.fetch(names.work, 3) as deliveries:
+        assert [delivery.message_id for delivery in deliveries] == ["m-0", "m-1", "m-2"]
+        assert deliveries[0].headers["x-note"] == "kept"
+        assert deliveries[0].correlation_id == "c-0"
+        assert deliveries[0].body == b'{"n": 0}'
+
+
+async def test_fetched_messages_not_settled_go_back_in_their_order(
+    broker: Broker, names: Names
+) -> None:
+    await broker.publish([message(names.work, number=n) for n in range(4)])
+    async with broker.fetch(names.work, 2) as deliveries:
+        assert len(deliveries) == 2
+    assert await fetched_ids(broker, names.work, 4) == ["m-0", "m-1", "m-2", "m-3"]
+
+
+async def test_acknowledged_fetched_messages_are_gone_and_the_rest_stay(
+    broker: Broker, names: Names
+) -> None:
+    await broker.publish([message(names.work, number=n) for n in range(3)])
+    async with broker.fetch(names.work, 10) as deliveries:
+        await deliveries[1].ack()
+        with pytest.raises(BrokerError):
+            await deliveries[1].ack()
+    assert await fetched_ids(broker, names.work, 2) == ["m-0", "m-2"]
+
+
+async def test_fetch_sees_why_a_message_was_dead_lettered(broker: Broker, names: Names) -> None:
+    async def reject(delivery: Delivery) -> None:
+        await delivery.reject()
+
+    await broker.consume(names.work, Recorder(reject), prefetch=1)
+    await broker.publish([message(names.work, number=8)])
+    [letter_id] = await fetched_ids(broker, names.dead, 1)
+    async with broker.fetch(names.dead, 1) as [letter]:
+        assert letter_id == letter.message_id == "m-8"
+        assert letter.headers["x-death"][0]["reason"] == "rejected"
+        await letter.ack()
+    assert (await broker.queue_stats(names.dead)).messages == 0
+
+
+async def test_fetch_from_an_empty_queue_takes_nothing(broker: Broker, names: Names) -> None:
+    async with broker.fetch(names.dead, 10) as deliveries:
+        assert list(deliveries) == []
+
+
+async def test_fetch_from_an_unknown_queue_raises(broker: Broker, names: Names) -> None:
+    with pytest.raises(BrokerError):
+        async with broker.fetch(f"{names.prefix}.missing", 1):
+            pass
+
+
 async def test_the_application_topology_routes_dispatches_retries_and_results(
     broker: Broker,
 ) -> None:

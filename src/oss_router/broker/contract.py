@@ -11,9 +11,12 @@ Semantics every implementation honours (proven by the shared contract tests):
   raises gets its delivery put back (``nack(requeue=True)``).
 - Queues with a message TTL dead-letter expired messages (the delayed-retry tiers).
 - Queues with a delivery limit dead-letter a message delivered more often than the limit.
+- ``fetch`` takes ready messages of a queue that nobody consumes (the dead-letter queues, for
+  the operator's ``dead-letters`` command); what it does not settle goes back to the queue.
 """
 
 from collections.abc import Awaitable, Callable, Mapping, Sequence
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -120,3 +123,13 @@ class Broker(Protocol):
         ...
 
     async def queue_stats(self, queue: str) -> QueueStats: ...
+
+    def fetch(self, queue: str, limit: int) -> AbstractAsyncContextManager[Sequence[Delivery]]:
+        """Take up to ``limit`` ready messages of ``queue``, oldest first, without a consumer.
+
+        Inside the block each delivery is settled as a consumed one would be: ``ack`` removes
+        it, ``nack(requeue=True)`` puts it back, ``reject`` dead-letters it. Deliveries still
+        unsettled when the block exits go back to the queue (marked redelivered), as they
+        would if the process died meanwhile. Raises ``BrokerError`` for an unknown queue.
+        """
+        ...

@@ -12,13 +12,14 @@ import itertools
 import logging
 import uuid
 from collections import deque
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from oss_router.broker.contract import (
     BrokerError,
     Consumer,
+    Delivery,
     Handler,
     OutgoingMessage,
     PublishError,
@@ -97,6 +98,10 @@ class _MemoryDelivery:
 
     async def reject(self) -> None:
         await self.nack(requeue=False)
+
+
+async def _never_called(_delivery: Delivery) -> None:
+    raise AssertionError("fetched deliveries are never pushed to a handler")
 
 
 class _MemoryConsumer:
@@ -218,6 +223,29 @@ class MemoryBroker:
     async def queue_stats(self, queue: str) -> QueueStats:
         target = self._queue(queue)
         return QueueStats(queue, len(target.messages), len(target.consumers))
+
+    @contextlib.asynccontextmanager
+    async def fetch(self, queue: str, limit: int) -> AsyncIterator[Sequence[Delivery]]:
+        self._require_connection()
+        target = self._queue(queue)
+        # A consumer the queue does not know: deliveries settle through it, nothing is pushed.
+        taker = _MemoryConsumer(self, target, _never_called, prefetch=max(1, limit))
+        taken: list[_MemoryDelivery] = []
+        while target.messages and len(taken) < limit:
+            msg = target.messages.popleft()
+            msg.delivery_count += 1
+            delivery = _MemoryDelivery(self, taker, msg)
+            taker.unsettled.add(delivery)
+            taken.append(delivery)
+        try:
+            yield list(taken)
+        finally:
+            for delivery in reversed(taken):  # back to the head, in their original order
+                if not delivery.settled:
+                    delivery.settled = True
+                    self._requeue(target, delivery._msg)
+            taker.unsettled.clear()
+            self._pump(target)
 
     # -- internals -------------------------------------------------------------------------
 

@@ -19,7 +19,7 @@ import asyncio
 import contextlib
 import logging
 import uuid
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
 import aio_pika
@@ -36,6 +36,7 @@ from oss_router.aio import first_completed, wait_event
 from oss_router.broker.contract import (
     BrokerError,
     Consumer,
+    Delivery,
     Handler,
     OutgoingMessage,
     PublishError,
@@ -514,3 +515,32 @@ class RabbitBroker:
             raise BrokerError(f"no stats for {queue}: {error!r}") from error
         result = declared.declaration_result
         return QueueStats(queue, result.message_count or 0, result.consumer_count or 0)
+
+    @contextlib.asynccontextmanager
+    async def fetch(self, queue: str, limit: int) -> AsyncIterator[Sequence[Delivery]]:
+        """``basic.get`` with manual acknowledgement on a channel of its own: closing that
+        channel at the end makes RabbitMQ put back whatever was not settled."""
+        try:
+            channel = await self._current().channel(publisher_confirms=False)
+        except _AMQP_FAILURES as error:
+            raise BrokerError(f"cannot fetch from {queue}: {error!r}") from error
+        try:
+            yield await self._take(channel, queue, limit)
+        finally:
+            if not channel.is_closed:
+                with contextlib.suppress(*_AMQP_FAILURES):
+                    await channel.close()
+
+    @staticmethod
+    async def _take(channel: AbstractChannel, queue: str, limit: int) -> list[Delivery]:
+        taken: list[Delivery] = []
+        try:
+            source = await channel.get_queue(queue, ensure=True)
+            while len(taken) < limit:
+                message = await source.get(no_ack=False, fail=False)
+                if message is None:
+                    break
+                taken.append(_RabbitDelivery(message))
+        except _AMQP_FAILURES as error:
+            raise BrokerError(f"cannot fetch from {queue}: {error!r}") from error
+        return taken

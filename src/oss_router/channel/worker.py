@@ -29,14 +29,17 @@ from oss_router.channel.contract import (
     RetriableChannelError,
 )
 from oss_router.clock import Clock, utcnow
-from oss_router.messages.dispatch import DispatchEnvelope
+from oss_router.messages.dispatch import (
+    ATTEMPT_HEADER,
+    LAST_ERROR_HEADER,
+    REPLAY_HEADER,
+    DispatchEnvelope,
+)
 from oss_router.messages.result import DispatchResult, ResultStatus, result_message_id
 from oss_router.telemetry import context, metrics
 from oss_router.telemetry.logs import describe_validation_error
 
 log = logging.getLogger(__name__)
-
-ATTEMPT_HEADER = "x-oss-attempt"
 
 
 class ChannelWorker:
@@ -101,7 +104,7 @@ class ChannelWorker:
             attempt,
             extra={"dispatch_id": str(envelope.dispatch_id), "attempt": attempt},
         )
-        await self._report(envelope, "delivered", attempt)
+        await self._report(delivery, envelope, "delivered", attempt)
         try:
             answer = await asyncio.wait_for(self.adapter.send(envelope), self._timeout)
         except PermanentChannelError as error:
@@ -112,7 +115,7 @@ class ChannelWorker:
             log.exception("worker %s: adapter raised", self.channel)
             await self._retry_or_fail(delivery, envelope, attempt, f"adapter error: {error!r}")
         else:
-            await self._report(envelope, "answered", attempt, answer=answer)
+            await self._report(delivery, envelope, "answered", attempt, answer=answer)
             await delivery.ack()
             log.info(
                 "worker %s: dispatch %s answered (%s)",
@@ -139,7 +142,7 @@ class ChannelWorker:
             reason,
             delay,
         )
-        headers = {**delivery.headers, ATTEMPT_HEADER: attempt + 1, "x-last-error": reason}
+        headers = {**delivery.headers, ATTEMPT_HEADER: attempt + 1, LAST_ERROR_HEADER: reason}
         await self._broker.publish(
             [
                 OutgoingMessage(
@@ -159,12 +162,13 @@ class ChannelWorker:
         self, delivery: Delivery, envelope: DispatchEnvelope, attempt: int, reason: str
     ) -> None:
         log.warning("worker %s: dispatch %s failed: %s", self.channel, envelope.dispatch_id, reason)
-        await self._report(envelope, "failed", attempt, error=reason)
+        await self._report(delivery, envelope, "failed", attempt, error=reason)
         await delivery.reject()  # to the channel's dead-letter queue, for inspection and replay
         metrics.DEAD_LETTERS.labels(self.channel).inc()
 
     async def _report(
         self,
+        delivery: Delivery,
         envelope: DispatchEnvelope,
         status: ResultStatus,
         attempt: int,
@@ -173,7 +177,9 @@ class ChannelWorker:
         error: str | None = None,
     ) -> None:
         result = DispatchResult(
-            message_id=result_message_id(envelope.dispatch_id, status),
+            message_id=result_message_id(
+                envelope.dispatch_id, status, _counter(delivery.headers, REPLAY_HEADER, 0)
+            ),
             request_id=envelope.request_id,
             dispatch_id=envelope.dispatch_id,
             correlation_id=envelope.correlation_id,
@@ -201,10 +207,14 @@ class ChannelWorker:
 
 
 def _attempt(headers: Any) -> int:
+    return max(1, _counter(headers, ATTEMPT_HEADER, 1))
+
+
+def _counter(headers: Any, name: str, default: int) -> int:
     try:
-        return max(1, int(headers.get(ATTEMPT_HEADER, 1)))
+        return max(0, int(headers.get(name, default)))
     except (TypeError, ValueError):
-        return 1
+        return default
 
 
 def _describe(error: Exception, timeout: float) -> str:

@@ -8,6 +8,13 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict
 
 from oss_router.messages.codes import Channel, HandlingCode, Kind, Urgency
 
+# Headers of the dispatch message: which attempt this delivery is (1 = the first), and how many
+# times an operator replayed the dispatch from its dead-letter queue (absent = never).
+ATTEMPT_HEADER = "x-oss-attempt"
+REPLAY_HEADER = "x-oss-replay"
+# The reason of the last failed attempt, set by the worker on retries.
+LAST_ERROR_HEADER = "x-last-error"
+
 
 class DispatchEnvelope(BaseModel):
     """One dispatch of one request to one channel for one target country (schema v1)."""

@@ -13,8 +13,9 @@ ResultStatus = Literal["delivered", "answered", "failed"]
 class DispatchResult(BaseModel):
     """A status change of one dispatch, reported by the worker of its channel (schema v1).
 
-    ``message_id`` is derived from the dispatch and the status, so a worker that processes a
-    redelivered dispatch again produces the same id and the tracker applies it at most once.
+    ``message_id`` is derived from the dispatch, the status and the replay, so a worker that
+    processes a redelivered dispatch again produces the same id and the tracker applies it at
+    most once, while a dispatch replayed by an operator reports afresh.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -34,6 +35,8 @@ class DispatchResult(BaseModel):
     occurred_at: AwareDatetime
 
 
-def result_message_id(dispatch_id: UUID, status: ResultStatus) -> UUID:
-    """Deterministic id of the result message for this dispatch and status."""
-    return uuid5(NAMESPACE_URL, f"urn:oss-router:dispatch:{dispatch_id}:{status}")
+def result_message_id(dispatch_id: UUID, status: ResultStatus, replay: int = 0) -> UUID:
+    """Deterministic id of the result message for this dispatch, status and replay (0: the
+    dispatch's first journey; ``n``: its n-th replay from the dead-letter queue)."""
+    suffix = f":replay-{replay}" if replay else ""
+    return uuid5(NAMESPACE_URL, f"urn:oss-router:dispatch:{dispatch_id}:{status}{suffix}")

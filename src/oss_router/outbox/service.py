@@ -7,15 +7,19 @@ from uuid import UUID
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from oss_router.broker.topology import DISPATCH_EXCHANGE
-from oss_router.messages.dispatch import DispatchEnvelope
+from oss_router.messages.dispatch import ATTEMPT_HEADER, REPLAY_HEADER, DispatchEnvelope
 from oss_router.models import OutboxMessage
 
 # Set on a session that staged outbox rows, so that its owner wakes the relay after commit.
 OUTBOX_WRITTEN = "oss_router.outbox_written"
 
 
-def enqueue_dispatch(session: AsyncSession, envelope: DispatchEnvelope, now: datetime) -> None:
-    headers: dict[str, Any] = {"x-oss-attempt": 1, "x-correlation-id": envelope.correlation_id}
+def enqueue_dispatch(
+    session: AsyncSession, envelope: DispatchEnvelope, now: datetime, *, replay: int = 0
+) -> None:
+    headers: dict[str, Any] = {ATTEMPT_HEADER: 1, "x-correlation-id": envelope.correlation_id}
+    if replay:
+        headers[REPLAY_HEADER] = replay
     enqueue(
         session,
         message_id=envelope.message_id,

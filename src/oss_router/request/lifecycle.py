@@ -3,7 +3,8 @@
 Dispatch: queued → sent → delivered → answered | failed; cancelled from any non-terminal state.
 Forward jumps are allowed (a worker may report ``delivered`` before the relay has recorded
 ``sent``); anything that would move a dispatch backwards is stale and ignored; nothing leaves a
-terminal state.
+terminal state — except by the operator's replay: ``failed`` → ``queued`` (``replay_target``),
+never taken by a consumer, only by ``oss-router dead-letters replay`` once the cause is fixed.
 """
 
 from collections.abc import Iterable
@@ -49,6 +50,20 @@ def should_apply(current: DispatchStatus | str, target: DispatchStatus | str) ->
     if target is DispatchStatus.CANCELLED:
         return True
     return _RANK[target] > _RANK[current]
+
+
+def replay_target(current: DispatchStatus | str) -> DispatchStatus:
+    """Where an operator's replay takes a dispatch: a ``failed`` one goes back to ``queued``
+    and the channel gets it again, with a fresh attempt counter (dead_letter/service.py).
+
+    The one transition out of a terminal state, kept apart from ``should_apply`` so that no
+    message can ever take it: only an explicit operator action, recorded on the timeline with
+    the operator and the reason. Raises ``IllegalTransitionError`` for any other status.
+    """
+    current = DispatchStatus(current)
+    if current is not DispatchStatus.FAILED:
+        raise IllegalTransitionError(current, DispatchStatus.QUEUED)
+    return DispatchStatus.QUEUED
 
 
 def derive_request_status(statuses: Iterable[DispatchStatus | str]) -> RequestStatus:

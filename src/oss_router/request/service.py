@@ -369,11 +369,12 @@ def stage_dispatch(
             "deadline_basis": dispatch.deadline_basis,
         },
     )
-    enqueue_dispatch(session, _envelope(request, dispatch), now)
+    enqueue_dispatch(session, dispatch_envelope(request, dispatch), now)
     return dispatch
 
 
-def _envelope(request: ExchangeRequest, dispatch: Dispatch) -> DispatchEnvelope:
+def dispatch_envelope(request: ExchangeRequest, dispatch: Dispatch) -> DispatchEnvelope:
+    """The message that takes this dispatch to its channel (a new message id each time)."""
     return DispatchEnvelope(
         message_id=uuid.uuid4(),
         request_id=request.id,

@@ -1,0 +1,246 @@
+"""``oss-router dead-letters list|replay|discard``: the operator's view of failed dispatches.
+
+The commands work on the configured database and RabbitMQ (``OSS_ROUTER_DATABASE_URL``,
+``OSS_ROUTER_BROKER_URL``). The embedded in-process broker keeps its dead-letter queues inside
+the serving process, out of reach of another process: with ``memory://`` the commands refuse
+to run (a failed dispatch of the embedded mode can still be re-routed by a supervisor).
+"""
+
+import argparse
+import asyncio
+import getpass
+import json
+import sys
+import uuid
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, TypeVar
+
+from oss_router.broker.contract import Broker, BrokerError
+from oss_router.broker.topology import build_topology
+from oss_router.config import Settings, get_settings
+from oss_router.db import SessionMaker, create_engine, create_sessionmaker
+from oss_router.dead_letter import operations
+from oss_router.dead_letter.operations import Listed, Selection
+from oss_router.dead_letter.service import Outcome
+from oss_router.messages.codes import Channel
+from oss_router.progress import Progress
+from oss_router.runtime import create_broker
+
+T = TypeVar("T")
+
+EXIT_REFUSED = 1  # some selected letters were not replayed (each says why) or not found
+EXIT_UNUSABLE = 2  # the command cannot run as asked
+
+
+def register(commands: Any) -> None:
+    parser = commands.add_parser("dead-letters", help="inspect, replay or discard dead letters")
+    actions = parser.add_subparsers(required=True, metavar="action")
+    listing = actions.add_parser("list", help="show dead letters (no personal data)")
+    _channels(listing)
+    listing.add_argument("--limit", type=_positive, default=100)
+    listing.add_argument("--format", choices=["table", "json"], default="table")
+    listing.set_defaults(handler=_dead_letters_list)
+    replay = actions.add_parser("replay", help="send dead letters to their channel again")
+    _selection(replay)
+    replay.add_argument("--reason", required=True, help="why, e.g. the fix (on the timeline)")
+    replay.set_defaults(handler=_dead_letters_replay)
+    discard = actions.add_parser("discard", help="remove dead letters for good")
+    _selection(discard)
+    discard.add_argument("--reason", help="why (on the request's timeline)")
+    discard.add_argument("--yes", action="store_true", help="confirm: they cannot come back")
+    discard.set_defaults(handler=_dead_letters_discard)
+
+
+def _channels(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--channel",
+        action="append",
+        choices=[channel.value for channel in Channel],
+        help="only this channel's dead-letter queue (repeatable; default: every channel)",
+    )
+
+
+def _selection(parser: argparse.ArgumentParser) -> None:
+    _channels(parser)
+    which = parser.add_mutually_exclusive_group(required=True)
+    which.add_argument(
+        "--dispatch", action="append", type=uuid.UUID, metavar="ID", help="repeatable"
+    )
+    which.add_argument("--all", action="store_true", help="every dead letter of the channels")
+    parser.add_argument("--actor", help="who does it (default: the OS user)")
+
+
+def _positive(value: str) -> int:
+    if not value.isdigit() or int(value) < 1:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a positive whole number")
+    return int(value)
+
+
+# -- list ----------------------------------------------------------------------------------
+
+
+def _dead_letters_list(args: argparse.Namespace) -> int:
+    channels = _chosen(args)
+
+    async def work(sessions: SessionMaker, broker: Broker) -> list[Listed]:
+        return await operations.list_letters(sessions, broker, channels, args.limit)
+
+    listed = _run(work)
+    if listed is None:
+        return EXIT_UNUSABLE
+    if args.format == "json":
+        print(json.dumps([_row(item) for item in listed], indent=2))
+    else:
+        print(_table(listed))
+    return 0
+
+
+COLUMNS = ["dispatch", "request", "channel", "country", "attempts", "status", "reason", "error"]
+
+
+def _row(item: Listed) -> dict[str, Any]:
+    letter = item.letter
+    return {
+        "dispatch": str(letter.dispatch_id) if letter.dispatch_id else None,
+        "request": str(letter.request_id) if letter.request_id else None,
+        "channel": letter.channel,
+        "country": letter.country,
+        "attempts": letter.attempts,
+        "replays": letter.replays,
+        "status": item.status,
+        "reason": letter.reason,
+        "error": item.error,
+        "message_id": letter.message_id,
+    }
+
+
+def _table(listed: Sequence[Listed]) -> str:
+    if not listed:
+        return "no dead letters"
+    rows = [[_cell(_row(item)[column]) for column in COLUMNS] for item in listed]
+    widths = [max(len(column), *(len(row[i]) for row in rows)) for i, column in enumerate(COLUMNS)]
+    widths[-1] = len(COLUMNS[-1])  # the error is last and not padded
+    lines = [COLUMNS, *rows]
+    return "\n".join(
+        "  ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=True)).rstrip()
+        for line in lines
+    )
+
+
+def _cell(value: object) -> str:
+    return "-" if value is None else str(value)
+
+
+# -- replay and discard --------------------------------------------------------------------
+
+
+def _dead_letters_replay(args: argparse.Namespace) -> int:
+    selection, actor = _selected(args), _actor(args)
+    progress = Progress("replay", total=len(args.dispatch) if args.dispatch else None)
+
+    async def work(sessions: SessionMaker, broker: Broker) -> list[Outcome]:
+        if progress.total is None:
+            progress.total = sum(
+                (await operations.count_letters(broker, selection.channels)).values()
+            )
+        return await operations.replay(
+            sessions, broker, selection, actor=actor, reason=args.reason, report=_advance(progress)
+        )
+
+    return _settled("replayed", _run(work), progress, args.dispatch)
+
+
+def _dead_letters_discard(args: argparse.Namespace) -> int:
+    if not args.yes:
+        print("discard removes dead letters for good: add --yes to confirm", file=sys.stderr)
+        return EXIT_UNUSABLE
+    selection, actor = _selected(args), _actor(args)
+    progress = Progress("discard", total=len(args.dispatch) if args.dispatch else None)
+
+    async def work(sessions: SessionMaker, broker: Broker) -> list[Outcome]:
+        return await operations.discard(
+            sessions, broker, selection, actor=actor, reason=args.reason, report=_advance(progress)
+        )
+
+    return _settled("discarded", _run(work), progress, args.dispatch)
+
+
+def _advance(progress: Progress) -> Callable[[Outcome], None]:
+    return lambda outcome: progress.advance(note=outcome.note)
+
+
+def _settled(
+    verb: str,
+    outcomes: list[Outcome] | None,
+    progress: Progress,
+    wanted: Sequence[uuid.UUID] | None,
+) -> int:
+    if outcomes is None:
+        return EXIT_UNUSABLE
+    progress.finish()
+    for outcome in outcomes:
+        print(f"{outcome.letter.dispatch_id or outcome.letter.message_id}: {outcome.note}")
+    done = sum(outcome.done for outcome in outcomes)
+    missing = set(wanted or ()) - {outcome.letter.dispatch_id for outcome in outcomes}
+    for dispatch_id in sorted(missing, key=str):
+        print(f"{dispatch_id}: no dead letter of this dispatch in the chosen queues")
+    print(f"{verb} {done} of {len(outcomes) + len(missing)}")
+    return 0 if done == len(outcomes) and not missing else EXIT_REFUSED
+
+
+def _selected(args: argparse.Namespace) -> Selection:
+    return Selection(_chosen(args), frozenset(args.dispatch) if args.dispatch else None)
+
+
+def _chosen(args: argparse.Namespace) -> list[Channel]:
+    configured = get_settings().channels
+    if not args.channel:
+        return list(configured)
+    return [Channel(value) for value in dict.fromkeys(args.channel)]
+
+
+def _actor(args: argparse.Namespace) -> str:
+    name = args.actor
+    if not name:
+        try:
+            name = getpass.getuser()
+        except (KeyError, OSError):
+            name = "unknown"
+    return f"operator:{name}"
+
+
+# -- running against the deployment --------------------------------------------------------
+
+
+def _run(work: Callable[[SessionMaker, Broker], Awaitable[T]]) -> T | None:
+    """Run ``work`` with the configured database and RabbitMQ; None (said on stderr) when the
+    broker is the embedded one or cannot be reached."""
+    settings = get_settings()
+    if settings.uses_memory_broker:
+        print(
+            "dead-letter commands need RabbitMQ (OSS_ROUTER_BROKER_URL=amqp://…): the embedded "
+            "broker keeps its dead letters inside the serving process",
+            file=sys.stderr,
+        )
+        return None
+    try:
+        return asyncio.run(_with_services(settings, work))
+    except BrokerError as error:
+        print(f"RabbitMQ: {error}", file=sys.stderr)
+        return None
+
+
+async def _with_services(
+    settings: Settings, work: Callable[[SessionMaker, Broker], Awaitable[T]]
+) -> T:
+    engine = create_engine(settings.database_url)
+    broker = create_broker(settings, "dead-letters")
+    try:
+        await broker.connect()
+        if not broker.is_connected:
+            raise BrokerError(f"not reachable at {settings.broker_url.split('@')[-1]}")
+        await broker.declare(build_topology(settings.channels, settings.retry_delays_ms))
+        return await work(create_sessionmaker(engine), broker)
+    finally:
+        await broker.close()
+        await engine.dispose()

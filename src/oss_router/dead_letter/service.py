@@ -1,0 +1,148 @@
+"""Replaying and discarding one dead letter in the database. Never commits.
+
+A replay is the operator's statement that the cause is fixed: the ``failed`` dispatch goes back
+to ``queued`` (``lifecycle.replay_target``, the one way out of a terminal state), its attempt
+counter and error are reset, and a new envelope for it is staged in the outbox, which the relay
+publishes to the channel's dispatch exchange with ``x-oss-attempt: 1`` and ``x-oss-replay: n``
+(so that the worker's results of this journey carry fresh message ids). The timeline records
+who replayed it, why, and what it had been through.
+
+Refused, the dead letter staying where it is: a malformed envelope or an unknown dispatch, a
+request cancelled or erased (retention), a dispatch re-routed to another channel (replaying it
+would send the request twice), answered or cancelled meanwhile, or not yet ``failed`` because
+the tracker has not applied the worker's failure report yet (the letter can be replayed once
+it has). A letter dead-lettered by the broker's delivery limit (a worker crashed on it again and
+again) never had its failure reported: its dispatch is still in flight and is replayed as it is.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from oss_router.dead_letter import repository as dead_repository
+from oss_router.dead_letter.letters import DeadLetter
+from oss_router.live.notices import stage_notice
+from oss_router.messages.codes import DispatchStatus, RequestStatus
+from oss_router.models import Dispatch, ExchangeRequest
+from oss_router.outbox.service import enqueue_dispatch
+from oss_router.request import repository, timeline
+from oss_router.request.lifecycle import is_terminal, replay_target
+from oss_router.request.service import dispatch_envelope, move_dispatch, refresh_request_status
+
+DELIVERY_LIMIT = "delivery_limit"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    letter: DeadLetter
+    done: bool  # replayed (or discarded): the letter can leave its queue
+    note: str
+
+
+async def replay_letter(
+    session: AsyncSession, letter: DeadLetter, actor: str, reason: str, now: datetime
+) -> Outcome:
+    found = await _find(session, letter)
+    if isinstance(found, str):
+        return Outcome(letter, done=False, note=found)
+    request, dispatch = found
+    refusal = await _refusal(session, letter, request, dispatch)
+    if refusal is not None:
+        return Outcome(letter, done=False, note=refusal)
+    replay = letter.replays + 1
+    detail = _replay_detail(letter, dispatch, reason, replay)
+    if dispatch.status == DispatchStatus.FAILED.value:
+        target = replay_target(dispatch.status)
+        move_dispatch(session, request, dispatch, target, actor, now, {"replay": replay})
+    dispatch.attempts, dispatch.error, dispatch.updated_at = 0, None, now
+    timeline.record(
+        session,
+        request_id=request.id,
+        dispatch_id=dispatch.id,
+        type="replayed",
+        actor=actor,
+        at=now,
+        detail=detail,
+    )
+    enqueue_dispatch(session, dispatch_envelope(request, dispatch), now, replay=replay)
+    refresh_request_status(session, request, actor, now)
+    stage_notice(session, request, now)
+    return Outcome(letter, done=True, note=f"replayed (replay {replay}) to {dispatch.channel}")
+
+
+def record_discard(
+    session: AsyncSession,
+    letter: DeadLetter,
+    request: ExchangeRequest | None,
+    actor: str,
+    reason: str | None,
+    now: datetime,
+) -> None:
+    """The discard on the request's timeline, when the letter names a request we know."""
+    if request is None:
+        return
+    timeline.record(
+        session,
+        request_id=request.id,
+        dispatch_id=letter.dispatch_id,
+        type="dead_letter_discarded",
+        actor=actor,
+        at=now,
+        detail={"reason": reason, "dead_letter_reason": letter.reason, "attempts": letter.attempts},
+    )
+
+
+async def request_of(session: AsyncSession, letter: DeadLetter) -> ExchangeRequest | None:
+    if letter.request_id is None:
+        return None
+    return await repository.get(session, letter.request_id)
+
+
+async def _find(
+    session: AsyncSession, letter: DeadLetter
+) -> tuple[ExchangeRequest, Dispatch] | str:
+    if letter.dispatch_id is None or letter.request_id is None:
+        return "malformed envelope: nothing to replay, discard it"
+    request = await repository.get(session, letter.request_id, lock=True)
+    dispatch = None
+    if request is not None:
+        dispatch = next((d for d in request.dispatches if d.id == letter.dispatch_id), None)
+    if request is None or dispatch is None:
+        return "unknown dispatch: nothing to replay, discard it"
+    return request, dispatch
+
+
+async def _refusal(
+    session: AsyncSession, letter: DeadLetter, request: ExchangeRequest, dispatch: Dispatch
+) -> str | None:
+    if request.purged_at is not None:
+        return "the request's personal data were erased: discard it"
+    if request.status == RequestStatus.CANCELLED.value:
+        return "the request was cancelled: discard it"
+    replacement = await dead_repository.replacement_of(session, request.id, dispatch.id)
+    if replacement is not None:
+        return f"re-routed to {replacement}: replaying would send it twice, discard it"
+    if dispatch.status == DispatchStatus.FAILED.value:
+        return None
+    if is_terminal(dispatch.status):
+        return f"dispatch is {dispatch.status}: nothing to replay, discard it"
+    if letter.reason == DELIVERY_LIMIT:
+        return None
+    return f"dispatch is {dispatch.status}, not failed yet: replay it once the tracker caught up"
+
+
+def _replay_detail(
+    letter: DeadLetter, dispatch: Dispatch, reason: str, replay: int
+) -> dict[str, Any]:
+    return {
+        "reason": reason,
+        "replay": replay,
+        "channel": dispatch.channel,
+        "country": dispatch.country,
+        "previous_status": dispatch.status,
+        "previous_attempts": dispatch.attempts,
+        "previous_error": dispatch.error or letter.last_error,
+        "dead_letter_reason": letter.reason,
+    }
