@@ -4,7 +4,12 @@ import pytest
 
 from oss_router.messages.codes import DispatchStatus as D
 from oss_router.messages.codes import RequestStatus as R
-from oss_router.request.lifecycle import IllegalTransitionError, derive_request_status, should_apply
+from oss_router.request.lifecycle import (
+    IllegalTransitionError,
+    derive_request_status,
+    replay_target,
+    should_apply,
+)
 
 
 @pytest.mark.parametrize(
@@ -68,3 +73,15 @@ def test_repeating_a_terminal_status_is_a_no_op() -> None:
 )
 def test_request_status_is_derived_from_its_dispatches(statuses: list[D], expected: R) -> None:
     assert derive_request_status(statuses) is expected
+
+
+def test_an_operator_replay_takes_a_failed_dispatch_back_to_queued() -> None:
+    assert replay_target(D.FAILED) is D.QUEUED
+    with pytest.raises(IllegalTransitionError):
+        should_apply(D.FAILED, D.QUEUED)  # no message can take that way, only the replay
+
+
+@pytest.mark.parametrize("current", [s for s in D if s is not D.FAILED])
+def test_only_failed_dispatches_can_be_replayed(current: D) -> None:
+    with pytest.raises(IllegalTransitionError):
+        replay_target(current)
