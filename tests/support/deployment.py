@@ -90,15 +90,20 @@ class Deployment:
 
     def run(self, *args: str) -> None:
         """Run a one-shot command (``migrate``) to completion."""
-        done = subprocess.run(
+        done = self.command(*args)
+        if done.returncode != 0:
+            raise RuntimeError(f"oss-router {' '.join(args)} failed: {done.stderr}")
+
+    def command(self, *args: str) -> subprocess.CompletedProcess[str]:
+        """Run ``oss-router <args>`` to completion with the deployment's settings."""
+        return subprocess.run(
             [sys.executable, "-m", "oss_router.cli", *args],
             env=self.environment,
             capture_output=True,
+            text=True,
             timeout=STARTUP_SECONDS,
             check=False,
         )
-        if done.returncode != 0:
-            raise RuntimeError(f"oss-router {' '.join(args)} failed: {done.stderr.decode()}")
 
     def start(self, name: str, *args: str, env: Mapping[str, str] | None = None) -> None:
         """Start ``oss-router <args>`` as the process called ``name``."""
