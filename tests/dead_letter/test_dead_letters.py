@@ -8,6 +8,7 @@ from uuid import UUID
 import httpx
 import pytest
 from fastapi import FastAPI
+from tests.support.metrics import sample
 from tests.support.payloads import PURPOSE, SUBJECTS, request_body
 from tests.support.polling import eventually, until_terminal
 
@@ -21,6 +22,7 @@ from oss_router.messages.codes import Channel
 from oss_router.runtime import Runtime
 
 CHANNELS = list(Channel)
+REPLAYS = "oss_router_dead_letter_replays_total"
 # The tests' workers give up after 3 attempts (conftest): this dispatch fails 3 times, is
 # dead-lettered, and answers on its fourth call, the first of a replay: "the cause is fixed".
 FAILS_THREE_TIMES = "stub:retriable=3"
@@ -91,6 +93,7 @@ async def test_a_replayed_dispatch_comes_back_to_life_and_the_replay_is_on_the_t
     runtime = runtime_of(app)
     await eventually(lambda: dead_letters(runtime), lambda count: count == 1)
     dispatch_id = UUID(failed["dispatches"][0]["id"])
+    replays_before = sample(REPLAYS, channel="europol")
 
     [outcome] = await replay(runtime, [dispatch_id])
 
@@ -111,6 +114,7 @@ async def test_a_replayed_dispatch_comes_back_to_life_and_the_replay_is_on_the_t
     ]
     assert ("failed", "queued", "operator:alice") in moves
     assert moves[-1][1] == "answered"
+    assert sample(REPLAYS, channel="europol") == replays_before + 1
 
 
 async def test_a_replay_that_fails_again_is_failed_again_and_dead_lettered_again(

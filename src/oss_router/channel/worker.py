@@ -90,9 +90,16 @@ class ChannelWorker:
             metrics.DEAD_LETTERS.labels(self.channel).inc()
             await delivery.reject()
             return
+        attempt = _attempt(delivery.headers)
+        if (
+            attempt == 1
+            and not delivery.redelivered
+            and _counter(delivery.headers, REPLAY_HEADER, 0)
+        ):
+            metrics.DEAD_LETTER_REPLAYS.labels(self.channel).inc()  # an operator's replay arrived
         self.in_flight += 1
         try:
-            await self._process(delivery, envelope, _attempt(delivery.headers))
+            await self._process(delivery, envelope, attempt)
         finally:
             self.in_flight -= 1
 
