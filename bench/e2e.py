@@ -11,9 +11,10 @@ one worker per channel as separate processes, zero-latency stub adapters), then:
    is sent at its scheduled time whether or not earlier ones returned) and prints p50/p99 of
    the ``POST /v1/requests`` latency.
 
-It prints figures; it asserts nothing. ``--relays``/``--trackers``/``--gateways`` start more
-processes of a role (extra gateways listen on their own ports; the client spreads requests over
-them round robin, as a load balancer would).
+It prints figures; it asserts nothing (progress goes to stderr as it runs).
+``--relays``/``--trackers``/``--gateways`` start more processes of a role (extra gateways
+listen on their own ports; the client spreads requests over them round robin, as a load
+balancer would).
 """
 
 import argparse
@@ -33,6 +34,8 @@ from tests.support.deployment import Deployment, deployment_on, free_port
 from tests.support.rabbitmq import fresh_vhost
 from tests.support.services import fresh_postgres_database
 from tests.support.traffic import varied_body
+
+from oss_router.progress import Progress
 
 TERMINAL_SQL = (
     "SELECT count(*) FROM exchange_requests"
@@ -97,13 +100,17 @@ async def throughput(
 ) -> dict[str, float]:
     tag = f"bench-{uuid.uuid4().hex[:8]}"
     limit = asyncio.Semaphore(concurrency)
+    progress = Progress(f"throughput: {count} requests accepted", total=count)
 
     async def one(body: dict[str, Any]) -> float:
         async with limit:
-            return await post(clients, body)
+            latency = await post(clients, body)
+        progress.advance()
+        return latency
 
     started = time.perf_counter()
     latencies = await asyncio.gather(*(one(body) for body in bodies(tag, count)))
+    progress.finish()
     accepted = time.perf_counter()
     await all_terminal(engine, tag, count)
     completed = time.perf_counter()
@@ -134,13 +141,17 @@ async def open_loop(
     tag = f"bench-{uuid.uuid4().hex[:8]}"
     count = int(rate * seconds)
     scheduled = bodies(tag, count, offset=1_000_000)
+    progress = Progress(f"open loop: {rate:g}/s offered, accepted", total=count)
     started = time.perf_counter()
 
     async def at(index: int, body: dict[str, Any]) -> float:
         await asyncio.sleep(max(0.0, started + index / rate - time.perf_counter()))
-        return await post(clients, body)
+        latency = await post(clients, body)
+        progress.advance()
+        return latency
 
     latencies = await asyncio.gather(*(at(i, body) for i, body in enumerate(scheduled)))
+    progress.finish()
     sent = time.perf_counter()
     await all_terminal(engine, tag, count)
     return {
