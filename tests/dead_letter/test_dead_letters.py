@@ -14,9 +14,11 @@ from tests.support.polling import eventually, until_terminal
 
 from oss_router.auth.principal import Principal, Role
 from oss_router.broker.topology import dead_letter_queue
+from oss_router.clock import utcnow
+from oss_router.db import unit_of_work
 from oss_router.dead_letter import operations
 from oss_router.dead_letter.operations import Selection
-from oss_router.dead_letter.service import Outcome
+from oss_router.dead_letter.service import Outcome, replay_letter
 from oss_router.deps import get_principal
 from oss_router.messages.codes import Channel
 from oss_router.runtime import Runtime
@@ -94,6 +96,7 @@ async def test_a_replayed_dispatch_comes_back_to_life_and_the_replay_is_on_the_t
     await eventually(lambda: dead_letters(runtime), lambda count: count == 1)
     dispatch_id = UUID(failed["dispatches"][0]["id"])
     replays_before = sample(REPLAYS, channel="europol")
+    [before] = await operations.list_letters(runtime.sessions, runtime.broker, CHANNELS, 10)
 
     [outcome] = await replay(runtime, [dispatch_id])
 
@@ -115,6 +118,11 @@ async def test_a_replayed_dispatch_comes_back_to_life_and_the_replay_is_on_the_t
     assert ("failed", "queued", "operator:alice") in moves
     assert moves[-1][1] == "answered"
     assert sample(REPLAYS, channel="europol") == replays_before + 1
+    # A copy of the letter left behind (its ack lost after the replay committed) is refused.
+    async with unit_of_work(runtime.sessions) as session:
+        stale = await replay_letter(session, before.letter, "operator:alice", "again", utcnow())
+    assert not stale.done
+    assert "already replayed" in stale.note
 
 
 async def test_a_replay_that_fails_again_is_failed_again_and_dead_lettered_again(

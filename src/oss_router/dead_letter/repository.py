@@ -3,7 +3,7 @@
 from collections.abc import Collection
 from uuid import UUID
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from oss_router.models import Dispatch, RequestEvent
@@ -32,3 +32,13 @@ async def replacement_of(session: AsyncSession, request_id: UUID, dispatch_id: U
         if event.detail.get("replaces") == str(dispatch_id):
             return str(event.detail.get("channel"))
     return None
+
+
+async def replay_count(session: AsyncSession, dispatch_id: UUID) -> int:
+    """How many times operators replayed this dispatch."""
+    count = await session.scalar(
+        select(func.count())
+        .select_from(RequestEvent)
+        .where(RequestEvent.dispatch_id == dispatch_id, RequestEvent.type == "replayed")
+    )
+    return int(count or 0)

@@ -11,8 +11,10 @@ Refused, the dead letter staying where it is: a malformed envelope or an unknown
 request cancelled or erased (retention), a dispatch re-routed to another channel (replaying it
 would send the request twice), answered or cancelled meanwhile, or not yet ``failed`` because
 the tracker has not applied the worker's failure report yet (the letter can be replayed once
-it has). A letter dead-lettered by the broker's delivery limit (a worker crashed on it again and
-again) never had its failure reported: its dispatch is still in flight and is replayed as it is.
+it has), or already replayed (a copy left behind when the acknowledgement after a committed
+replay was lost). A letter dead-lettered by the broker's delivery limit (a worker crashed on it
+again and again) never had its failure reported: its dispatch is still in flight and is
+replayed as it is.
 """
 
 from dataclasses import dataclass
@@ -121,6 +123,8 @@ async def _refusal(
         return "the request's personal data were erased: discard it"
     if request.status == RequestStatus.CANCELLED.value:
         return "the request was cancelled: discard it"
+    if await dead_repository.replay_count(session, dispatch.id) > letter.replays:
+        return "already replayed (this letter is a stale copy): discard it"
     replacement = await dead_repository.replacement_of(session, request.id, dispatch.id)
     if replacement is not None:
         return f"re-routed to {replacement}: replaying would send it twice, discard it"
