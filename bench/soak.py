@@ -177,7 +177,9 @@ async def main() -> None:
     run = Run(tag=f"soak-{uuid.uuid4().hex[:8]}")
     with fresh_vhost() as broker_url:
         async with fresh_postgres_database() as database_url:
-            with deployment_on(database_url, broker_url, options.logs) as deployment:
+            with deployment_on(
+                database_url, broker_url, options.logs, dump_logs=False
+            ) as deployment:
                 deployment.start_all()
                 await deployment.wait_ready()
                 engine = create_async_engine(database_url)
@@ -195,6 +197,7 @@ async def main() -> None:
                     await clients.close()
                     await engine.dispose()
     report(run, options.warmup_seconds)
+    print(f"process logs: {options.logs}/")
     print(f"loadavg(1m) at the end={os.getloadavg()[0]:.2f}")
 
 

@@ -231,9 +231,15 @@ async def wait_consumers(broker_url: str, queues: list[str], minimum: int = 1) -
 
 @contextlib.contextmanager
 def deployment_on(
-    database_url: str, broker_url: str, log_dir: Path, extra_env: Mapping[str, str] | None = None
+    database_url: str,
+    broker_url: str,
+    log_dir: Path,
+    extra_env: Mapping[str, str] | None = None,
+    *,
+    dump_logs: bool = True,
 ) -> Iterator[Deployment]:
-    """A migrated database and a deployment object whose processes are killed at the end."""
+    """A migrated database and a deployment object whose processes are killed at the end
+    (and whose log tails are printed then, for a failing test, unless ``dump_logs`` is off)."""
     log_dir.mkdir(parents=True, exist_ok=True)
     deployed = Deployment(database_url, broker_url, log_dir, extra_env=dict(extra_env or {}))
     deployed.run("migrate")
@@ -241,4 +247,5 @@ def deployment_on(
         yield deployed
     finally:
         deployed.close()
-        deployed.dump_logs()
+        if dump_logs:
+            deployed.dump_logs()
