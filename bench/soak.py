@@ -183,7 +183,9 @@ async def main() -> None:
                 deployment.start_all()
                 await deployment.wait_ready()
                 engine = create_async_engine(database_url)
-                clients = Clients([deployment.base_url], options.concurrency)
+                clients = Clients(
+                    [deployment.base_url], options.concurrency, deployment.officer_headers
+                )
                 stop = asyncio.Event()
                 sampler = asyncio.create_task(
                     sampling(deployment, engine, run, options.sample_seconds, stop)

@@ -8,6 +8,7 @@ from uuid import UUID
 import httpx
 import pytest
 from fastapi import FastAPI
+from tests.support.auth import auth_headers
 from tests.support.metrics import sample
 from tests.support.payloads import PURPOSE, SUBJECTS, request_body
 from tests.support.polling import eventually, until_terminal
@@ -59,6 +60,19 @@ async def replay(runtime: Runtime, dispatch_ids: list[UUID] | None = None) -> li
     )
     assert seen == outcomes  # every outcome is reported as it happens (progress)
     return outcomes
+
+
+async def audit_entries(
+    app: FastAPI, client: httpx.AsyncClient, request_id: str, actor: str
+) -> list[dict[str, Any]]:
+    response = await client.get(
+        "/v1/audit",
+        params={"request_id": request_id, "actor": actor},
+        headers=auth_headers(app, Role.AUDITOR),
+    )
+    assert response.status_code == 200, response.text
+    items: list[dict[str, Any]] = response.json()["items"]
+    return items
 
 
 def events_of(body: dict[str, Any], kind: str) -> list[dict[str, Any]]:
@@ -118,6 +132,13 @@ async def test_a_replayed_dispatch_comes_back_to_life_and_the_replay_is_on_the_t
     assert ("failed", "queued", "operator:alice") in moves
     assert moves[-1][1] == "answered"
     assert sample(REPLAYS, channel="europol") == replays_before + 1
+    [audited] = await audit_entries(app, client, failed["id"], "operator:alice")
+    assert (audited["action"], audited["justification"]) == (
+        "alteration",
+        "SIENA connector fixed (INC-42)",
+    )
+    assert audited["detail"]["operation"] == "replay"
+    assert audited["recipients"] == [{"channel": "europol", "country": "DE"}]
     # A copy of the letter left behind (its ack lost after the replay committed) is refused.
     async with unit_of_work(runtime.sessions) as session:
         stale = await replay_letter(session, before.letter, "operator:alice", "again", utcnow())
@@ -203,6 +224,8 @@ async def test_discard_removes_the_letter_and_says_so_on_the_timeline(
     assert discarded["actor"] == "operator:bob"
     assert discarded["detail"]["reason"] == "duplicate of a request answered by phone"
     assert body["status"] == "failed"
+    [audited] = await audit_entries(app, client, failed["id"], "operator:bob")
+    assert (audited["action"], audited["detail"]["operation"]) == ("erasure", "dead_letter_discard")
 
 
 @pytest.fixture

@@ -224,10 +224,18 @@ async def test_the_purge_command(
         assert await asyncio.to_thread(cli.main, argv) == 0  # nothing left: purged once only
     finally:
         get_settings.cache_clear()
-    out = capsys.readouterr().out.splitlines()
-    assert out == [
+    captured = capsys.readouterr()
+    assert captured.out.splitlines() == [
         "purged 2 requests terminal for more than 30 days",
         "purged 0 requests terminal for more than 30 days",
+    ]
+    progress = [  # stderr; stdout keeps only the result
+        line.split(" (")[0] for line in captured.err.splitlines() if line.startswith("purge: ")
+    ]
+    assert progress[0] == "purge: 1/2 requests purged"  # the first batch of one, out of two
+    assert [line for line in progress if line.endswith("done")] == [
+        "purge: 2/2 done",
+        "purge: 0 done",
     ]
     auditor = auth_headers(app, Role.AUDITOR)
     entries = (await client.get("/v1/audit?action=erasure", headers=auditor)).json()["items"]

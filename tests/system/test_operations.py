@@ -8,8 +8,11 @@ from typing import Any
 import httpx
 import pytest
 
+from oss_router.auth.principal import Role
 from oss_router.broker.topology import RESULTS_QUEUE, dead_letter_queue, dispatch_queue
+from oss_router.config import Settings
 from oss_router.messages.codes import Channel
+from tests.support.auth import TEST_DEV_SECRET, auth_headers
 from tests.support.deployment import Deployment, queue_messages
 from tests.support.polling import eventually
 from tests.support.traffic import read, submit, varied_body, wait_terminal
@@ -39,7 +42,9 @@ async def test_a_dead_lettered_dispatch_is_replayed_from_the_command_line_and_an
     start_europol(deployment, {"OSS_ROUTER_MAX_ATTEMPTS": "2"})
     await deployment.wait_ready(QUEUES)
     body = varied_body(EUROPOL, reference="stub:retriable=2")
-    async with httpx.AsyncClient(base_url=deployment.base_url, timeout=30) as client:
+    async with httpx.AsyncClient(
+        base_url=deployment.base_url, timeout=30, headers=deployment.officer_headers
+    ) as client:
         request_id = await submit(client, body)
         [failed] = await wait_terminal(client, [request_id], timeout=60)
         assert failed["status"] == "failed"
@@ -69,11 +74,18 @@ async def test_a_dead_lettered_dispatch_is_replayed_from_the_command_line_and_an
         answered = await eventually(
             lambda: read(client, request_id), lambda seen: seen["status"] == "answered", timeout=60
         )
+        audit = await client.get(
+            "/v1/audit",
+            params={"request_id": request_id, "actor": "operator:alice"},
+            headers=auth_headers(Settings(dev_secret=TEST_DEV_SECRET), Role.AUDITOR),
+        )
     assert await dead_letters(deployment) == 0
     [replayed] = [event for event in answered["events"] if event["type"] == "replayed"]
     assert replayed["actor"] == "operator:alice"
     assert replayed["detail"]["reason"] == "connector fixed"
     assert answered["dispatches"][0]["attempts"] == 1
+    [audited] = audit.json()["items"]
+    assert (audited["action"], audited["justification"]) == ("alteration", "connector fixed")
 
 
 def log_lines(path: Path) -> list[dict[str, Any]]:
@@ -89,7 +101,9 @@ async def test_one_request_s_correlation_id_is_in_the_log_of_every_process_it_cr
 ) -> None:
     start_europol(deployment)
     await deployment.wait_ready(QUEUES)
-    async with httpx.AsyncClient(base_url=deployment.base_url, timeout=30) as client:
+    async with httpx.AsyncClient(
+        base_url=deployment.base_url, timeout=30, headers=deployment.officer_headers
+    ) as client:
         request_id = await submit(client, varied_body(EUROPOL))
         [answered] = await wait_terminal(client, [request_id], timeout=60)
     assert answered["status"] == "answered"

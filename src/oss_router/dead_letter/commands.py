@@ -54,6 +54,7 @@ def register(commands: Any) -> None:
 def _channels(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--channel",
+        dest="channels",  # not ``channel``: that names a worker's role in the logs
         action="append",
         choices=[channel.value for channel in Channel],
         help="only this channel's dead-letter queue (repeatable; default: every channel)",
@@ -194,9 +195,9 @@ def _selected(args: argparse.Namespace) -> Selection:
 
 def _chosen(args: argparse.Namespace) -> list[Channel]:
     configured = get_settings().channels
-    if not args.channel:
+    if not args.channels:
         return list(configured)
-    return [Channel(value) for value in dict.fromkeys(args.channel)]
+    return [Channel(value) for value in dict.fromkeys(args.channels)]
 
 
 def _actor(args: argparse.Namespace) -> str:

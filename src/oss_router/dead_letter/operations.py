@@ -107,7 +107,7 @@ async def discard(
     async def one(delivery: Delivery, letter: DeadLetter) -> Outcome:
         async with unit_of_work(sessions) as session:
             request = await request_of(session, letter)
-            record_discard(session, letter, request, actor, reason, clock())
+            await record_discard(session, letter, request, actor, reason, clock())
         await delivery.ack()
         _log(letter, "discarded", actor, reason)
         return Outcome(letter, done=True, note="discarded")

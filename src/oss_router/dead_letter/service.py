@@ -23,6 +23,8 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from oss_router.audit import service as audit
+from oss_router.audit.service import Action, Actor, AuditRecord
 from oss_router.dead_letter import repository as dead_repository
 from oss_router.dead_letter.letters import DeadLetter
 from oss_router.live.notices import stage_notice
@@ -71,10 +73,21 @@ async def replay_letter(
     enqueue_dispatch(session, dispatch_envelope(request, dispatch), now, replay=replay)
     refresh_request_status(session, request, actor, now)
     stage_notice(session, request, now)
+    # Last write of the transaction (audit.append locks the chain head until the commit). The
+    # relay audits the disclosure itself when it publishes the envelope.
+    record = AuditRecord(
+        Action.ALTERATION,
+        Actor.system(actor),
+        request.id,
+        reason,
+        recipients=[{"channel": dispatch.channel, "country": dispatch.country}],
+        detail={"operation": "replay", "dispatch_id": str(dispatch.id), "replay": replay},
+    )
+    await audit.append(session, [record], now)
     return Outcome(letter, done=True, note=f"replayed (replay {replay}) to {dispatch.channel}")
 
 
-def record_discard(
+async def record_discard(
     session: AsyncSession,
     letter: DeadLetter,
     request: ExchangeRequest | None,
@@ -82,7 +95,8 @@ def record_discard(
     reason: str | None,
     now: datetime,
 ) -> None:
-    """The discard on the request's timeline, when the letter names a request we know."""
+    """The discard on the request's timeline and in the audit log (a copy of the request's
+    personal data is erased), when the letter names a request we know."""
     if request is None:
         return
     timeline.record(
@@ -94,6 +108,14 @@ def record_discard(
         at=now,
         detail={"reason": reason, "dead_letter_reason": letter.reason, "attempts": letter.attempts},
     )
+    record = AuditRecord(
+        Action.ERASURE,
+        Actor.system(actor),
+        request.id,
+        reason,
+        detail={"operation": "dead_letter_discard", "dispatch_id": str(letter.dispatch_id)},
+    )
+    await audit.append(session, [record], now)
 
 
 async def request_of(session: AsyncSession, letter: DeadLetter) -> ExchangeRequest | None:

@@ -9,6 +9,8 @@ from oss_router.audit.service import Actor
 from oss_router.clock import utcnow
 from oss_router.command import run_with_sessions
 from oss_router.db import SessionMaker, unit_of_work
+from oss_router.progress import Progress
+from oss_router.retention import repository
 from oss_router.retention.service import purge_batch
 
 
@@ -33,7 +35,11 @@ def _purge(args: argparse.Namespace) -> int:
     actor = Actor.system(f"operator:{args.actor or _os_user()}")
     older_than = timedelta(days=args.older_than)
 
+    progress = Progress("purge")
+
     async def work(sessions: SessionMaker) -> int:
+        async with sessions() as session:  # the total shown with the progress, on stderr
+            progress.total = await repository.count_due(session, utcnow() - older_than)
         total = 0
         while True:  # one transaction per batch: locks stay short, progress is kept
             async with unit_of_work(sessions) as session:
@@ -45,10 +51,12 @@ def _purge(args: argparse.Namespace) -> int:
                     batch_size=args.batch_size,
                 )
             total += len(purged)
+            progress.advance(len(purged), note="requests purged")
             if len(purged) < args.batch_size:
                 return total
 
     total = run_with_sessions(work)
+    progress.finish()
     print(f"purged {total} requests terminal for more than {args.older_than} days")
     return 0
 

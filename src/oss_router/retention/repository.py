@@ -4,7 +4,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from oss_router.models import ExchangeRequest, OutboxMessage, RequestEvent
@@ -31,6 +31,16 @@ async def due_for_purge(
         # Two purges at once split the work instead of waiting for each other.
         query = query.with_for_update(skip_locked=True)
     return list((await session.scalars(query)).all())
+
+
+async def count_due(session: AsyncSession, cutoff: datetime) -> int:
+    """How many requests ``due_for_purge`` would return with no limit (for progress)."""
+    query = select(func.count()).where(
+        ExchangeRequest.status.in_(_TERMINAL),
+        ExchangeRequest.purged_at.is_(None),
+        ExchangeRequest.updated_at < cutoff,
+    )
+    return int(await session.scalar(query) or 0)
 
 
 async def events_of(session: AsyncSession, request_ids: Sequence[UUID]) -> list[RequestEvent]:
