@@ -18,7 +18,7 @@ from oss_router.db import SessionMaker, unit_of_work
 from oss_router.dead_letter import repository
 from oss_router.dead_letter.letters import DeadLetter, describe
 from oss_router.dead_letter.service import Outcome, record_discard, replay_letter, request_of
-from oss_router.live.notices import publish_staged
+from oss_router.live.notices import publish_staged_now
 from oss_router.messages.codes import Channel
 from oss_router.telemetry import context
 
@@ -87,7 +87,7 @@ async def replay(
             outcome = await replay_letter(session, letter, actor, reason, clock())
         if outcome.done:
             await delivery.ack()
-            await publish_staged(session, broker)
+            await publish_staged_now(session, broker)
             _log(letter, "replayed", actor, reason)
         return outcome
 

@@ -63,3 +63,8 @@ class NoticePublisher:
 def publish_staged(session: AsyncSession, publisher: NoticePublisher) -> None:
     """Publish what the committed transaction staged; best effort, screens also poll."""
     publisher.submit(session.info.pop(STAGED_NOTICES, []))
+
+
+async def publish_staged_now(session: AsyncSession, broker: Broker) -> None:
+    """Publish what the committed transaction staged and wait for it (one-shot commands)."""
+    await publish_notices(broker, session.info.pop(STAGED_NOTICES, []))
