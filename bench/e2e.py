@@ -19,7 +19,9 @@ balancer would).
 
 import argparse
 import asyncio
+import contextlib
 import os
+import resource
 import statistics
 import sys
 import time
@@ -178,6 +180,56 @@ def start(deployment: Deployment, options: argparse.Namespace) -> list[str]:
     return urls
 
 
+class CpuMeter:
+    """CPU seconds used by each role's processes (and by PostgreSQL, RabbitMQ and this client),
+    read from /proc: per request, they show where the two cores go."""
+
+    def __init__(self, deployment: Deployment) -> None:
+        self._deployment = deployment
+        self._start: dict[str, float] = {}
+
+    def snapshot(self) -> dict[str, float]:
+        used: dict[str, float] = {}
+        for name, process in self._deployment.processes.items():
+            role = name.split("-")[0]
+            used[role] = used.get(role, 0.0) + cpu_seconds(process.pid)
+        used["postgresql"] = sum(cpu_seconds(pid) for pid in pids_named("postgres"))
+        used["rabbitmq"] = sum(cpu_seconds(pid) for pid in pids_named("beam.smp"))
+        own = resource.getrusage(resource.RUSAGE_SELF)
+        used["bench client"] = own.ru_utime + own.ru_stime
+        return used
+
+    def begin(self) -> None:
+        self._start = self.snapshot()
+
+    def per_request_ms(self, requests: int) -> dict[str, float]:
+        end = self.snapshot()
+        figures = {
+            f"{role}_cpu_ms": (end[role] - self._start.get(role, 0.0)) * 1000 / requests
+            for role in end
+        }
+        figures["total_cpu_ms"] = sum(figures.values())
+        return figures
+
+
+def cpu_seconds(pid: int) -> float:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def pids_named(command: str) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            with contextlib.suppress(OSError):
+                if (entry / "comm").read_text().strip() == command:
+                    found.append(int(entry.name))
+    return found
+
+
 def show(title: str, figures: dict[str, float]) -> None:
     print(f"{title}:")
     for key, value in figures.items():
@@ -189,16 +241,23 @@ async def main() -> None:
     print(f"cpus={os.cpu_count()} loadavg(1m)={os.getloadavg()[0]:.2f} python={sys.version[:6]}")
     with fresh_vhost() as broker_url:
         async with fresh_postgres_database() as database_url:
-            with deployment_on(database_url, broker_url, options.logs) as deployment:
+            with deployment_on(
+                database_url, broker_url, options.logs, dump_logs=False
+            ) as deployment:
                 urls = start(deployment, options)
                 await deployment.wait_ready()
                 engine = create_async_engine(database_url)
                 clients = Clients(urls, options.concurrency, deployment.officer_headers)
                 try:
                     await throughput(clients, engine, 100, options.concurrency)  # warm-up
+                    meter = CpuMeter(deployment)
+                    meter.begin()
                     show(
                         "throughput",
                         await throughput(clients, engine, options.requests, options.concurrency),
+                    )
+                    show(
+                        "CPU per request, throughput phase", meter.per_request_ms(options.requests)
                     )
                     show(
                         "open loop", await open_loop(clients, engine, options.rate, options.seconds)
