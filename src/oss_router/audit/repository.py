@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import cast
 from uuid import UUID
 
-from sqlalchemy import Insert, Select, Table, bindparam, insert, select, update
+from sqlalchemy import Select, Table, TextClause, bindparam, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -75,25 +75,32 @@ ONE_STATEMENT_MAX = 8
 
 
 @functools.lru_cache(maxsize=ONE_STATEMENT_MAX)
-def _extend_statement(count: int) -> Insert:
+def _extend_statement(count: int) -> TextClause:
     """The statement for ``count`` entries, built once; every value is a named bind parameter,
-    so nothing personal is ever part of the SQL text. (SQLAlchemy does not cache the compiled
-    form of a data-modifying CTE: it compiles each time, well under a round trip's cost.)"""
-    table = HEAD_TABLE
-    move = (
-        update(table)
-        .where(table.c.id == HEAD_ID)
-        .values(seq=bindparam("head_seq"), hash=bindparam("head_hash"))
-        .cte("moved_head")
-    )
-    rows = [
-        {
-            column.name: bindparam(f"{column.name}_{index}", type_=column.type)
-            for column in AUDIT_COLUMNS
-        }
+    so nothing personal is ever part of the SQL text.
+
+    Written as text with typed parameters rather than ``insert().add_cte(update())``:
+    SQLAlchemy gives a data-modifying CTE no cache key, so that form was compiled again on
+    every intake (about 5 % of the gateway's CPU under load); a text clause is compiled once.
+    """
+    names = ", ".join(column.name for column in AUDIT_COLUMNS)
+    rows = ", ".join(
+        "(" + ", ".join(f":{column.name}_{index}" for column in AUDIT_COLUMNS) + ")"
         for index in range(count)
+    )
+    # Only table and column names from the model and placeholders: no value is ever interpolated.
+    move = f"UPDATE {HEAD_TABLE.name} SET seq = :head_seq, hash = :head_hash WHERE id = {HEAD_ID}"  # noqa: S608
+    sql = f"WITH moved_head AS ({move}) INSERT INTO {AUDIT_TABLE.name} ({names}) VALUES {rows}"  # noqa: S608
+    types = [
+        bindparam(f"{column.name}_{index}", type_=column.type)
+        for index in range(count)
+        for column in AUDIT_COLUMNS
     ]
-    return insert(AUDIT_TABLE).values(rows).add_cte(move)
+    return text(sql).bindparams(
+        bindparam("head_seq", type_=HEAD_TABLE.c.seq.type),
+        bindparam("head_hash", type_=HEAD_TABLE.c.hash.type),
+        *types,
+    )
 
 
 async def head(session: AsyncSession) -> AuditChainHead:
