@@ -45,6 +45,12 @@ TERMINAL_SQL = (
 )
 
 
+DISPATCHES_SQL = (
+    "SELECT count(*) FROM dispatches JOIN exchange_requests"
+    " ON exchange_requests.id = dispatches.request_id WHERE reference LIKE :tag"
+)
+
+
 def arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=2000)
@@ -138,6 +144,7 @@ async def throughput(
         "completed_per_s": count / (completed - started),
         "intake_p50_ms": percentile(latencies, 50) * 1000,
         "intake_p99_ms": percentile(latencies, 99) * 1000,
+        "dispatches_per_request": await dispatches(engine, tag) / count,
     }
 
 
@@ -151,6 +158,12 @@ async def all_terminal(engine: AsyncEngine, tag: str, count: int) -> None:
 async def terminal(engine: AsyncEngine, tag: str) -> int:
     async with engine.connect() as connection:
         return int((await connection.execute(text(TERMINAL_SQL), {"tag": f"{tag}-%"})).scalar())
+
+
+async def dispatches(engine: AsyncEngine, tag: str) -> int:
+    async with engine.connect() as connection:
+        result = await connection.execute(text(DISPATCHES_SQL), {"tag": f"{tag}-%"})
+        return int(result.scalar())
 
 
 async def open_loop(
