@@ -46,6 +46,9 @@ class Settings(BaseSettings):
     # call that uses it and SQLAlchemy then discards the whole pool (docs/decisions/0008).
     database_pre_ping: bool = False
 
+    # Requests staged together in one intake transaction at most (request/intake.py); 1 turns
+    # batching off (one transaction per request).
+    intake_batch_size: int = Field(default=64, ge=1, le=1000)
     relay_batch_size: int = Field(default=200, ge=1, le=5000)
     relay_poll_seconds: float = Field(default=0.5, gt=0)
     relay_lease_seconds: float = Field(default=30.0, gt=0)

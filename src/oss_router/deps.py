@@ -10,8 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from oss_router.auth.dependencies import authenticate
 from oss_router.auth.principal import Principal, Role
 from oss_router.errors import Forbidden
-from oss_router.live.notices import publish_staged
-from oss_router.outbox.service import OUTBOX_WRITTEN
+from oss_router.request.intake import IntakeBatcher
 from oss_router.routing.policy import RoutingPolicy
 from oss_router.runtime import Runtime
 
@@ -31,15 +30,20 @@ async def get_session(runtime: RuntimeDep) -> AsyncIterator[AsyncSession]:
     async with runtime.sessions() as session:
         async with session.begin():
             yield session
-        if session.info.get(OUTBOX_WRITTEN):
-            runtime.outbox_written()
-        publish_staged(session, runtime.notices)
+        runtime.committed(session)
 
 
 # scope="function": the transaction commits before the response is sent. With the default
 # (request) scope FastAPI runs the exit code after sending, so a client could hold a 202 for a
 # request whose commit then failed: the first guarantee of architecture.md would not hold.
 SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
+
+
+async def get_intake(runtime: RuntimeDep) -> IntakeBatcher:
+    return runtime.intake
+
+
+IntakeDep = Annotated[IntakeBatcher, Depends(get_intake)]
 
 
 async def get_policy(runtime: RuntimeDep) -> RoutingPolicy:

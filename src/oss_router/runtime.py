@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from oss_router.broker.contract import Broker, Consumer
 from oss_router.broker.memory import MemoryBroker
@@ -27,10 +27,12 @@ from oss_router.channel.worker import ChannelWorker
 from oss_router.clock import Clock, utcnow
 from oss_router.config import Settings
 from oss_router.db import SessionMaker, create_engine, create_sessionmaker
-from oss_router.live.notices import NoticePublisher
+from oss_router.live.notices import NoticePublisher, publish_staged
 from oss_router.messages.codes import Channel
 from oss_router.outbox.recovery import republish_in_flight
 from oss_router.outbox.relay import Relay
+from oss_router.outbox.service import OUTBOX_WRITTEN
+from oss_router.request.intake import IntakeBatcher
 from oss_router.routing.policy import RoutingPolicy, load_policy
 from oss_router.sla.watch import DeadlineWatch
 from oss_router.telemetry import gauges
@@ -77,9 +79,16 @@ class Runtime:
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
     _consumers: list[Consumer] = field(default_factory=list)
     notices: NoticePublisher = field(init=False)
+    intake: IntakeBatcher = field(init=False)
 
     def __post_init__(self) -> None:
         self.notices = NoticePublisher(self.broker)
+        self.intake = IntakeBatcher(
+            self.sessions,
+            self.policy,
+            committed=self.committed,
+            max_batch=self.settings.intake_batch_size,
+        )
 
     @classmethod
     async def open(
@@ -101,6 +110,13 @@ class Runtime:
         await broker.connect()
         await broker.declare(build_topology(settings.channels, settings.retry_delays_ms))
         return cls(settings, engine, create_sessionmaker(engine), broker, policy, clock)
+
+    def committed(self, session: AsyncSession) -> None:
+        """After a gateway transaction committed: wake the relay if it wrote outbox rows, and
+        publish the status notices it staged."""
+        if session.info.get(OUTBOX_WRITTEN):
+            self.outbox_written()
+        publish_staged(session, self.notices)
 
     def outbox_written(self) -> None:
         """Wake the in-process relay right away instead of at its next poll."""
@@ -213,6 +229,7 @@ class Runtime:
         )
         for worker in self.workers.values():
             await worker.adapter.aclose()
+        await self.intake.flush()
         await self.notices.flush()
         await self.broker.close()
         await self.engine.dispose()

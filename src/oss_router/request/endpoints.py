@@ -6,7 +6,14 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Header, Query, Response, status
 
 from oss_router.auth.principal import Principal, Role
-from oss_router.deps import CurrentPrincipal, NowDep, PolicyDep, SessionDep, require_roles
+from oss_router.deps import (
+    CurrentPrincipal,
+    IntakeDep,
+    NowDep,
+    PolicyDep,
+    SessionDep,
+    require_roles,
+)
 from oss_router.messages.codes import Channel, Kind, RequestStatus
 from oss_router.request import repository, reroute, service
 from oss_router.request.schemas import (
@@ -46,15 +53,12 @@ IdempotencyKey = Annotated[
 async def create_request(
     payload: RequestCreate,
     response: Response,
-    session: SessionDep,
-    policy: PolicyDep,
+    intake: IntakeDep,
     principal: Creator,
     now: NowDep,
     idempotency_key: IdempotencyKey = None,
 ) -> RequestRead:
-    outcome = await service.create_request(
-        session, policy, payload, principal, idempotency_key=idempotency_key, now=now
-    )
+    outcome = await intake.submit(service.Intake(payload, principal, idempotency_key, now))
     response.headers["Location"] = f"/v1/requests/{outcome.request.id}"
     if outcome.replayed:
         response.headers["Idempotent-Replayed"] = "true"

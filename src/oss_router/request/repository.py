@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, Exists, Select, and_, exists, or_, select
+from sqlalchemy import ColumnElement, Exists, Select, and_, exists, func, or_, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from oss_router.errors import FieldError, ValidationFailed
@@ -63,29 +63,51 @@ async def events_of(session: AsyncSession, request_id: UUID) -> list[RequestEven
     return list((await session.scalars(query)).all())
 
 
-async def find_by_idempotency_key(
-    session: AsyncSession, scope: str, key: str
-) -> ExchangeRequest | None:
-    query = select(ExchangeRequest).where(
-        ExchangeRequest.idempotency_scope == scope, ExchangeRequest.idempotency_key == key
-    )
-    return (await session.execute(query)).scalar_one_or_none()
+async def find_by_idempotency_keys(
+    session: AsyncSession, scoped_keys: Sequence[tuple[str, str]]
+) -> dict[tuple[str, str], ExchangeRequest]:
+    """The requests created with these (caller, Idempotency-Key) pairs, in one query."""
+    if not scoped_keys:
+        return {}
+    columns = tuple_(ExchangeRequest.idempotency_scope, ExchangeRequest.idempotency_key)
+    query = select(ExchangeRequest).where(columns.in_(sorted(set(scoped_keys))))
+    return {
+        (request.idempotency_scope or "", request.idempotency_key or ""): request
+        for request in (await session.scalars(query)).all()
+    }
 
 
-async def open_requests_with_fingerprint(
-    session: AsyncSession, kind: Kind, fingerprint: str, limit: int = 20
-) -> list[ExchangeRequest]:
-    query = (
-        select(ExchangeRequest)
+async def open_requests_with_fingerprints(
+    session: AsyncSession, subjects: Sequence[tuple[str, str]], limit: int = 20
+) -> dict[tuple[str, str], list[ExchangeRequest]]:
+    """Open requests about each (kind, subject fingerprint), the newest ``limit`` per subject
+    and newest first, in one query."""
+    if not subjects:
+        return {}
+    subject = (ExchangeRequest.kind, ExchangeRequest.subject_fingerprint)
+    ranked = (
+        select(
+            ExchangeRequest.id,
+            func.row_number()
+            .over(partition_by=subject, order_by=ExchangeRequest.created_at.desc())
+            .label("rank"),
+        )
         .where(
-            ExchangeRequest.kind == kind.value,
-            ExchangeRequest.subject_fingerprint == fingerprint,
+            tuple_(*subject).in_(sorted(set(subjects))),
             ExchangeRequest.status.in_(OPEN_REQUEST_STATUSES),
         )
-        .order_by(ExchangeRequest.created_at.desc())
-        .limit(limit)
+        .subquery()
     )
-    return list((await session.scalars(query)).all())
+    query = (
+        select(ExchangeRequest)
+        .join(ranked, ranked.c.id == ExchangeRequest.id)
+        .where(ranked.c.rank <= limit)
+        .order_by(ExchangeRequest.created_at.desc())
+    )
+    found: dict[tuple[str, str], list[ExchangeRequest]] = {}
+    for request in (await session.scalars(query)).all():
+        found.setdefault((request.kind, request.subject_fingerprint or ""), []).append(request)
+    return found
 
 
 async def dispatch(session: AsyncSession, dispatch_id: UUID) -> Dispatch | None:

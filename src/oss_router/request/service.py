@@ -4,6 +4,7 @@ import hashlib
 import json
 import logging
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, TypeVar, cast
@@ -16,7 +17,7 @@ from oss_router.audit import service as audit
 from oss_router.audit.service import Action, Actor, AuditRecord
 from oss_router.auth.principal import Principal, Role
 from oss_router.db import after_commit
-from oss_router.errors import Conflict, FieldError, Forbidden, NotFound, Unroutable
+from oss_router.errors import Conflict, FieldError, Forbidden, NotFound, ProblemError, Unroutable
 from oss_router.live.notices import stage_notice
 from oss_router.messages.codes import DispatchStatus, RequestStatus
 from oss_router.messages.dispatch import DispatchEnvelope
@@ -123,11 +124,19 @@ async def _decide(
     principal: Principal,
 ) -> tuple[RoutingDecision, list[ExchangeRequest]]:
     decision = decide(policy, payload, now)
-    duplicates, matches = await _duplicate_warnings(session, payload, decision, principal)
-    combined = RoutingDecision(
-        decision.dispatches, decision.warnings + duplicates, decision.policy_version
-    )
-    return combined, matches
+    earlier = await _open_requests_like(session, [payload])
+    duplicates, matches = _duplicate_warnings(payload, earlier, principal)
+    return replace(decision, warnings=decision.warnings + duplicates), matches
+
+
+@dataclass(frozen=True)
+class Intake:
+    """One ``POST /v1/requests`` as its caller made it."""
+
+    payload: RequestCreate
+    principal: Principal
+    idempotency_key: str | None
+    now: datetime
 
 
 async def create_request(
@@ -139,34 +148,107 @@ async def create_request(
     idempotency_key: str | None,
     now: datetime,
 ) -> CreateOutcome:
-    """Validate, route and stage the request with its dispatches, timeline, outbox rows and
-    audit entries (collection, and alteration for a routing override)."""
-    payload = effective_payload(payload, principal)
-    body_hash = _body_hash(payload)
-    if idempotency_key is not None:
-        existing = await repository.find_by_idempotency_key(
-            session, principal.subject, idempotency_key
-        )
-        if existing is not None:
-            return await _replay(session, existing, body_hash, principal, now)
-    decision, matches = await _decide(session, policy, payload, now, principal)
-    request = _new_request(payload, principal, decision, body_hash, idempotency_key, now)
+    """Validate, route and stage one request (a batch of one: ``create_requests``)."""
+    [result] = await create_requests(
+        session, policy, [Intake(payload, principal, idempotency_key, now)]
+    )
+    if isinstance(result, ProblemError):
+        raise result
+    return result
+
+
+async def create_requests(
+    session: AsyncSession, policy: RoutingPolicy, intakes: Sequence[Intake]
+) -> list[CreateOutcome | ProblemError]:
+    """Validate, route and stage each request with its dispatches, timeline, outbox rows and
+    audit entries (collection, and alteration for a routing override); one outcome, or the
+    problem that refused it, per intake, in order.
+
+    The batch costs one statement per step, not one per request: one Idempotency-Key lookup,
+    one possible-duplicate lookup, one flush, one audit append (``request/intake.py``). A
+    conflict found only at the flush (another process creating the same Idempotency-Key)
+    raises ``Conflict`` for the whole batch: the caller retries its requests one by one.
+    """
+    results: list[CreateOutcome | ProblemError | None] = [None] * len(intakes)
+    effective: dict[int, Intake] = {}
+    for index, intake in enumerate(intakes):
+        try:
+            payload = effective_payload(intake.payload, intake.principal)
+        except ProblemError as refused:
+            results[index] = refused
+            continue
+        effective[index] = replace(intake, payload=payload)
+    records: list[AuditRecord] = []
+    existing = await repository.find_by_idempotency_keys(
+        session, [_scoped_key(intake) for intake in effective.values() if intake.idempotency_key]
+    )
+    decided: dict[int, RoutingDecision] = {}
+    creating: set[tuple[str, str]] = set()
+    for index, intake in effective.items():
+        try:
+            scoped = _scoped_key(intake) if intake.idempotency_key else None
+            if scoped in existing:
+                results[index] = _replay(existing[scoped], intake, records)
+                continue
+            if scoped is not None:
+                _refuse_concurrent_key(scoped, creating)
+            decided[index] = decide(policy, intake.payload, intake.now)
+        except ProblemError as refused:
+            results[index] = refused
+    earlier = await _open_requests_like(session, [effective[index].payload for index in decided])
+    staged: list[tuple[int, ExchangeRequest, list[ExchangeRequest]]] = []
+    for index, decision in decided.items():
+        intake = effective[index]
+        duplicates, matches = _duplicate_warnings(intake.payload, earlier, intake.principal)
+        decision = replace(decision, warnings=decision.warnings + duplicates)
+        staged.append((index, _stage_request(session, intake, decision), matches))
+    await _flush_new_requests(session, staged)
+    for index, request, matches in staged:
+        intake = effective[index]
+        _count_intake(session, request)
+        stage_notice(session, request, intake.now)
+        records += _intake_records(request, intake.principal)
+        records += _duplicate_consultations(matches, intake.payload, intake.principal)
+        results[index] = CreateOutcome(request, replayed=False)
+    await audit.append(session, records, max(intake.now for intake in intakes))
+    return [result for result in results if result is not None]
+
+
+def _scoped_key(intake: Intake) -> tuple[str, str]:
+    """Idempotency-Keys are the caller's own: the same key from two callers is two keys."""
+    return intake.principal.subject, intake.idempotency_key or ""
+
+
+def _refuse_concurrent_key(scoped: tuple[str, str], creating: set[tuple[str, str]]) -> None:
+    if scoped in creating:
+        raise Conflict(CONCURRENT_KEY)
+    creating.add(scoped)
+
+
+CONCURRENT_KEY = "another request with this Idempotency-Key is being created; retry to get it"
+
+
+def _stage_request(
+    session: AsyncSession, intake: Intake, decision: RoutingDecision
+) -> ExchangeRequest:
+    payload, principal, now = intake.payload, intake.principal, intake.now
+    request = _new_request(
+        payload, principal, decision, _body_hash(payload), intake.idempotency_key, now
+    )
     session.add(request)
     _record_intake(session, request, principal, now)
     for position, choice in enumerate(decision.dispatches):
         stage_dispatch(session, request, position, choice, principal, now)
+    return request
+
+
+async def _flush_new_requests(session: AsyncSession, staged: Sequence[object]) -> None:
+    if not staged:
+        return
     try:
         await session.flush()
     except IntegrityError:
-        raise Conflict(
-            "another request with this Idempotency-Key is being created; retry to get it"
-        ) from None
-    _count_intake(session, request)
-    stage_notice(session, request, now)
-    records = _intake_records(request, principal)
-    records += _duplicate_consultations(matches, payload, principal)
-    await audit.append(session, records, now)
-    return CreateOutcome(request, replayed=False)
+        raise Conflict(CONCURRENT_KEY) from None
 
 
 def _count_intake(session: AsyncSession, request: ExchangeRequest) -> None:
@@ -191,20 +273,14 @@ def _count_intake(session: AsyncSession, request: ExchangeRequest) -> None:
     after_commit(session, log_accepted)
 
 
-async def _replay(
-    session: AsyncSession,
-    existing: ExchangeRequest,
-    body_hash: str,
-    principal: Principal,
-    now: datetime,
-) -> CreateOutcome:
-    if existing.body_hash != body_hash:
+def _replay(existing: ExchangeRequest, intake: Intake, records: list[AuditRecord]) -> CreateOutcome:
+    if existing.body_hash != _body_hash(intake.payload):
         raise Conflict(
             "this Idempotency-Key was already used with a different body",
             errors=[FieldError("Idempotency-Key", "reused with a different request body")],
         )
-    consulted = audit.consultations([existing], Actor.of(principal), {"via": "idempotent replay"})
-    await audit.append(session, consulted, now)
+    actor = Actor.of(intake.principal)
+    records += audit.consultations([existing], actor, {"via": "idempotent replay"})
     return CreateOutcome(existing, replayed=True)
 
 
@@ -260,18 +336,33 @@ def _body_hash(payload: RequestCreate) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-async def _duplicate_warnings(
-    session: AsyncSession,
+SubjectKey = tuple[str, str]  # kind, subject fingerprint
+
+
+def _subject_key(payload: RequestCreate | RoutingPreviewQuery) -> SubjectKey | None:
+    if payload.subject is None:
+        return None
+    return payload.kind.value, subject_fingerprint(payload.kind, subject_document(payload.subject))
+
+
+async def _open_requests_like(
+    session: AsyncSession, payloads: Sequence[RequestCreate | RoutingPreviewQuery]
+) -> dict[SubjectKey, list[ExchangeRequest]]:
+    """The open requests about the same subjects as ``payloads``, newest first, in one query."""
+    keys = {key for key in map(_subject_key, payloads) if key is not None}
+    return await repository.open_requests_with_fingerprints(session, sorted(keys))
+
+
+def _duplicate_warnings(
     payload: RequestCreate | RoutingPreviewQuery,
-    decision: RoutingDecision,
+    earlier_by_subject: dict[SubjectKey, list[ExchangeRequest]],
     principal: Principal,
 ) -> tuple[tuple[RoutingWarning, ...], list[ExchangeRequest]]:
-    if payload.subject is None:
+    key = _subject_key(payload)
+    if key is None:
         return (), []
-    fingerprint = subject_fingerprint(payload.kind, subject_document(payload.subject))
-    earlier = await repository.open_requests_with_fingerprint(session, payload.kind, fingerprint)
     # A PCCC learns only of its own unit's requests (another unit's must not even show).
-    earlier = [request for request in earlier if _may_see(request, principal)]
+    earlier = [req for req in earlier_by_subject.get(key, []) if _may_see(req, principal)]
     warnings, matches = [], []
     for country in payload.target_countries:
         match = next((req for req in earlier if country in req.target_countries), None)
