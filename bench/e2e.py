@@ -222,7 +222,9 @@ class CpuMeter:
         for name, process in self._deployment.processes.items():
             role = name.split("-")[0]
             used[role] = used.get(role, 0.0) + cpu_seconds(process.pid)
-        used["postgresql"] = sum(cpu_seconds(pid) for pid in pids_named("postgres"))
+        used["postgresql"] = sum(
+            cpu_seconds(pid, reaped_children=True) for pid in pids_named("postgres")
+        )
         used["rabbitmq"] = sum(cpu_seconds(pid) for pid in pids_named("beam.smp"))
         own = resource.getrusage(resource.RUSAGE_SELF)
         used["bench client"] = own.ru_utime + own.ru_stime
@@ -241,12 +243,17 @@ class CpuMeter:
         return figures
 
 
-def cpu_seconds(pid: int) -> float:
+def cpu_seconds(pid: int, *, reaped_children: bool = False) -> float:
+    """User + system CPU of ``pid``; with ``reaped_children``, plus that of its children that
+    exited (PostgreSQL's postmaster: a backend that ends between two readings keeps counting)."""
     try:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     except OSError:
         return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    ticks = int(fields[11]) + int(fields[12])
+    if reaped_children:
+        ticks += int(fields[13]) + int(fields[14])
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def pids_named(command: str) -> list[int]:
