@@ -1,4 +1,6 @@
-"""``oss-router dead-letters list|replay|discard``: the operator's view of failed dispatches.
+"""``oss-router dead-letters list|replay|discard``: the operator's view of failed dispatches
+(each channel's dead-letter queue) and of channel results the tracker could not apply
+(``oss_router.dead.results``).
 
 The commands work on the configured database and RabbitMQ (``OSS_ROUTER_DATABASE_URL``,
 ``OSS_ROUTER_BROKER_URL``). The embedded in-process broker keeps its dead-letter queues inside
@@ -20,6 +22,7 @@ from oss_router.broker.topology import build_topology
 from oss_router.config import Settings, get_settings
 from oss_router.db import SessionMaker, create_engine, create_sessionmaker
 from oss_router.dead_letter import operations
+from oss_router.dead_letter.letters import RESULTS
 from oss_router.dead_letter.operations import Listed, Selection
 from oss_router.dead_letter.service import Outcome
 from oss_router.messages.codes import Channel
@@ -57,7 +60,15 @@ def _channels(parser: argparse.ArgumentParser) -> None:
         dest="channels",  # not ``channel``: that names a worker's role in the logs
         action="append",
         choices=[channel.value for channel in Channel],
-        help="only this channel's dead-letter queue (repeatable; default: every channel)",
+        help="only this channel's dead-letter queue (repeatable; default: every queue)",
+    )
+    parser.add_argument(
+        "--queue",
+        dest="queues",
+        action="append",
+        choices=[RESULTS, *(channel.value for channel in Channel)],
+        help=f"only this dead-letter queue: {RESULTS!r} (results the tracker could not apply) "
+        "or a channel's (repeatable; default: the results' and every configured channel's)",
     )
 
 
@@ -67,7 +78,7 @@ def _selection(parser: argparse.ArgumentParser) -> None:
     which.add_argument(
         "--dispatch", action="append", type=uuid.UUID, metavar="ID", help="repeatable"
     )
-    which.add_argument("--all", action="store_true", help="every dead letter of the channels")
+    which.add_argument("--all", action="store_true", help="every dead letter of the queues")
     parser.add_argument("--actor", help="who does it (default: the OS user)")
 
 
@@ -96,12 +107,24 @@ def _dead_letters_list(args: argparse.Namespace) -> int:
     return 0
 
 
-COLUMNS = ["dispatch", "request", "channel", "country", "attempts", "status", "reason", "error"]
+COLUMNS = [
+    "queue",
+    "dispatch",
+    "request",
+    "channel",
+    "country",
+    "attempts",
+    "status",
+    "result",
+    "reason",
+    "error",
+]
 
 
 def _row(item: Listed) -> dict[str, Any]:
     letter = item.letter
     return {
+        "queue": letter.queue,
         "dispatch": str(letter.dispatch_id) if letter.dispatch_id else None,
         "request": str(letter.request_id) if letter.request_id else None,
         "channel": letter.channel,
@@ -109,6 +132,7 @@ def _row(item: Listed) -> dict[str, Any]:
         "attempts": letter.attempts,
         "replays": letter.replays,
         "status": item.status,
+        "result": letter.result,  # results letters: the status the channel reported
         "reason": letter.reason,
         "error": item.error,
         "message_id": letter.message_id,
@@ -142,7 +166,7 @@ def _dead_letters_replay(args: argparse.Namespace) -> int:
     async def work(sessions: SessionMaker, broker: Broker) -> list[Outcome]:
         if progress.total is None:
             progress.total = sum(
-                (await operations.count_letters(broker, selection.channels)).values()
+                (await operations.count_letters(broker, selection.queues)).values()
             )
         return await operations.replay(
             sessions, broker, selection, actor=actor, reason=args.reason, report=_advance(progress)
@@ -180,7 +204,9 @@ def _settled(
         return EXIT_UNUSABLE
     progress.finish()
     for outcome in outcomes:
-        print(f"{outcome.letter.dispatch_id or outcome.letter.message_id}: {outcome.note}")
+        letter = outcome.letter
+        queue = f" ({letter.queue})" if letter.is_result else ""
+        print(f"{letter.dispatch_id or letter.message_id}{queue}: {outcome.note}")
     done = sum(outcome.done for outcome in outcomes)
     missing = set(wanted or ()) - {outcome.letter.dispatch_id for outcome in outcomes}
     for dispatch_id in sorted(missing, key=str):
@@ -193,11 +219,13 @@ def _selected(args: argparse.Namespace) -> Selection:
     return Selection(_chosen(args), frozenset(args.dispatch) if args.dispatch else None)
 
 
-def _chosen(args: argparse.Namespace) -> list[Channel]:
-    configured = get_settings().channels
-    if not args.channels:
-        return list(configured)
-    return [Channel(value) for value in dict.fromkeys(args.channels)]
+def _chosen(args: argparse.Namespace) -> list[str]:
+    """The dead-letter queues asked for, the results' first: a channel letter's dispatch can
+    only be replayed once the tracker has applied its failure, which may be a results letter."""
+    asked = [*(args.channels or []), *(args.queues or [])]
+    if not asked:
+        asked = [RESULTS, *(channel.value for channel in get_settings().channels)]
+    return sorted(dict.fromkeys(asked), key=lambda queue: queue != RESULTS)
 
 
 def _actor(args: argparse.Namespace) -> str:

@@ -1,9 +1,13 @@
-"""The dead-letter commands' work on the broker: take the letters of each channel's dead-letter
-queue, decide each one in its own transaction, and settle it only after that committed.
+"""The dead-letter commands' work on the broker: take the letters of each dead-letter queue
+(each channel's, and the results'), decide each one in its own transaction, and settle it only
+after that committed.
 
 A letter leaves its queue (``ack``) only once the replay or discard is committed, so a crash in
 between leaves it where it was: replaying it again is refused (its dispatch is no longer
-``failed``) and it can be discarded. Letters not selected or refused go back untouched.
+``failed``) and it can be discarded. A results letter is republished to the tracker inside
+its transaction: a crash after the commit leaves a copy, refused on a later replay once the
+tracker has taken the result (and absorbed by the tracker's inbox before that). Letters not
+selected or refused go back untouched.
 """
 
 import logging
@@ -11,15 +15,20 @@ from collections.abc import Awaitable, Callable, Collection, Sequence
 from dataclasses import dataclass
 from uuid import UUID
 
-from oss_router.broker.contract import Broker, Delivery
-from oss_router.broker.topology import dead_letter_queue
+from oss_router.broker.contract import Broker, Delivery, OutgoingMessage
+from oss_router.broker.topology import RESULTS_EXCHANGE, RESULTS_KEY
 from oss_router.clock import Clock, utcnow
 from oss_router.db import SessionMaker, unit_of_work
 from oss_router.dead_letter import repository
-from oss_router.dead_letter.letters import DeadLetter, describe
-from oss_router.dead_letter.service import Outcome, record_discard, replay_letter, request_of
+from oss_router.dead_letter.letters import DeadLetter, describe, queue_name
+from oss_router.dead_letter.service import (
+    Outcome,
+    record_discard,
+    replay_letter,
+    replay_result,
+    request_of,
+)
 from oss_router.live.notices import publish_staged_now
-from oss_router.messages.codes import Channel
 from oss_router.telemetry import context
 
 log = logging.getLogger(__name__)
@@ -36,30 +45,27 @@ class Listed:
 
 @dataclass(frozen=True)
 class Selection:
-    channels: Sequence[Channel]
+    queues: Sequence[str]  # short names: channels, and letters.RESULTS
     dispatch_ids: Collection[UUID] | None = None  # None: every letter
 
     def __contains__(self, letter: DeadLetter) -> bool:
         return self.dispatch_ids is None or letter.dispatch_id in self.dispatch_ids
 
 
-async def count_letters(broker: Broker, channels: Sequence[Channel]) -> dict[Channel, int]:
-    return {
-        channel: (await broker.queue_stats(dead_letter_queue(channel))).messages
-        for channel in channels
-    }
+async def count_letters(broker: Broker, queues: Sequence[str]) -> dict[str, int]:
+    return {queue: (await broker.queue_stats(queue_name(queue))).messages for queue in queues}
 
 
 async def list_letters(
-    sessions: SessionMaker, broker: Broker, channels: Sequence[Channel], limit: int
+    sessions: SessionMaker, broker: Broker, queues: Sequence[str], limit: int
 ) -> list[Listed]:
-    """Up to ``limit`` letters, oldest first per channel; every one stays in its queue."""
+    """Up to ``limit`` letters, oldest first per queue; every one stays in its queue."""
     letters: list[DeadLetter] = []
-    for channel in channels:
+    for queue in queues:
         if len(letters) >= limit:
             break
-        async with broker.fetch(dead_letter_queue(channel), limit - len(letters)) as taken:
-            letters += [describe(delivery, channel) for delivery in taken]
+        async with broker.fetch(queue_name(queue), limit - len(letters)) as taken:
+            letters += [describe(delivery, queue) for delivery in taken]
     async with sessions() as session:
         known = [letter.dispatch_id for letter in letters if letter.dispatch_id is not None]
         states = await repository.dispatch_states(session, known)
@@ -84,7 +90,17 @@ async def replay(
 ) -> list[Outcome]:
     async def one(delivery: Delivery, letter: DeadLetter) -> Outcome:
         async with unit_of_work(sessions) as session:
-            outcome = await replay_letter(session, letter, actor, reason, clock())
+            if letter.is_result:
+                outcome = await replay_result(
+                    session,
+                    letter,
+                    actor,
+                    reason,
+                    clock(),
+                    lambda: broker.publish([republished(delivery)]),
+                )
+            else:
+                outcome = await replay_letter(session, letter, actor, reason, clock())
         if outcome.done:
             await delivery.ack()
             await publish_staged_now(session, broker)
@@ -122,8 +138,8 @@ async def _each_letter(
     report: Report,
 ) -> list[Outcome]:
     outcomes = []
-    for channel in selection.channels:
-        queue = dead_letter_queue(channel)
+    for short in selection.queues:
+        queue = queue_name(short)
         waiting = (await broker.queue_stats(queue)).messages
         if not waiting:
             continue
@@ -131,12 +147,26 @@ async def _each_letter(
         # taken again by a later fetch of the same run.
         async with broker.fetch(queue, waiting) as taken:
             for delivery in taken:
-                letter = describe(delivery, channel)
+                letter = describe(delivery, short)
                 if letter in selection:
                     outcome = await handle(delivery, letter)
                     outcomes.append(outcome)
                     report(outcome)
     return outcomes
+
+
+def republished(delivery: Delivery) -> OutgoingMessage:
+    """A results letter as the worker first published it, for the tracker again (without the
+    broker's ``x-death`` history: should it die again, its new reason comes first)."""
+    correlation = context.from_headers(delivery.headers, delivery.correlation_id)
+    return OutgoingMessage(
+        exchange=RESULTS_EXCHANGE,
+        routing_key=RESULTS_KEY,
+        body=delivery.body,
+        message_id=delivery.message_id,
+        headers={context.CORRELATION_HEADER: correlation} if correlation else {},
+        correlation_id=correlation,
+    )
 
 
 def _log(letter: DeadLetter, action: str, actor: str, reason: str | None) -> None:
@@ -146,7 +176,7 @@ def _log(letter: DeadLetter, action: str, actor: str, reason: str | None) -> Non
             "dead letter %s of dispatch %s (%s) %s by %s: %s",
             letter.message_id,
             letter.dispatch_id,
-            letter.channel,
+            f"{letter.result} result" if letter.is_result else letter.channel,
             action,
             actor,
             reason or "no reason given",

@@ -6,7 +6,7 @@ from uuid import UUID
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from oss_router.models import Dispatch, RequestEvent
+from oss_router.models import Dispatch, ProcessedMessage, RequestEvent
 
 
 async def dispatch_states(
@@ -42,3 +42,12 @@ async def replay_count(session: AsyncSession, dispatch_id: UUID) -> int:
         .where(RequestEvent.dispatch_id == dispatch_id, RequestEvent.type == "replayed")
     )
     return int(count or 0)
+
+
+async def processed(session: AsyncSession, result_id: UUID) -> bool:
+    """Whether the tracker took this result message already (applied it, or ignored it as a
+    repeat or stale): its inbox holds the id."""
+    found = await session.scalar(
+        select(ProcessedMessage.message_id).where(ProcessedMessage.message_id == result_id)
+    )
+    return found is not None

@@ -15,8 +15,15 @@ it has), or already replayed (a copy left behind when the acknowledgement after 
 replay was lost). A letter dead-lettered by the broker's delivery limit (a worker crashed on it
 again and again) never had its failure reported: its dispatch is still in flight and is
 replayed as it is.
+
+A letter of ``oss_router.dead.results`` (a channel's report the tracker could not apply) is
+replayed by publishing it again, unchanged, to the results exchange: the tracker applies it
+as it would have, at most once (its inbox). Refused: a malformed result, an unknown dispatch,
+an erased request, a result the tracker has taken already (its inbox holds the id), and one
+the tracker would ignore (the dispatch has moved past it, or is terminal): discard those.
 """
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -32,7 +39,12 @@ from oss_router.messages.codes import DispatchStatus, RequestStatus
 from oss_router.models import Dispatch, ExchangeRequest
 from oss_router.outbox.service import enqueue_dispatch
 from oss_router.request import repository, timeline
-from oss_router.request.lifecycle import is_terminal, replay_target
+from oss_router.request.lifecycle import (
+    IllegalTransitionError,
+    is_terminal,
+    replay_target,
+    should_apply,
+)
 from oss_router.request.service import dispatch_envelope, move_dispatch, refresh_request_status
 
 DELIVERY_LIMIT = "delivery_limit"
@@ -87,6 +99,57 @@ async def replay_letter(
     return Outcome(letter, done=True, note=f"replayed (replay {replay}) to {dispatch.channel}")
 
 
+async def replay_result(
+    session: AsyncSession,
+    letter: DeadLetter,
+    actor: str,
+    reason: str,
+    now: datetime,
+    republish: Callable[[], Awaitable[None]],
+) -> Outcome:
+    """Put a results letter back before the tracker: ``republish`` publishes it (and waits for
+    the broker's confirm) inside this transaction, after the timeline event and before the
+    audit entry, so that the confirm is not awaited under the audit chain's lock."""
+    found = await _find(session, letter, lock=False)
+    if isinstance(found, str):
+        return Outcome(letter, done=False, note=found)
+    request, dispatch = found
+    refusal = await _result_refusal(session, letter, request, dispatch)
+    if refusal is not None:
+        return Outcome(letter, done=False, note=refusal)
+    timeline.record(
+        session,
+        request_id=request.id,
+        dispatch_id=dispatch.id,
+        type="result_replayed",
+        actor=actor,
+        at=now,
+        detail={
+            "reason": reason,
+            "result": letter.result,
+            "message_id": str(letter.result_id),
+            "channel": dispatch.channel,
+            "previous_status": dispatch.status,
+            "dead_letter_reason": letter.reason,
+        },
+    )
+    await republish()
+    record = AuditRecord(
+        Action.ALTERATION,
+        Actor.system(actor),
+        request.id,
+        reason,
+        detail={
+            "operation": "result_replay",
+            "dispatch_id": str(dispatch.id),
+            "result": letter.result,
+            "message_id": str(letter.result_id),
+        },
+    )
+    await audit.append(session, [record], now)
+    return Outcome(letter, done=True, note=f"{letter.result} result republished to the tracker")
+
+
 async def record_discard(
     session: AsyncSession,
     letter: DeadLetter,
@@ -106,14 +169,18 @@ async def record_discard(
         type="dead_letter_discarded",
         actor=actor,
         at=now,
-        detail={"reason": reason, "dead_letter_reason": letter.reason, "attempts": letter.attempts},
+        detail=_discard_detail(letter, reason),
     )
     record = AuditRecord(
         Action.ERASURE,
         Actor.system(actor),
         request.id,
         reason,
-        detail={"operation": "dead_letter_discard", "dispatch_id": str(letter.dispatch_id)},
+        detail={
+            "operation": "dead_letter_discard",
+            "dispatch_id": str(letter.dispatch_id),
+            "queue": letter.queue,
+        },
     )
     await audit.append(session, [record], now)
 
@@ -124,12 +191,25 @@ async def request_of(session: AsyncSession, letter: DeadLetter) -> ExchangeReque
     return await repository.get(session, letter.request_id)
 
 
+def _discard_detail(letter: DeadLetter, reason: str | None) -> dict[str, Any]:
+    detail: dict[str, Any] = {
+        "reason": reason,
+        "queue": letter.queue,
+        "dead_letter_reason": letter.reason,
+        "attempts": letter.attempts,
+    }
+    if letter.is_result:
+        detail["result"] = letter.result
+    return detail
+
+
 async def _find(
-    session: AsyncSession, letter: DeadLetter
+    session: AsyncSession, letter: DeadLetter, *, lock: bool = True
 ) -> tuple[ExchangeRequest, Dispatch] | str:
     if letter.dispatch_id is None or letter.request_id is None:
-        return "malformed envelope: nothing to replay, discard it"
-    request = await repository.get(session, letter.request_id, lock=True)
+        what = "result" if letter.is_result else "envelope"
+        return f"malformed {what}: nothing to replay, discard it"
+    request = await repository.get(session, letter.request_id, lock=lock)
     dispatch = None
     if request is not None:
         dispatch = next((d for d in request.dispatches if d.id == letter.dispatch_id), None)
@@ -157,6 +237,25 @@ async def _refusal(
     if letter.reason == DELIVERY_LIMIT:
         return None
     return f"dispatch is {dispatch.status}, not failed yet: replay it once the tracker caught up"
+
+
+async def _result_refusal(
+    session: AsyncSession, letter: DeadLetter, request: ExchangeRequest, dispatch: Dispatch
+) -> str | None:
+    if request.purged_at is not None:
+        return "the request's personal data were erased: discard it"
+    if letter.result_id is not None and await dead_repository.processed(session, letter.result_id):
+        return "the tracker has taken this result already: nothing to replay, discard it"
+    try:
+        applies = letter.result is not None and should_apply(dispatch.status, letter.result)
+    except IllegalTransitionError:
+        applies = False
+    if not applies:
+        return (
+            f"dispatch is {dispatch.status}: the tracker would ignore this {letter.result} "
+            "result, discard it"
+        )
+    return None
 
 
 def _replay_detail(
