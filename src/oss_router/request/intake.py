@@ -6,7 +6,7 @@ waits for its own outcome. One drain task at a time takes every waiting intake (
 one Idempotency-Key lookup, one possible-duplicate lookup, one flush, one audit append and one
 commit for the whole batch instead of eleven round trips per request, and the audit chain head
 is locked once per batch. Nobody waits for a batch to fill: under light load a batch is the
-one request that came, and under load batches grow by themselves (decision 0012).
+one request that came, and under load batches grow by themselves (decision 0013).
 
 A caller's answer still comes only after the commit of the transaction that holds its request
 (nothing acknowledged is lost), and a refusal of one request (403, 409, 422) does not touch the
