@@ -169,49 +169,79 @@ async def create_requests(
     conflict found only at the flush (another process creating the same Idempotency-Key)
     raises ``Conflict`` for the whole batch: the caller retries its requests one by one.
     """
-    results: list[CreateOutcome | ProblemError | None] = [None] * len(intakes)
-    effective: dict[int, Intake] = {}
-    for index, intake in enumerate(intakes):
-        try:
-            payload = effective_payload(intake.payload, intake.principal)
-        except ProblemError as refused:
-            results[index] = refused
-            continue
-        effective[index] = replace(intake, payload=payload)
-    records: list[AuditRecord] = []
-    existing = await repository.find_by_idempotency_keys(
-        session, [_scoped_key(intake) for intake in effective.values() if intake.idempotency_key]
-    )
-    decided: dict[int, RoutingDecision] = {}
-    creating: set[tuple[str, str]] = set()
-    for index, intake in effective.items():
-        try:
-            scoped = _scoped_key(intake) if intake.idempotency_key else None
-            if scoped in existing:
-                results[index] = _replay(existing[scoped], intake, records)
+    batch = _IntakeBatch(intakes)
+    existing = await repository.find_by_idempotency_keys(session, batch.idempotency_keys())
+    batch.route(policy, existing)
+    earlier = await _open_requests_like(session, batch.routed_payloads())
+    batch.stage(session, earlier)
+    await _flush_new_requests(session, batch.staged)
+    batch.record_staged(session)
+    await audit.append(session, batch.records, batch.now)
+    return batch.outcomes()
+
+
+class _IntakeBatch:
+    """The requests of one intake transaction, each with its outcome or refusal so far."""
+
+    def __init__(self, intakes: Sequence[Intake]) -> None:
+        self.now = max(intake.now for intake in intakes)
+        self.records: list[AuditRecord] = []
+        self.staged: list[tuple[int, ExchangeRequest, list[ExchangeRequest]]] = []
+        self._results: list[CreateOutcome | ProblemError | None] = [None] * len(intakes)
+        self._intakes: dict[int, Intake] = {}  # those still in the running, by position
+        self._decisions: dict[int, RoutingDecision] = {}
+        for index, intake in enumerate(intakes):
+            try:
+                payload = effective_payload(intake.payload, intake.principal)
+            except ProblemError as refused:
+                self._results[index] = refused
                 continue
-            if scoped is not None:
-                _refuse_concurrent_key(scoped, creating)
-            decided[index] = decide(policy, intake.payload, intake.now)
-        except ProblemError as refused:
-            results[index] = refused
-    earlier = await _open_requests_like(session, [effective[index].payload for index in decided])
-    staged: list[tuple[int, ExchangeRequest, list[ExchangeRequest]]] = []
-    for index, decision in decided.items():
-        intake = effective[index]
-        duplicates, matches = _duplicate_warnings(intake.payload, earlier, intake.principal)
-        decision = replace(decision, warnings=decision.warnings + duplicates)
-        staged.append((index, _stage_request(session, intake, decision), matches))
-    await _flush_new_requests(session, staged)
-    for index, request, matches in staged:
-        intake = effective[index]
-        _count_intake(session, request)
-        stage_notice(session, request, intake.now)
-        records += _intake_records(request, intake.principal)
-        records += _duplicate_consultations(matches, intake.payload, intake.principal)
-        results[index] = CreateOutcome(request, replayed=False)
-    await audit.append(session, records, max(intake.now for intake in intakes))
-    return [result for result in results if result is not None]
+            self._intakes[index] = replace(intake, payload=payload)
+
+    def idempotency_keys(self) -> list[tuple[str, str]]:
+        return [_scoped_key(each) for each in self._intakes.values() if each.idempotency_key]
+
+    def route(
+        self, policy: RoutingPolicy, existing: dict[tuple[str, str], ExchangeRequest]
+    ) -> None:
+        """Replays of known keys, refusals of keys twice in the batch, routing decisions."""
+        creating: set[tuple[str, str]] = set()
+        for index, intake in self._intakes.items():
+            try:
+                scoped = _scoped_key(intake) if intake.idempotency_key else None
+                if scoped in existing:
+                    self._results[index] = _replay(existing[scoped], intake, self.records)
+                    continue
+                if scoped is not None:
+                    _refuse_concurrent_key(scoped, creating)
+                self._decisions[index] = decide(policy, intake.payload, intake.now)
+            except ProblemError as refused:
+                self._results[index] = refused
+
+    def routed_payloads(self) -> list[RequestCreate]:
+        return [self._intakes[index].payload for index in self._decisions]
+
+    def stage(
+        self, session: AsyncSession, earlier: dict["SubjectKey", list[ExchangeRequest]]
+    ) -> None:
+        for index, decision in self._decisions.items():
+            intake = self._intakes[index]
+            duplicates, matches = _duplicate_warnings(intake.payload, earlier, intake.principal)
+            decision = replace(decision, warnings=decision.warnings + duplicates)
+            self.staged.append((index, _stage_request(session, intake, decision), matches))
+
+    def record_staged(self, session: AsyncSession) -> None:
+        """Once flushed: metrics, the status notice and the audit records of each request."""
+        for index, request, matches in self.staged:
+            intake = self._intakes[index]
+            _count_intake(session, request)
+            stage_notice(session, request, intake.now)
+            self.records += _intake_records(request, intake.principal)
+            self.records += _duplicate_consultations(matches, intake.payload, intake.principal)
+            self._results[index] = CreateOutcome(request, replayed=False)
+
+    def outcomes(self) -> list[CreateOutcome | ProblemError]:
+        return [result for result in self._results if result is not None]
 
 
 def _scoped_key(intake: Intake) -> tuple[str, str]:
