@@ -1,6 +1,7 @@
 """The worker runtime on the in-process broker: answers, retries, failures, graceful stop."""
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -122,6 +123,25 @@ async def test_an_answer_is_reported_after_delivered(setup: Setup) -> None:
     assert answer.status == "answered"
     assert answer.attempts == 1
     assert [r.status for r in setup.results] == ["delivered", "answered"]
+
+
+async def test_an_answered_dispatch_writes_no_info_line_and_debug_follows_it(
+    setup: Setup, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The hot path logs per dispatch at DEBUG only (the system test checks their correlation
+    id in every process's log)."""
+    with caplog.at_level(logging.INFO, logger="oss_router"):
+        await send(setup, envelope())
+        await final(setup)
+    assert [r for r in caplog.records if r.name == "oss_router.channel.worker"] == []
+    setup.results.clear()
+    sent = envelope()
+    with caplog.at_level(logging.DEBUG, logger="oss_router.channel.worker"):
+        await send(setup, sent)
+        await final(setup)
+    lines = [r for r in caplog.records if r.name == "oss_router.channel.worker"]
+    assert len(lines) == 2
+    assert all(str(sent.dispatch_id) in r.getMessage() for r in lines)
 
 
 async def test_transient_failures_are_retried_through_the_delay_tiers(setup: Setup) -> None:

@@ -23,11 +23,21 @@ EUROPOL = 2  # varied_body(2) goes to FR through europol
 QUEUES = [dispatch_queue(Channel.EUROPOL), RESULTS_QUEUE]
 
 
-def start_europol(deployment: Deployment, worker_env: dict[str, str] | None = None) -> None:
-    deployment.start("gateway", "gateway")
-    deployment.start("relay", "relay")
-    deployment.start("tracker", "tracker")
-    deployment.start("worker-europol", "worker", "--channel", "europol", env=worker_env)
+def start_europol(
+    deployment: Deployment,
+    worker_env: dict[str, str] | None = None,
+    env: dict[str, str] | None = None,
+) -> None:
+    deployment.start("gateway", "gateway", env=env)
+    deployment.start("relay", "relay", env=env)
+    deployment.start("tracker", "tracker", env=env)
+    deployment.start(
+        "worker-europol",
+        "worker",
+        "--channel",
+        "europol",
+        env={**(env or {}), **(worker_env or {})},
+    )
 
 
 async def dead_letters(deployment: Deployment) -> int:
@@ -99,7 +109,8 @@ def log_lines(path: Path) -> list[dict[str, Any]]:
 async def test_one_request_s_correlation_id_is_in_the_log_of_every_process_it_crossed(
     deployment: Deployment,
 ) -> None:
-    start_europol(deployment)
+    # The relay, worker and tracker log each message they handle at DEBUG only (decision 0011).
+    start_europol(deployment, env={"OSS_ROUTER_LOG_LEVEL": "DEBUG"})
     await deployment.wait_ready(QUEUES)
     async with httpx.AsyncClient(
         base_url=deployment.base_url, timeout=30, headers=deployment.officer_headers

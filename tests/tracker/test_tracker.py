@@ -1,6 +1,7 @@
 """The tracker applies results in batches, each at most once, ignoring stale ones."""
 
 import asyncio
+import logging
 from collections import Counter
 from uuid import UUID
 
@@ -101,7 +102,10 @@ def published(result: DispatchResult) -> OutgoingMessage:
     )
 
 
-async def test_the_consumer_batches_acks_and_announces(runtime: Runtime) -> None:
+async def test_the_consumer_batches_acks_and_announces(
+    runtime: Runtime, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="oss_router")
     requests = [await stage_request(runtime) for _ in range(40)]
     notices: list[StatusNotice] = []
 
@@ -124,6 +128,11 @@ async def test_the_consumer_batches_acks_and_announces(runtime: Runtime) -> None
     for request in requests:
         assert await dispatch_statuses(runtime, request.id) == ["answered"]
     assert Counter(n.dispatch_status for n in notices) == {"delivered": 40, "answered": 40}
+    # at INFO, applied results write no line (the hot path); the ignored duplicate does
+    lines = [r.getMessage() for r in caplog.records if r.name == "oss_router.tracker.consumer"]
+    assert lines == [
+        f"tracker: dispatch {results[0].dispatch_id} delivered ignored (duplicate or stale)"
+    ]
     # each notice tells the request status its own transition produced, even within a batch
     assert {(n.dispatch_status, n.request_status) for n in notices} == {
         ("delivered", "in_progress"),

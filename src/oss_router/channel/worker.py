@@ -104,7 +104,8 @@ class ChannelWorker:
             self.in_flight -= 1
 
     async def _process(self, delivery: Delivery, envelope: DispatchEnvelope, attempt: int) -> None:
-        log.info(
+        # Per-dispatch lines are DEBUG (the hot path); retries, failures and dead letters INFO+.
+        log.debug(
             "worker %s: dispatch %s, attempt %d",
             self.channel,
             envelope.dispatch_id,
@@ -124,7 +125,7 @@ class ChannelWorker:
         else:
             await self._report(delivery, envelope, "answered", attempt, answer=answer)
             await delivery.ack()
-            log.info(
+            log.debug(
                 "worker %s: dispatch %s answered (%s)",
                 self.channel,
                 envelope.dispatch_id,

@@ -151,9 +151,13 @@ class Relay:
 
 def _published(rows: Sequence[OutboxMessage]) -> None:
     metrics.OUTBOX_PUBLISHED.inc(len(rows))
+    # One line per message only at DEBUG: at INFO the hot path writes no log line per message
+    # (metrics count them); OSS_ROUTER_LOG_LEVEL=DEBUG follows each one by correlation id.
+    if not log.isEnabledFor(logging.DEBUG):
+        return
     for row in rows:
         with context.bound(context.from_headers(row.headers)):
-            log.info(
+            log.debug(
                 "published %s to %s/%s",
                 row.message_id,
                 row.exchange,

@@ -198,19 +198,28 @@ async def _settle(batch: list[_Pending], *, requeue: bool = False, reject: bool 
 
 
 def _account(batch: list[_Pending], applied: list[Applied]) -> None:
-    """Metrics and one log line per result: applied, or ignored (duplicate or stale)."""
+    """Metrics and a log line per result: applied (DEBUG: the hot path), or ignored as a
+    duplicate or stale (INFO: a redelivery or a reordering is worth seeing)."""
     changed = {id(item.result) for item in applied}
+    debug = log.isEnabledFor(logging.DEBUG)
+    applied_count = 0
     for pending in batch:
         result, was_applied = pending.result, id(pending.result) in changed
-        metrics.RESULTS.labels("applied" if was_applied else "ignored").inc()
+        applied_count += was_applied
+        if was_applied and not debug:
+            continue
         with context.bound(result.correlation_id, "tracker"):
-            log.info(
+            log.log(
+                logging.DEBUG if was_applied else logging.INFO,
                 "tracker: dispatch %s %s %s",
                 result.dispatch_id,
                 result.status,
                 "applied" if was_applied else "ignored (duplicate or stale)",
                 extra={"dispatch_id": str(result.dispatch_id), "status": result.status},
             )
+    for outcome, count in (("applied", applied_count), ("ignored", len(batch) - applied_count)):
+        if count:
+            metrics.RESULTS.labels(outcome).inc(count)
 
 
 def _notice(applied: Applied) -> StatusNotice:
