@@ -7,13 +7,14 @@ from pydantic import BaseModel
 
 from oss_router.messages.dispatch import DispatchEnvelope
 from oss_router.messages.result import DispatchResult
-from oss_router.messages.status import StatusNotice
+from oss_router.messages.status import StatusNotice, StatusNotices
 from oss_router.request.schemas import RequestCreate, RequestRead
 
 EXPORTED: dict[str, type[BaseModel]] = {
     "dispatch-envelope.v1.json": DispatchEnvelope,
     "dispatch-result.v1.json": DispatchResult,
     "status-notice.v1.json": StatusNotice,
+    "status-notices.v1.json": StatusNotices,
     "request-create.json": RequestCreate,
     "request-read.json": RequestRead,
 }

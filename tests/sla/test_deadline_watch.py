@@ -20,7 +20,7 @@ from oss_router.config import Settings
 from oss_router.db import unit_of_work
 from oss_router.messages.codes import Channel, Outcome
 from oss_router.messages.result import DispatchResult, result_message_id
-from oss_router.messages.status import StatusNotice
+from oss_router.messages.status import StatusNotice, StatusNotices
 from oss_router.sla.watch import DeadlineWatch
 from oss_router.tracker.service import apply_result
 
@@ -192,7 +192,7 @@ async def test_live_screens_get_a_notice_and_metrics_move(
     notices: list[StatusNotice] = []
 
     async def listen(delivery: Delivery) -> None:
-        notices.append(StatusNotice.model_validate_json(delivery.body))
+        notices.extend(StatusNotices.model_validate_json(delivery.body).notices)
         await delivery.ack()
 
     runtime = runtime_of(app)

@@ -18,7 +18,7 @@ from oss_router.broker.topology import (
 from oss_router.clock import utcnow
 from oss_router.db import unit_of_work
 from oss_router.messages.result import DispatchResult, ResultStatus, result_message_id
-from oss_router.messages.status import StatusNotice
+from oss_router.messages.status import StatusNotice, StatusNotices
 from oss_router.models import ExchangeRequest
 from oss_router.outbox.relay import Relay
 from oss_router.runtime import Runtime
@@ -110,7 +110,7 @@ async def test_the_consumer_batches_acks_and_announces(
     notices: list[StatusNotice] = []
 
     async def listen(delivery: Delivery) -> None:
-        notices.append(StatusNotice.model_validate_json(delivery.body))
+        notices.extend(StatusNotices.model_validate_json(delivery.body).notices)
         await delivery.ack()
 
     await runtime.broker.subscribe(STATUS_EXCHANGE, listen)

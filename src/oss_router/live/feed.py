@@ -10,7 +10,7 @@ from sqlalchemy import select
 from oss_router.broker.contract import Consumer, Delivery
 from oss_router.broker.topology import STATUS_EXCHANGE
 from oss_router.live.hub import LiveEvent, LiveHub
-from oss_router.messages.status import StatusNotice
+from oss_router.messages.status import StatusNotice, StatusNotices
 from oss_router.models import ExchangeRequest
 from oss_router.runtime import Runtime
 
@@ -41,13 +41,13 @@ class LiveFeed:
     async def handle(self, delivery: Delivery) -> None:
         # Notices are transient hints; settle first so that no failure here can loop them.
         await delivery.ack()
-        try:
-            notice = StatusNotice.model_validate_json(delivery.body)
-        except ValidationError:
+        notices = _notices_in(delivery.body)
+        if notices is None:
             log.warning("live: malformed status notice %s ignored", delivery.message_id)
             return
-        unit = await self._unit_of(notice.request_id) if self.hub.needs_units else None
-        self.hub.publish(LiveEvent(notice, unit))
+        for notice in notices:
+            unit = await self._unit_of(notice.request_id) if self.hub.needs_units else None
+            self.hub.publish(LiveEvent(notice, unit))
 
     async def _unit_of(self, request_id: UUID) -> str | None:
         if request_id in self._units:
@@ -67,3 +67,16 @@ class LiveFeed:
         self._units[request_id] = unit
         if len(self._units) > UNIT_CACHE_SIZE:
             self._units.popitem(last=False)
+
+
+def _notices_in(body: bytes) -> list[StatusNotice] | None:
+    """The notices of a ``StatusNotices`` batch; a lone ``StatusNotice`` (what processes of
+    earlier versions publish, during a rolling upgrade) is a batch of one. None if malformed."""
+    try:
+        return StatusNotices.model_validate_json(body).notices
+    except ValidationError:
+        pass
+    try:
+        return [StatusNotice.model_validate_json(body)]
+    except ValidationError:
+        return None

@@ -14,7 +14,7 @@ from oss_router.broker.contract import Broker
 from oss_router.messages.codes import RequestStatus
 from oss_router.messages.status import StatusNotice
 from oss_router.models import ExchangeRequest
-from oss_router.tracker.notices import publish_notices
+from oss_router.tracker.notices import MAX_NOTICES_PER_MESSAGE, publish_notices
 
 STAGED_NOTICES = "oss_router.live_notices"
 
@@ -34,7 +34,7 @@ class NoticePublisher:
     instead of one each. One drain task at a time keeps this process's notices in order.
     """
 
-    MAX_BATCH = 500
+    MAX_BATCH = MAX_NOTICES_PER_MESSAGE
 
     def __init__(self, broker: Broker) -> None:
         self._broker = broker

@@ -26,3 +26,17 @@ class StatusNotice(BaseModel):
     dispatch_status: DispatchStatus | None = None
     at: AwareDatetime
     event: NoticeEvent = "status_changed"
+
+
+class StatusNotices(BaseModel):
+    """The body of one message on the status fan-out exchange: the notices of one batch (one
+    tracker transaction, one deadline sweep, the gateway's notices of a moment), in order.
+
+    One message per batch instead of one per notice: one publish and one confirm for the
+    publisher, one delivery and one ack for each gateway (decision 0011).
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    schema_version: Literal[1] = 1
+    notices: list[StatusNotice]
