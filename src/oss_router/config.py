@@ -55,6 +55,10 @@ class Settings(BaseSettings):
 
     worker_prefetch: int = Field(default=32, ge=1, le=1000)
     adapter_timeout_seconds: float = Field(default=30.0, gt=0)
+    # A worker reports "delivered" on its own only when the channel has not answered within
+    # this time; a faster answer carries it (DispatchResult.delivered_at): one result message
+    # per dispatch instead of two (decision 0011). 0: always report it on its own, first.
+    delivered_report_ms: int = Field(default=200, ge=0, le=60_000)
     max_attempts: int = Field(default=5, ge=1, le=50)
     # Delays of the retry tiers, in milliseconds: attempt n waits retry_delays_ms[min(n-1, last)].
     retry_delays_ms: list[int] = Field(default_factory=lambda: [1_000, 10_000, 60_000])

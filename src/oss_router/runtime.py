@@ -157,6 +157,7 @@ class Runtime:
                 self.broker,
                 prefetch=self.settings.worker_prefetch,
                 timeout_seconds=self.settings.adapter_timeout_seconds,
+                delivered_report_seconds=self.settings.delivered_report_ms / 1000,
                 max_attempts=self.settings.max_attempts,
                 retry_delays_ms=self.settings.retry_delays_ms,
                 clock=self.clock,

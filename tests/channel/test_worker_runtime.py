@@ -56,6 +56,7 @@ async def setup(request: pytest.FixtureRequest) -> AsyncIterator[Setup]:
         broker,
         max_attempts=options.get("max_attempts", 4),
         timeout_seconds=options.get("timeout", 5.0),
+        delivered_report_seconds=0.05,
         retry_delays_ms=DELAYS_MS,
     )
     consumer = await worker.start()
@@ -117,12 +118,29 @@ async def dead_letters(setup: Setup) -> int:
     return (await setup.broker.queue_stats(dead_letter_queue(CHANNEL))).messages
 
 
-async def test_an_answer_is_reported_after_delivered(setup: Setup) -> None:
+async def test_a_quick_answer_carries_delivered_in_one_message(setup: Setup) -> None:
     await send(setup, envelope())
     answer = await final(setup)
     assert answer.status == "answered"
     assert answer.attempts == 1
+    assert [r.status for r in setup.results] == ["answered"]
+    assert answer.delivered_at is not None
+    assert answer.delivered_at <= answer.occurred_at
+
+
+async def test_a_slow_channel_gets_delivered_reported_first(setup: Setup) -> None:
+    await send(setup, envelope("stub:slow=300"))
+    answer = await final(setup)
     assert [r.status for r in setup.results] == ["delivered", "answered"]
+    assert answer.delivered_at is None  # already reported on its own
+
+
+@pytest.mark.parametrize("setup", [{"max_attempts": 1}], indirect=True)
+async def test_a_quick_failure_carries_delivered_too(setup: Setup) -> None:
+    await send(setup, envelope("stub:retriable=1"))
+    failure = await final(setup)
+    assert [r.status for r in setup.results] == ["failed"]
+    assert failure.delivered_at is not None
 
 
 async def test_an_answered_dispatch_writes_no_info_line_and_debug_follows_it(
@@ -201,7 +219,7 @@ async def test_graceful_stop_finishes_in_flight_work_and_acks_it(setup: Setup) -
 
 async def test_stop_without_grace_puts_in_flight_work_back(setup: Setup) -> None:
     await send(setup, envelope("stub:slow=5000"))
-    await eventually(lambda: _value(setup.worker.in_flight), lambda count: count == 1)
+    await eventually(lambda: _value(len(setup.results)), lambda count: count == 1)
     await setup.consumer.cancel(grace_seconds=0)
     await asyncio.sleep(0)
     assert [r.status for r in setup.results] == ["delivered"]

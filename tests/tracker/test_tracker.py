@@ -70,6 +70,26 @@ async def test_a_batch_applies_each_message_once(runtime: Runtime) -> None:
     assert loaded.dispatches[0].outcome == "no_hit"
 
 
+async def test_an_answer_carrying_delivered_records_both_transitions(runtime: Runtime) -> None:
+    request = await stage_request(runtime)
+    answered = result_for(request, "answered").model_copy(update={"delivered_at": utcnow()})
+    assert await apply(runtime, [answered]) == 2
+    assert await apply(runtime, [result_for(request, "delivered")]) == 0  # a late one: stale
+    assert await dispatch_events(runtime, request.id) == ["queued>delivered", "delivered>answered"]
+    _, events = await load(runtime, request.id)
+    request_events = [
+        f"{e.from_status}>{e.to_status}" for e in events if e.type == "request_status"
+    ]
+    assert request_events == ["queued>in_progress", "in_progress>answered"]
+
+
+async def test_delivered_already_applied_is_not_recorded_twice(runtime: Runtime) -> None:
+    request = await stage_request(runtime)
+    answered = result_for(request, "answered").model_copy(update={"delivered_at": utcnow()})
+    assert await apply(runtime, [result_for(request, "delivered"), answered]) == 2
+    assert await dispatch_events(runtime, request.id) == ["queued>delivered", "delivered>answered"]
+
+
 async def test_a_reordered_message_changes_nothing(runtime: Runtime) -> None:
     request = await stage_request(runtime)
     assert await apply(runtime, [result_for(request, "answered")]) == 1

@@ -10,6 +10,8 @@ to the delayed-retry tier for the attempt; permanent errors and exhausted retrie
 import asyncio
 import logging
 from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from pydantic import ValidationError
@@ -42,6 +44,14 @@ from oss_router.telemetry.logs import describe_validation_error
 log = logging.getLogger(__name__)
 
 
+@dataclass
+class _Received:
+    """When the worker received a dispatch, and whether "delivered" was reported on its own."""
+
+    at: datetime
+    reported: bool = False
+
+
 class ChannelWorker:
     def __init__(
         self,
@@ -50,6 +60,7 @@ class ChannelWorker:
         *,
         prefetch: int = 32,
         timeout_seconds: float = 30.0,
+        delivered_report_seconds: float = 0.2,
         max_attempts: int = 5,
         retry_delays_ms: Sequence[int] = (1_000, 10_000, 60_000),
         clock: Clock = utcnow,
@@ -58,6 +69,7 @@ class ChannelWorker:
         self._broker = broker
         self._prefetch = prefetch
         self._timeout = timeout_seconds
+        self._delivered_report = delivered_report_seconds
         self._max_attempts = max_attempts
         self._retry_delays = sorted(set(retry_delays_ms))
         self._clock = clock
@@ -112,18 +124,38 @@ class ChannelWorker:
             attempt,
             extra={"dispatch_id": str(envelope.dispatch_id), "attempt": attempt},
         )
-        await self._report(delivery, envelope, "delivered", attempt)
+        received = _Received(self._clock())
+        call = asyncio.ensure_future(asyncio.wait_for(self.adapter.send(envelope), self._timeout))
         try:
-            answer = await asyncio.wait_for(self.adapter.send(envelope), self._timeout)
+            # A broker error here propagates: the delivery goes back to the queue.
+            await self._delivered_unless_answered(call, delivery, envelope, attempt, received)
+            await self._conclude(call, delivery, envelope, attempt, received)
+        finally:
+            call.cancel()  # no-op once done; on a stop without grace, the adapter call ends too
+
+    async def _conclude(
+        self,
+        call: asyncio.Future[AdapterAnswer],
+        delivery: Delivery,
+        envelope: DispatchEnvelope,
+        attempt: int,
+        received: _Received,
+    ) -> None:
+        try:
+            answer = await call
         except PermanentChannelError as error:
-            await self._fail(delivery, envelope, attempt, f"permanent error: {error}")
+            await self._fail(delivery, envelope, attempt, f"permanent error: {error}", received)
         except (RetriableChannelError, TimeoutError) as error:
-            await self._retry_or_fail(delivery, envelope, attempt, _describe(error, self._timeout))
+            reason = _describe(error, self._timeout)
+            await self._retry_or_fail(delivery, envelope, attempt, reason, received)
         except Exception as error:  # an adapter bug is retried, then dead-lettered with its name
             log.exception("worker %s: adapter raised", self.channel)
-            await self._retry_or_fail(delivery, envelope, attempt, f"adapter error: {error!r}")
+            reason = f"adapter error: {error!r}"
+            await self._retry_or_fail(delivery, envelope, attempt, reason, received)
         else:
-            await self._report(delivery, envelope, "answered", attempt, answer=answer)
+            await self._report(
+                delivery, envelope, "answered", attempt, answer=answer, received=received
+            )
             await delivery.ack()
             log.debug(
                 "worker %s: dispatch %s answered (%s)",
@@ -133,14 +165,42 @@ class ChannelWorker:
                 extra={"dispatch_id": str(envelope.dispatch_id), "outcome": str(answer.outcome)},
             )
 
+    async def _delivered_unless_answered(
+        self,
+        call: asyncio.Future[AdapterAnswer],
+        delivery: Delivery,
+        envelope: DispatchEnvelope,
+        attempt: int,
+        received: _Received,
+    ) -> None:
+        """Report "delivered" on its own only if the channel is still busy after the grace
+        time; an answer (or failure) within it carries "delivered" itself."""
+        if self._delivered_report > 0:
+            await asyncio.wait([call], timeout=self._delivered_report)
+        if not call.done():
+            await self._report_delivered(delivery, envelope, attempt, received)
+
+    async def _report_delivered(
+        self, delivery: Delivery, envelope: DispatchEnvelope, attempt: int, received: _Received
+    ) -> None:
+        if not received.reported:
+            await self._report(delivery, envelope, "delivered", attempt)
+            received.reported = True
+
     async def _retry_or_fail(
-        self, delivery: Delivery, envelope: DispatchEnvelope, attempt: int, reason: str
+        self,
+        delivery: Delivery,
+        envelope: DispatchEnvelope,
+        attempt: int,
+        reason: str,
+        received: _Received,
     ) -> None:
         if attempt >= self._max_attempts:
-            await self._fail(
-                delivery, envelope, attempt, f"{reason}; gave up after {attempt} attempts"
-            )
+            reason = f"{reason}; gave up after {attempt} attempts"
+            await self._fail(delivery, envelope, attempt, reason, received)
             return
+        # The dispatch did reach its worker: the timeline shows it while the retry waits.
+        await self._report_delivered(delivery, envelope, attempt, received)
         delay = self._retry_delays[min(attempt - 1, len(self._retry_delays) - 1)]
         log.info(
             "worker %s: attempt %d of %s failed (%s); retry in %d ms",
@@ -167,10 +227,15 @@ class ChannelWorker:
         metrics.RETRIES.labels(self.channel).inc()
 
     async def _fail(
-        self, delivery: Delivery, envelope: DispatchEnvelope, attempt: int, reason: str
+        self,
+        delivery: Delivery,
+        envelope: DispatchEnvelope,
+        attempt: int,
+        reason: str,
+        received: _Received,
     ) -> None:
         log.warning("worker %s: dispatch %s failed: %s", self.channel, envelope.dispatch_id, reason)
-        await self._report(delivery, envelope, "failed", attempt, error=reason)
+        await self._report(delivery, envelope, "failed", attempt, error=reason, received=received)
         await delivery.reject()  # to the channel's dead-letter queue, for inspection and replay
         metrics.DEAD_LETTERS.labels(self.channel).inc()
 
@@ -183,7 +248,9 @@ class ChannelWorker:
         *,
         answer: AdapterAnswer | None = None,
         error: str | None = None,
+        received: _Received | None = None,
     ) -> None:
+        carried = received is not None and not received.reported
         result = DispatchResult(
             message_id=result_message_id(
                 envelope.dispatch_id, status, _counter(delivery.headers, REPLAY_HEADER, 0)
@@ -199,6 +266,7 @@ class ChannelWorker:
             error=error,
             attempts=attempt,
             occurred_at=self._clock(),
+            delivered_at=received.at if received is not None and carried else None,
         )
         await self._broker.publish(
             [

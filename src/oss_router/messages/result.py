@@ -33,6 +33,10 @@ class DispatchResult(BaseModel):
     error: str | None = None
     attempts: int = 1
     occurred_at: AwareDatetime
+    # Set on an answer or a failure that also reports "delivered" (when the worker received
+    # the dispatch): a channel that answers at once costs one result message, not two. The
+    # tracker records both transitions, delivered first.
+    delivered_at: AwareDatetime | None = None
 
 
 def result_message_id(dispatch_id: UUID, status: ResultStatus, replay: int = 0) -> UUID:

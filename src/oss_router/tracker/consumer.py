@@ -10,6 +10,7 @@ import asyncio
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from pydantic import ValidationError
 from sqlalchemy import text
@@ -227,6 +228,15 @@ def _notice(applied: Applied) -> StatusNotice:
         request_id=applied.request.id,
         request_status=RequestStatus(applied.request_status),
         dispatch_id=applied.result.dispatch_id,
-        dispatch_status=DispatchStatus(applied.result.status),
-        at=applied.result.occurred_at,
+        dispatch_status=DispatchStatus(applied.dispatch_status),
+        at=_moment(applied),
     )
+
+
+def _moment(applied: Applied) -> datetime:
+    """When the transition happened at the channel's end: a carried "delivered" is as old as
+    the worker's receipt of the dispatch."""
+    result = applied.result
+    if applied.dispatch_status != result.status and result.delivered_at is not None:
+        return result.delivered_at
+    return result.occurred_at

@@ -21,13 +21,15 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class Applied:
-    """A result that changed its dispatch, with the request as it is now."""
+    """A transition a result made, with the request as it is now. A result that carries
+    ``delivered_at`` may make two: ``delivered``, then its own status."""
 
     request: ExchangeRequest
     result: DispatchResult
-    # The request's status right after this result: a later result of the same batch may move
+    # The request's status right after this transition: a later one of the same batch may move
     # the request on, and each notice must tell the status its own transition produced.
     request_status: str
+    dispatch_status: str
 
 
 async def apply_results(
@@ -47,11 +49,11 @@ async def apply_results(
     requests = await repository.get_many(
         session, sorted({result.request_id for result in todo}), lock=True
     )
-    applied = []
+    applied: list[Applied] = []
     for result in todo:
         request = requests.get(result.request_id)
-        if request is not None and _apply(session, request, result, now):
-            applied.append(Applied(request, result, request.status))
+        if request is not None:
+            applied += _apply(session, request, result, now)
     return applied
 
 
@@ -75,20 +77,37 @@ def _unique(results: Iterable[DispatchResult]) -> list[DispatchResult]:
 
 def _apply(
     session: AsyncSession, request: ExchangeRequest, result: DispatchResult, now: datetime
-) -> bool:
+) -> list[Applied]:
     dispatch = _dispatch_of(request, result)
     if dispatch is None:
         log.warning("result %s names an unknown dispatch; ignored", result.message_id)
-        return False
-    if not _transition_allowed(session, request, dispatch, result, now):
-        return False
-    _copy_result(dispatch, result, now)
+        return []
     actor = f"channel:{result.channel}"
+    steps = []
+    if _carries_delivered(dispatch, result):
+        # The same timeline as a separate "delivered" message would have produced.
+        detail = {"attempts": result.attempts}
+        move_dispatch(session, request, dispatch, DispatchStatus.DELIVERED, actor, now, detail)
+        refresh_request_status(session, request, actor, now)
+        steps.append(Applied(request, result, request.status, DispatchStatus.DELIVERED.value))
+    if not _transition_allowed(session, request, dispatch, result, now):
+        return steps
+    _copy_result(dispatch, result, now)
     move_dispatch(
         session, request, dispatch, DispatchStatus(result.status), actor, now, _detail(result)
     )
     refresh_request_status(session, request, actor, now)
-    return True
+    return [*steps, Applied(request, result, request.status, result.status)]
+
+
+def _carries_delivered(dispatch: Dispatch, result: DispatchResult) -> bool:
+    """Whether ``result`` reports "delivered" too and the dispatch has not got there yet."""
+    return (
+        result.delivered_at is not None
+        and result.status != "delivered"
+        and not is_terminal(dispatch.status)
+        and should_apply(dispatch.status, DispatchStatus.DELIVERED)
+    )
 
 
 def _dispatch_of(request: ExchangeRequest, result: DispatchResult) -> Dispatch | None:
