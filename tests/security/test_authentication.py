@@ -79,6 +79,47 @@ async def test_a_keycloak_token_becomes_a_principal(ec_key: ec.EllipticCurvePriv
     assert verified.issuer is IssuerKind.EXTERNAL
 
 
+async def test_a_verified_token_is_taken_from_the_cache_until_it_expires(
+    ec_key: ec.EllipticCurvePrivateKey, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    claims = keycloak_claims()
+    token = jwt.encode(claims, ec_key, algorithm="ES256")
+    verifier = verifier_for(ec_key.public_key())
+    first = await verifier.verify(token)
+    checks = 0
+    verify_signature = verifier._verify_signature_and_claims
+
+    async def counting(raw: str) -> Any:
+        nonlocal checks
+        checks += 1
+        return await verify_signature(raw)
+
+    monkeypatch.setattr(verifier, "_verify_signature_and_claims", counting)
+    assert await verifier.verify(token) is first
+    assert checks == 0  # no second signature check
+
+    # Past its expiry (and the leeway) the cached verification no longer counts.
+    expired_at = claims["exp"] + 31
+    monkeypatch.setattr("oss_router.auth.tokens.time.time", lambda: expired_at)
+    monkeypatch.setattr("jwt.api_jwt.datetime", _FrozenDatetime(expired_at))
+    with pytest.raises(InvalidTokenError, match="expired"):
+        await verifier.verify(token)
+    assert checks == 1
+
+
+class _FrozenDatetime:
+    """``datetime`` as PyJWT sees it, stopped at ``timestamp``."""
+
+    def __init__(self, timestamp: float) -> None:
+        self._now = datetime.fromtimestamp(timestamp, UTC)
+
+    def now(self, tz: Any = None) -> datetime:
+        return self._now
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(datetime, name)
+
+
 @pytest.mark.parametrize(
     ("claims", "reason"),
     [

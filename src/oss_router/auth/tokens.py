@@ -1,6 +1,8 @@
 """Issuing and verifying JWT access tokens (RFC 7519, RFC 9068 profile)."""
 
+import time
 import uuid
+from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -98,6 +100,9 @@ class VerifiedToken:
     claims: Mapping[str, Any]
 
 
+VERIFIED_CACHE_SIZE = 10_000  # tokens; a few MB at most
+
+
 class TokenVerifier:
     def __init__(
         self,
@@ -111,15 +116,33 @@ class TokenVerifier:
         self._audience = audience
         self._leeway = leeway_seconds
         self._max_bytes = max_token_bytes
+        # A client sends the same token with every call until it expires: checking its
+        # signature and claims once is enough (checked again when it expires or is evicted).
+        self._verified: OrderedDict[str, VerifiedToken] = OrderedDict()
 
     @property
     def issuers(self) -> list[TrustedIssuer]:
         return list(self._issuers.values())
 
     async def verify(self, token: str) -> VerifiedToken:
-        """The principal of a genuine, current token meant for this service; else raises."""
+        """The principal of a genuine, current token meant for this service; else raises.
+
+        Tokens verified before are taken from a bounded cache while they are current; the
+        caller's own checks that can change during a token's life (a PCCC client revoked or
+        rotated) are not cached (``auth/dependencies.py``)."""
         if len(token) > self._max_bytes:
             raise InvalidTokenError("the token is too long")
+        cached = self._verified.get(token)
+        if cached is not None and time.time() < cached.claims["exp"] + self._leeway:
+            self._verified.move_to_end(token)
+            return cached
+        verified = await self._verify_signature_and_claims(token)
+        self._verified[token] = verified
+        if len(self._verified) > VERIFIED_CACHE_SIZE:
+            self._verified.popitem(last=False)
+        return verified
+
+    async def _verify_signature_and_claims(self, token: str) -> VerifiedToken:
         issuer, kid = self._issuer_of(token)
         key = await issuer.keys.key_for(kid)
         try:
