@@ -66,6 +66,10 @@ class Settings(BaseSettings):
     tracker_batch_size: int = Field(default=100, ge=1, le=5000)
     # How long a lone result waits for others to share its transaction.
     tracker_linger_ms: float = Field(default=2.0, ge=0, le=1000)
+    # How long the tracker's inbox remembers applied result ids (tracker/inbox.py): far longer
+    # than any redelivery; the state machine covers what comes later.
+    inbox_retention_hours: float = Field(default=168.0, ge=1)
+    inbox_prune_interval_seconds: float = Field(default=3600.0, gt=0)
 
     # A publish whose confirms do not arrive within this time fails (and is retried).
     publish_timeout_seconds: float = Field(default=15.0, gt=0)

@@ -38,6 +38,7 @@ from oss_router.sla.watch import DeadlineWatch
 from oss_router.telemetry import gauges
 from oss_router.telemetry.server import MetricsServer
 from oss_router.tracker.consumer import Tracker
+from oss_router.tracker.inbox import InboxPruner
 
 log = logging.getLogger(__name__)
 
@@ -147,6 +148,13 @@ class Runtime:
             clock=self.clock,
         )
         self._consumers.append(await self.tracker.start())
+        pruner = InboxPruner(
+            self.sessions,
+            retention=timedelta(hours=self.settings.inbox_retention_hours),
+            interval_seconds=self.settings.inbox_prune_interval_seconds,
+            clock=self.clock,
+        )
+        self._spawn(pruner.run, "inbox-pruning")
         return self.tracker
 
     async def start_workers(self, channels: list[Channel], environ: dict[str, str]) -> None:

@@ -13,4 +13,4 @@ class ProcessedMessage(Base):
     __tablename__ = "processed_messages"
 
     message_id: Mapped[UUID] = mapped_column(Uuid, primary_key=True)
-    processed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    processed_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)  # pruning
