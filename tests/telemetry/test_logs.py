@@ -47,6 +47,18 @@ def parsed(buffer: io.StringIO) -> list[dict[str, Any]]:
     return [json.loads(line) for line in buffer.getvalue().splitlines()]
 
 
+@pytest.fixture
+def debug_logs() -> Iterator[None]:
+    """Relay, worker and tracker log each message at DEBUG (decision 0011): an operator who
+    follows one request turns DEBUG on."""
+    ours = logging.getLogger("oss_router")
+    previous = ours.level
+    ours.setLevel(logging.DEBUG)  # setLevel, not the attribute: it clears the level caches
+    yield
+    ours.setLevel(previous)
+
+
+@pytest.mark.usefixtures("debug_logs")
 async def test_one_request_carries_its_correlation_id_through_every_role(
     client: httpx.AsyncClient, json_lines: io.StringIO
 ) -> None:

@@ -75,6 +75,7 @@ async def test_counters_and_histograms_move_with_one_request(client: httpx.Async
     assert (await until_terminal(client, created.json()["id"]))["status"] == "answered"
 
     # Counters move just after the commits the test can observe; wait for the last of them.
+    # A quick answer carries "delivered" (one result message; decision 0011).
     async def figures() -> dict[str, float]:
         return request_figures()
 
@@ -82,7 +83,7 @@ async def test_counters_and_histograms_move_with_one_request(client: httpx.Async
         figures,
         lambda now: (
             now["applied"] + sample("oss_router_results_total", outcome="ignored")
-            >= before["applied"] + before_ignored + 2
+            >= before["applied"] + before_ignored + 1
             and now["answer_time"] > before["answer_time"]
         ),
     )
