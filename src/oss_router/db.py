@@ -5,12 +5,13 @@ Services never commit: the caller that owns the unit of work does, once.
 """
 
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import event
+from sqlalchemy import ColumnElement, any_, bindparam, event
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -18,9 +19,10 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import QueryableAttribute, Session
 
 SessionMaker = async_sessionmaker[AsyncSession]
+T = TypeVar("T")
 
 log = logging.getLogger(__name__)
 
@@ -85,6 +87,21 @@ async def unit_of_work(sessions: SessionMaker) -> AsyncIterator[AsyncSession]:
 
 def is_postgres(engine: AsyncEngine) -> bool:
     return engine.dialect.name == "postgresql"
+
+
+def among(
+    session: AsyncSession, column: QueryableAttribute[T], values: Sequence[T]
+) -> ColumnElement[bool]:
+    """``column IN values``, as one statement text whatever the number of values.
+
+    On PostgreSQL ``column = ANY(:values)`` with one array parameter: SQLAlchemy renders an
+    ``IN`` list with one placeholder per value, so every list length is another SQL text, and
+    asyncpg prepares each new text (a round trip, and a server-side plan) and evicts older ones
+    from its cache of 100 per connection. The relay and the tracker send lists of every length.
+    """
+    if session.get_bind().dialect.name != "postgresql":
+        return column.in_(values)
+    return column == any_(bindparam(None, list(values), type_=ARRAY(column.type)))
 
 
 def after_commit(session: AsyncSession | Session, callback: Callable[[], None]) -> None:

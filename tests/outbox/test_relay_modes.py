@@ -7,15 +7,21 @@ from uuid import UUID
 
 import httpx
 import pytest
+from sqlalchemy import text
 
 from oss_router.app import create_app
 from oss_router.auth.principal import Role
 from oss_router.broker.contract import Broker
 from oss_router.broker.topology import dispatch_queue
+from oss_router.clock import utcnow
+from oss_router.db import unit_of_work
 from oss_router.messages.codes import Channel
+from oss_router.messages.result import DispatchResult, result_message_id
+from oss_router.models import ExchangeRequest
 from oss_router.outbox.notify import OutboxListener
 from oss_router.outbox.relay import Relay
 from oss_router.runtime import Runtime
+from oss_router.tracker.service import apply_results
 from tests.outbox.conftest import FlakyBroker
 from tests.support.auth import auth_headers
 from tests.support.payloads import request_body
@@ -153,3 +159,54 @@ async def test_on_postgres_a_relay_in_another_process_is_woken_by_the_gateway(
     finally:
         stop.set()
         await running
+
+
+async def _waiting_for_a_lock(runtime: Runtime) -> int:
+    async with runtime.engine.connect() as connection:
+        waiting = await connection.execute(
+            text(
+                "SELECT count(*) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND wait_event_type = 'Lock'"
+            )
+        )
+        return int(waiting.scalar_one())
+
+
+@pytest.mark.postgres
+async def test_on_postgres_the_relay_sees_an_answer_committed_while_it_waited_for_the_lock(
+    postgres_runtime: Runtime,
+) -> None:
+    """The relay locks the request, then reads its dispatches: read in the locking statement
+    (a join), they would come from the snapshot taken before the wait, and "sent" would
+    overwrite the answer that the lock's holder committed meanwhile."""
+    runtime = postgres_runtime
+    request = await stage_request(runtime, target_countries=["DE"])
+    answer = answered(request)
+    relay = Relay(runtime.sessions, runtime.broker)
+    async with unit_of_work(runtime.sessions) as session:
+        assert await apply_results(session, [answer], utcnow())  # holds the request's lock
+        publishing = asyncio.create_task(relay.publish_pending())
+        await eventually(lambda: _waiting_for_a_lock(runtime), lambda count: count == 1)
+    assert await publishing == 1
+    loaded, events = await load(runtime, request.id)
+    assert (loaded.status, loaded.dispatches[0].status) == ("answered", "answered")
+    assert [e.to_status for e in events if e.type == "dispatch_status"] == [
+        "delivered",
+        "answered",
+    ]
+
+
+def answered(request: ExchangeRequest) -> DispatchResult:
+    dispatch = request.dispatches[0]
+    return DispatchResult(
+        message_id=result_message_id(dispatch.id, "answered"),
+        request_id=request.id,
+        dispatch_id=dispatch.id,
+        correlation_id=str(request.id),
+        channel=dispatch.channel,
+        status="answered",
+        outcome="no_hit",
+        answer={"remarks": "No record found."},
+        occurred_at=utcnow(),
+        delivered_at=utcnow(),
+    )

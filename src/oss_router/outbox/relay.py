@@ -23,7 +23,6 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from uuid import UUID
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from oss_router.aio import first_completed, wait_event
@@ -34,9 +33,10 @@ from oss_router.broker.contract import Broker, BrokerError, OutgoingMessage
 from oss_router.clock import Clock, utcnow
 from oss_router.db import SessionMaker, unit_of_work
 from oss_router.messages.codes import DispatchStatus
-from oss_router.models import Dispatch, ExchangeRequest, OutboxMessage
+from oss_router.models import ExchangeRequest, OutboxMessage
 from oss_router.outbox import lease, repository
 from oss_router.outbox.notify import OutboxListener
+from oss_router.request import repository as request_repository
 from oss_router.request.lifecycle import is_terminal, should_apply
 from oss_router.request.service import move_dispatch, refresh_request_status
 from oss_router.telemetry import context, metrics
@@ -83,7 +83,7 @@ class Relay:
             if not rows:
                 return 0
             await self._broker.publish([outgoing(row) for row in rows])
-            await _mark_published(session, rows, self._clock(), lock=self._postgres)
+            await _mark_published(session, rows, self._clock())
         _published(rows)
         return len(rows)
 
@@ -178,32 +178,24 @@ def outgoing(row: OutboxMessage) -> OutgoingMessage:
 
 
 async def _mark_published(
-    session: AsyncSession, rows: Sequence[OutboxMessage], now: datetime, *, lock: bool
+    session: AsyncSession, rows: Sequence[OutboxMessage], now: datetime
 ) -> None:
     await repository.mark_published(session, [row.id for row in rows], now)
     published: dict[UUID, OutboxMessage] = {
         row.dispatch_id: row for row in rows if row.dispatch_id is not None
     }
     if published:
-        requests = await _mark_sent(session, list(published), now, lock=lock)
+        requests = await _mark_sent(session, list(published), now)
         await audit.append(session, _disclosures(requests, published), now)
 
 
 async def _mark_sent(
-    session: AsyncSession, dispatch_ids: list[UUID], now: datetime, *, lock: bool
+    session: AsyncSession, dispatch_ids: list[UUID], now: datetime
 ) -> Sequence[ExchangeRequest]:
-    request_ids = select(Dispatch.request_id).where(Dispatch.id.in_(dispatch_ids))
-    query = (
-        select(ExchangeRequest)
-        .where(ExchangeRequest.id.in_(request_ids))
-        .order_by(ExchangeRequest.id)
-    )
-    if lock:
-        # The tracker may be applying an answer to the same dispatch right now (a fast channel
-        # answers before the relay commits): locking the requests, in id order like the
-        # tracker, makes the relay see that answer and not overwrite it with "sent".
-        query = query.with_for_update()
-    requests = (await session.scalars(query)).all()
+    # The tracker may be applying an answer to the same dispatch right now (a fast channel
+    # answers before the relay commits): locking the requests, in id order like the tracker,
+    # makes the relay see that answer and not overwrite it with "sent".
+    requests = await request_repository.for_transitions_of_dispatches(session, dispatch_ids)
     wanted = set(dispatch_ids)
     for request in requests:
         for dispatch in request.dispatches:

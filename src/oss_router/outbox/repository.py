@@ -6,6 +6,7 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from oss_router.db import among
 from oss_router.messages.codes import DispatchStatus
 from oss_router.models import Dispatch, OutboxMessage
 
@@ -29,7 +30,7 @@ async def unpublished(session: AsyncSession, limit: int, *, lock: bool) -> list[
 async def mark_published(session: AsyncSession, ids: Sequence[int], now: datetime) -> None:
     await session.execute(
         update(OutboxMessage)
-        .where(OutboxMessage.id.in_(ids), OutboxMessage.published_at.is_(None))
+        .where(among(session, OutboxMessage.id, ids), OutboxMessage.published_at.is_(None))
         .values(published_at=now, attempts=OutboxMessage.attempts + 1)
         .execution_options(synchronize_session=False)
     )

@@ -9,7 +9,10 @@ from uuid import UUID
 
 from sqlalchemy import ColumnElement, Exists, Select, and_, exists, func, or_, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import load_only, raiseload
+from sqlalchemy.orm.attributes import set_committed_value
 
+from oss_router.db import among
 from oss_router.errors import FieldError, ValidationFailed
 from oss_router.messages.codes import Channel, Kind, RequestStatus
 from oss_router.models import Dispatch, ExchangeRequest, RequestEvent
@@ -39,21 +42,86 @@ async def get(
     return (await session.execute(query)).scalar_one_or_none()
 
 
-async def get_many(
-    session: AsyncSession, request_ids: Sequence[UUID], *, lock: bool = False
+# What the relay and the tracker read of the requests they move on: no subject, answers or
+# free texts (decoding them is most of the cost of loading a row). Reading any other attribute
+# raises instead of loading it.
+_REQUEST_COLUMNS = load_only(
+    ExchangeRequest.id,
+    ExchangeRequest.status,
+    ExchangeRequest.kind,
+    ExchangeRequest.unit,
+    ExchangeRequest.purpose,
+    ExchangeRequest.created_by,
+    ExchangeRequest.due_at,
+    raiseload=True,
+)
+_DISPATCH_COLUMNS = load_only(
+    Dispatch.id,
+    Dispatch.request_id,
+    Dispatch.position,
+    Dispatch.channel,
+    Dispatch.country,
+    Dispatch.status,
+    Dispatch.due_at,
+    Dispatch.attempts,
+    Dispatch.created_at,
+    Dispatch.answered_at,
+    raiseload=True,
+)
+
+
+async def for_transitions(
+    session: AsyncSession, request_ids: Sequence[UUID]
 ) -> dict[UUID, ExchangeRequest]:
-    """The requests with these ids (with their dispatches); ``lock`` takes their row locks on
-    PostgreSQL, in id order, so that concurrent writers of overlapping sets never deadlock."""
+    """The requests with these ids and their dispatches, locked (see ``_for_transitions``)."""
     if not request_ids:
         return {}
+    found = await _for_transitions(session, among(session, ExchangeRequest.id, request_ids))
+    return {request.id: request for request in found}
+
+
+async def for_transitions_of_dispatches(
+    session: AsyncSession, dispatch_ids: Sequence[UUID]
+) -> list[ExchangeRequest]:
+    """The requests of these dispatches and all their dispatches, locked, in id order."""
+    if not dispatch_ids:
+        return []
+    of_dispatches = select(Dispatch.request_id).where(among(session, Dispatch.id, dispatch_ids))
+    return await _for_transitions(session, ExchangeRequest.id.in_(of_dispatches))
+
+
+async def _for_transitions(
+    session: AsyncSession, condition: ColumnElement[bool]
+) -> list[ExchangeRequest]:
+    """On PostgreSQL the rows are locked in id order, so that the relay and the tracker (which
+    both lock this way) never deadlock.
+
+    The dispatches are read by a second statement, after the locks are held: a join in the
+    locking statement would read them from the snapshot taken before it waited for a lock, so
+    a transition committed meanwhile by the lock's holder would be overwritten.
+    """
     query = (
         select(ExchangeRequest)
-        .where(ExchangeRequest.id.in_(request_ids))
+        .options(_REQUEST_COLUMNS, raiseload(ExchangeRequest.dispatches))
+        .where(condition)
         .order_by(ExchangeRequest.id)
     )
-    if lock and session.get_bind().dialect.name == "postgresql":
+    if session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update()
-    return {request.id: request for request in (await session.scalars(query)).all()}
+    requests = list((await session.scalars(query)).all())
+    dispatches: dict[UUID, list[Dispatch]] = {request.id: [] for request in requests}
+    if requests:
+        of_requests = (
+            select(Dispatch)
+            .options(_DISPATCH_COLUMNS, raiseload("*"))
+            .where(among(session, Dispatch.request_id, list(dispatches)))
+            .order_by(Dispatch.request_id, Dispatch.position)
+        )
+        for dispatch in (await session.scalars(of_requests)).all():
+            dispatches[dispatch.request_id].append(dispatch)
+    for request in requests:
+        set_committed_value(request, "dispatches", dispatches[request.id])
+    return requests
 
 
 async def events_of(session: AsyncSession, request_id: UUID) -> list[RequestEvent]:

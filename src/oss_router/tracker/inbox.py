@@ -12,9 +12,10 @@ import contextlib
 import logging
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import cast
 from uuid import UUID
 
-from sqlalchemy import delete, select
+from sqlalchemy import Insert, Table, bindparam, delete, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -37,15 +38,32 @@ async def claim(session: AsyncSession, message_ids: Sequence[UUID], now: datetim
     unique = sorted(set(message_ids))
     if not unique:
         return set()
+    if session.get_bind().dialect.name == "postgresql":
+        params: dict[str, object] = {"ids": unique, "now": now}
+        return set((await session.scalars(_CLAIM_POSTGRES, params)).all())
     rows = [{"message_id": message_id, "processed_at": now} for message_id in unique]
-    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    statement = (
-        insert(ProcessedMessage)
-        .values(rows)
+    returning = sqlite.insert(ProcessedMessage).values(rows).on_conflict_do_nothing()
+    return set((await session.scalars(returning.returning(ProcessedMessage.message_id))).all())
+
+
+_TABLE = cast(Table, ProcessedMessage.__table__)
+
+
+def _claim_postgres() -> Insert:
+    """One SQL text for any number of ids (``unnest`` of one array parameter), so asyncpg
+    prepares it once per connection; a multi-row ``VALUES`` was a new text per batch size."""
+    ids = func.unnest(bindparam("ids", type_=postgresql.ARRAY(_TABLE.c.message_id.type)))
+    fresh = ids.column_valued("message_id")
+    rows = select(fresh, bindparam("now", type_=_TABLE.c.processed_at.type))
+    return (
+        postgresql.insert(_TABLE)  # the table, not the entity: parameters are not ORM rows
+        .from_select(["message_id", "processed_at"], rows.order_by(fresh))
         .on_conflict_do_nothing()
-        .returning(ProcessedMessage.message_id)
+        .returning(_TABLE.c.message_id)
     )
-    return set((await session.scalars(statement)).all())
+
+
+_CLAIM_POSTGRES = _claim_postgres()
 
 
 async def prune(session: AsyncSession, processed_before: datetime, limit: int) -> int:

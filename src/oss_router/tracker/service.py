@@ -46,8 +46,8 @@ async def apply_results(
     """
     fresh = await inbox.claim(session, [result.message_id for result in results], now)
     todo = _unique(result for result in results if result.message_id in fresh)
-    requests = await repository.get_many(
-        session, sorted({result.request_id for result in todo}), lock=True
+    requests = await repository.for_transitions(
+        session, sorted({result.request_id for result in todo})
     )
     applied: list[Applied] = []
     for result in todo:
