@@ -21,6 +21,7 @@ from oss_router.messages.result import DispatchResult, ResultStatus, result_mess
 from oss_router.messages.status import StatusNotice, StatusNotices
 from oss_router.models import ExchangeRequest
 from oss_router.outbox.relay import Relay
+from oss_router.request import timeline
 from oss_router.runtime import Runtime
 from oss_router.tracker.consumer import Tracker
 from oss_router.tracker.service import apply_results
@@ -50,7 +51,9 @@ def result_for(
 
 
 async def apply(runtime: Runtime, results: list[DispatchResult]) -> int:
+    """As the tracker applies a batch: its timeline events recorded as rows."""
     async with unit_of_work(runtime.sessions) as session:
+        timeline.as_rows(session)
         return len(await apply_results(session, results, utcnow()))
 
 
@@ -111,6 +114,17 @@ async def test_a_failure_keeps_its_error_and_attempts(runtime: Runtime) -> None:
     loaded, _ = await load(runtime, request.id)
     assert (loaded.status, loaded.dispatches[0].error) == ("failed", "permanent error: refused")
     assert loaded.dispatches[0].attempts == 3
+
+
+async def test_an_event_recorded_as_a_row_is_written_even_when_no_row_changes(
+    runtime: Runtime,
+) -> None:
+    request = await stage_request(runtime)
+    assert await apply(runtime, [result_for(request, "answered")]) == 1
+    # A failure after the answer changes no row; its "result_ignored" event is written alone.
+    assert await apply(runtime, [result_for(request, "failed")]) == 0
+    _, events = await load(runtime, request.id)
+    assert [e.type for e in events][-3:] == ["dispatch_status", "request_status", "result_ignored"]
 
 
 def published(result: DispatchResult) -> OutgoingMessage:

@@ -37,6 +37,7 @@ from oss_router.models import ExchangeRequest, OutboxMessage
 from oss_router.outbox import lease, repository
 from oss_router.outbox.notify import OutboxListener
 from oss_router.request import repository as request_repository
+from oss_router.request import timeline
 from oss_router.request.lifecycle import is_terminal, should_apply
 from oss_router.request.service import move_dispatch, refresh_request_status
 from oss_router.telemetry import context, metrics
@@ -79,6 +80,7 @@ class Relay:
         if not self._postgres and not await self._hold_lease():
             return 0
         async with unit_of_work(self._sessions) as session:
+            timeline.as_rows(session)
             rows = await repository.unpublished(session, self._batch_size, lock=self._postgres)
             if not rows:
                 return 0

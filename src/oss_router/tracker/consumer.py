@@ -23,6 +23,7 @@ from oss_router.db import SessionMaker, unit_of_work
 from oss_router.messages.codes import DispatchStatus, RequestStatus
 from oss_router.messages.result import DispatchResult
 from oss_router.messages.status import StatusNotice
+from oss_router.request import timeline
 from oss_router.telemetry import context, metrics
 from oss_router.telemetry.logs import describe_validation_error
 from oss_router.tracker.notices import publish_notices
@@ -168,6 +169,7 @@ class Tracker:
 
     async def _apply(self, results: Sequence[DispatchResult]) -> list[Applied]:
         async with unit_of_work(self._sessions) as session:
+            timeline.as_rows(session)
             return await apply_results(session, results, self._clock())
 
 
