@@ -222,6 +222,23 @@ async def test_concurrent_writers_keep_one_unbroken_chain(
         assert (await verify(session)).ok
 
 
+async def test_a_batch_of_disclosures_is_chained_in_one_append(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    """The relay audits a batch of dispatches at once: far more entries than one request's."""
+    body = request_body(target_countries=["FR", "TR", "BR"])  # three channels each
+    for _ in range(6):
+        assert (await client.post("/v1/requests", json=body)).status_code == 202
+    await publish(app)
+    entries = await log_of(app)
+    disclosures = [entry for entry in entries if entry.action == "disclosure"]
+    assert len(disclosures) == 18
+    assert {entry.recipients[0]["country"] for entry in disclosures} == {"FR", "TR", "BR"}
+    assert [entry.seq for entry in entries] == list(range(1, len(entries) + 1))
+    async with unit_of_work(app.state.runtime.sessions) as session:
+        assert (await verify(session)).ok
+
+
 async def test_the_auditor_filters_and_pages_the_log(
     app: FastAPI, client: httpx.AsyncClient
 ) -> None:
