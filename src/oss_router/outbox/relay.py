@@ -182,12 +182,16 @@ def outgoing(row: OutboxMessage) -> OutgoingMessage:
 async def _mark_published(
     session: AsyncSession, rows: Sequence[OutboxMessage], now: datetime
 ) -> None:
-    await repository.mark_published(session, [row.id for row in rows], now)
     published: dict[UUID, OutboxMessage] = {
         row.dispatch_id: row for row in rows if row.dispatch_id is not None
     }
+    # The requests first, right after the confirm: a fast channel's answer that the tracker
+    # applies before this lock makes "sent" stale (the timeline goes queued → delivered, which
+    # the state machine allows); every round trip before the lock widens that window. The
+    # outbox rows are locked since the claim, so the order of locks is unchanged.
+    requests = await _mark_sent(session, list(published), now) if published else []
+    await repository.mark_published(session, [row.id for row in rows], now)
     if published:
-        requests = await _mark_sent(session, list(published), now)
         await audit.append(session, _disclosures(requests, published), now)
 
 
