@@ -18,6 +18,7 @@ from tests.support.deployment import base_environment, free_port
 from tests.support.metrics import sample
 from tests.support.polling import eventually
 from tests.support.rabbitmq import fresh_vhost
+from tests.support.results import result_for
 from tests.support.services import fresh_postgres_database
 from tests.support.staging import load, open_runtime, stage_request
 
@@ -28,8 +29,7 @@ from oss_router.broker.topology import (
     RESULTS_EXCHANGE,
     RESULTS_KEY,
 )
-from oss_router.clock import utcnow
-from oss_router.messages.result import DispatchResult, ResultStatus, result_message_id
+from oss_router.messages.result import DispatchResult, ResultStatus
 from oss_router.models import AuditEntry, ExchangeRequest
 from oss_router.runtime import Runtime
 
@@ -81,19 +81,7 @@ async def command(deployed: Deployed, *args: str) -> Ran:
 
 
 def result_of(request: ExchangeRequest, status: ResultStatus) -> DispatchResult:
-    dispatch = request.dispatches[0]
-    answered = status == "answered"
-    return DispatchResult(
-        message_id=result_message_id(dispatch.id, status),
-        request_id=request.id,
-        dispatch_id=dispatch.id,
-        correlation_id=str(request.id),
-        channel=dispatch.channel,
-        status=status,
-        outcome="hit" if answered else None,
-        answer={"remarks": ANSWER_SECRET} if answered else None,
-        occurred_at=utcnow(),
-    )
+    return result_for(request, status, outcome="hit", answer={"remarks": ANSWER_SECRET})
 
 
 def message(result: DispatchResult, exchange: str = RESULTS_EXCHANGE) -> OutgoingMessage:

@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from uuid import UUID, uuid4
 
 import pytest
+from tests.support.results import result_for
 from tests.support.staging import load, open_runtime, stage_request
 
 from oss_router.broker.contract import OutgoingMessage
@@ -18,8 +19,6 @@ from oss_router.dead_letter.letters import MALFORMED_RESULT, RESULTS
 from oss_router.dead_letter.operations import Selection
 from oss_router.dead_letter.service import Outcome
 from oss_router.messages.codes import Channel
-from oss_router.messages.result import DispatchResult, ResultStatus, result_message_id
-from oss_router.models import ExchangeRequest
 from oss_router.request import repository
 from oss_router.request.service import dispatch_envelope
 from oss_router.runtime import Runtime
@@ -32,20 +31,6 @@ QUEUES = [RESULTS, *Channel]
 async def runtime(settings: Settings) -> AsyncIterator[Runtime]:
     async with open_runtime(settings) as opened:
         yield opened
-
-
-def result_of(request: ExchangeRequest, status: ResultStatus) -> DispatchResult:
-    dispatch = request.dispatches[0]
-    return DispatchResult(
-        message_id=result_message_id(dispatch.id, status),
-        request_id=request.id,
-        dispatch_id=dispatch.id,
-        correlation_id=str(request.id),
-        channel=dispatch.channel,
-        status=status,
-        outcome="no_hit" if status == "answered" else None,
-        occurred_at=utcnow(),
-    )
 
 
 async def dead_letter(runtime: Runtime, body: bytes, routing_key: str = RESULTS_KEY) -> None:
@@ -80,7 +65,7 @@ async def test_results_letters_are_listed_first_and_marked_as_results(runtime: R
     request = await stage_request(runtime)
     envelope = dispatch_envelope(request, request.dispatches[0])
     await dead_letter(runtime, envelope.model_dump_json().encode(), "europol")
-    await dead_letter(runtime, result_of(request, "answered").model_dump_json().encode())
+    await dead_letter(runtime, result_for(request, "answered").model_dump_json().encode())
 
     listed = await operations.list_letters(runtime.sessions, runtime.broker, QUEUES, 10)
 
@@ -96,9 +81,9 @@ async def test_results_letters_are_listed_first_and_marked_as_results(runtime: R
 async def test_a_result_the_tracker_would_ignore_is_not_replayed(runtime: Runtime) -> None:
     request = await stage_request(runtime)
     async with unit_of_work(runtime.sessions) as session:
-        await apply_results(session, [result_of(request, "answered")], utcnow())
+        await apply_results(session, [result_for(request, "answered")], utcnow())
     # A "delivered" that was never applied (not in the inbox), stale since the answer.
-    await dead_letter(runtime, result_of(request, "delivered").model_dump_json().encode())
+    await dead_letter(runtime, result_for(request, "delivered").model_dump_json().encode())
 
     outcome = await replay(runtime)
 
@@ -113,7 +98,7 @@ async def test_a_result_of_an_erased_request_is_not_replayed(runtime: Runtime) -
         stored = await repository.get(session, request.id)
         assert stored is not None
         stored.purged_at = utcnow()
-    await dead_letter(runtime, result_of(request, "answered").model_dump_json().encode())
+    await dead_letter(runtime, result_for(request, "answered").model_dump_json().encode())
 
     outcome = await replay(runtime)
 
@@ -124,7 +109,7 @@ async def test_a_result_of_an_erased_request_is_not_replayed(runtime: Runtime) -
 
 async def test_a_result_of_an_unknown_dispatch_is_not_replayed(runtime: Runtime) -> None:
     request = await stage_request(runtime)
-    stranger = result_of(request, "answered").model_copy(update={"dispatch_id": UUID(int=7)})
+    stranger = result_for(request, "answered").model_copy(update={"dispatch_id": UUID(int=7)})
     await dead_letter(runtime, stranger.model_dump_json().encode())
 
     outcome = await replay(runtime)
@@ -159,7 +144,7 @@ async def test_a_malformed_result_is_refused_then_discarded_without_a_request(
 
 async def test_a_selection_of_channels_leaves_the_results_letters_alone(runtime: Runtime) -> None:
     request = await stage_request(runtime)
-    await dead_letter(runtime, result_of(request, "answered").model_dump_json().encode())
+    await dead_letter(runtime, result_for(request, "answered").model_dump_json().encode())
 
     outcomes = await operations.discard(
         runtime.sessions,

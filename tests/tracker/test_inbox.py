@@ -10,8 +10,9 @@ from oss_router.db import unit_of_work
 from oss_router.models import ProcessedMessage
 from oss_router.runtime import Runtime
 from oss_router.tracker.inbox import InboxPruner
+from tests.support.results import result_for
 from tests.support.staging import stage_request
-from tests.tracker.test_tracker import apply, dispatch_events, result_for
+from tests.tracker.test_tracker import apply, dispatch_events
 
 
 async def remembered(runtime: Runtime) -> int:

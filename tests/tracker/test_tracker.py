@@ -17,9 +17,8 @@ from oss_router.broker.topology import (
 )
 from oss_router.clock import utcnow
 from oss_router.db import unit_of_work
-from oss_router.messages.result import DispatchResult, ResultStatus, result_message_id
+from oss_router.messages.result import DispatchResult
 from oss_router.messages.status import StatusNotice, StatusNotices
-from oss_router.models import ExchangeRequest
 from oss_router.outbox.relay import Relay
 from oss_router.request import timeline
 from oss_router.runtime import Runtime
@@ -27,27 +26,8 @@ from oss_router.tracker.consumer import Tracker
 from oss_router.tracker.service import apply_results
 from tests.support.accounting import RANK
 from tests.support.polling import eventually
+from tests.support.results import result_for
 from tests.support.staging import dispatch_statuses, load, stage_request
-
-
-def result_for(
-    request: ExchangeRequest, status: ResultStatus, position: int = 0, attempts: int = 1
-) -> DispatchResult:
-    dispatch = request.dispatches[position]
-    answered = status == "answered"
-    return DispatchResult(
-        message_id=result_message_id(dispatch.id, status),
-        request_id=request.id,
-        dispatch_id=dispatch.id,
-        correlation_id=str(request.id),
-        channel=dispatch.channel,
-        status=status,
-        outcome="no_hit" if answered else None,
-        answer={"remarks": "No record found."} if answered else None,
-        error="permanent error: refused" if status == "failed" else None,
-        attempts=attempts,
-        occurred_at=utcnow(),
-    )
 
 
 async def apply(runtime: Runtime, results: list[DispatchResult]) -> int:
