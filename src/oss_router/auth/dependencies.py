@@ -55,8 +55,10 @@ async def _verified(request: Request, authentication: Authentication, token: str
             str(error), headers={"WWW-Authenticate": _challenge("invalid_token", str(error))}
         ) from None
     except RoleClaimError as error:
+        check_anonymous_rate(request)  # no principal to count it against
         raise Forbidden(str(error)) from None
     except KeysUnavailableError:
+        check_anonymous_rate(request)
         raise ServiceUnavailable(
             "the identity provider's keys cannot be fetched; retry later",
             headers={"Retry-After": "5"},
