@@ -109,11 +109,16 @@ class Settings(BaseSettings):
     auth_public_key_file: Path | None = None
     auth_algorithms: list[str] = Field(default_factory=lambda: ["RS256", "ES256"])
     auth_jwks_cache_seconds: int = Field(default=300, ge=10)
+    # PEM bundle of the CA(s) that signed the JWKS server's certificate (a private CA): the
+    # JWKS fetch then trusts these certificates only. Unset: the public CAs (certifi).
+    auth_ca_file: Path | None = None
     # How the identity provider's claims map to a principal; claim names may be dotted paths
     # (Keycloak: "realm_access.roles", "preferred_username").
     auth_subject_claim: str = "sub"
     auth_role_claim: str = "role"
     auth_unit_claim: str = "unit"
+    # Identity provider role name -> role. When set, only these names grant a role (a raw
+    # "supervisor" role of the identity provider then grants nothing).
     auth_role_map: dict[str, Role] = Field(default_factory=dict)
     # This service's own issuer, for OAuth2 clients (PCCC systems, client credentials grant).
     auth_local_issuer: str = "oss-router"

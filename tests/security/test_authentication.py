@@ -35,7 +35,12 @@ KEYCLOAK_MAPPING = ClaimMapping(
     subject="preferred_username",
     role="realm_access.roles",
     unit="unit",
-    role_map={"oss-officer": Role.OFFICER, "oss-supervisor": Role.SUPERVISOR},
+    role_map={
+        "oss-officer": Role.OFFICER,
+        "oss-supervisor": Role.SUPERVISOR,
+        "oss-pccc": Role.PCCC,
+        "oss-auditor": Role.AUDITOR,
+    },
 )
 
 
@@ -183,8 +188,10 @@ async def test_a_token_too_long_is_refused_before_parsing(
     [
         (["oss-officer"], Role.OFFICER),
         (["oss-officer", "oss-supervisor"], Role.SUPERVISOR),  # composite roles
-        (["auditor", "uma_authorization"], Role.AUDITOR),
-        ("supervisor", Role.SUPERVISOR),
+        (["oss-auditor", "uma_authorization"], Role.AUDITOR),
+        ("oss-supervisor", Role.SUPERVISOR),
+        (["oss-officer", "supervisor"], Role.OFFICER),  # an unmapped name grants nothing
+        (["oss-officer", "auditor"], Role.OFFICER),
     ],
 )
 def test_role_claims_map_to_one_role(roles: Any, expected: Role) -> None:
@@ -193,12 +200,26 @@ def test_role_claims_map_to_one_role(roles: Any, expected: Role) -> None:
 
 
 @pytest.mark.parametrize(
+    ("roles", "expected"),
+    [
+        ("supervisor", Role.SUPERVISOR),
+        (["officer", "supervisor"], Role.SUPERVISOR),
+        (["auditor", "uma_authorization"], Role.AUDITOR),
+    ],
+)
+def test_without_a_role_map_the_role_names_themselves_grant(roles: Any, expected: Role) -> None:
+    assert ClaimMapping().principal({"sub": "anna", "role": roles}).role is expected
+
+
+@pytest.mark.parametrize(
     ("claims", "reason"),
     [
-        ({"realm_access": {"roles": ["offline_access"]}}, "none of the roles"),
-        ({"realm_access": {"roles": ["oss-officer", "auditor"]}}, "conflicting"),
-        ({"realm_access": {"roles": ["pccc"]}}, "unit"),
-        ({"realm_access": "officer"}, "none of the roles"),
+        ({"realm_access": {"roles": ["offline_access"]}}, "none of the identity provider roles"),
+        ({"realm_access": {"roles": ["oss-officer", "oss-auditor"]}}, "conflicting"),
+        ({"realm_access": {"roles": ["oss-pccc"]}}, "unit"),
+        ({"realm_access": "officer"}, "none of the identity provider roles"),
+        ({"realm_access": {"roles": ["supervisor"]}}, "none of the identity provider roles"),
+        ({"realm_access": {"roles": "auditor"}}, "none of the identity provider roles"),
     ],
 )
 def test_unusable_role_claims_are_refused(claims: dict[str, Any], reason: str) -> None:
@@ -309,7 +330,44 @@ async def test_the_api_accepts_identity_provider_tokens(
             "/v1/requests", headers={"Authorization": f"Bearer {auditor_only}"}
         )
         assert response.status_code == 403
-        assert "none of the roles" in response.json()["detail"]
+        assert "none of the identity provider roles" in response.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    ("role_map", "claim", "expected"),
+    [
+        ({"idp-sup": "supervisor"}, "idp-sup", 200),
+        # A map says which identity provider roles grant what: a role that happens to be
+        # called "supervisor" is not one of them. The token is genuine (not a 401) but grants
+        # no role of this service: 403, like a token carrying only unrelated roles.
+        ({"idp-sup": "supervisor"}, "supervisor", 403),
+        ({"idp-sup": "supervisor"}, "officer", 403),
+        ({}, "supervisor", 200),  # without a map the role names themselves grant
+    ],
+)
+async def test_with_a_role_map_only_mapped_names_grant_a_role(
+    tmp_path: Path, role_map: dict[str, str], claim: str, expected: int
+) -> None:
+    key = ec.generate_private_key(ec.SECP256R1())
+    settings = make_settings(
+        f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite'}",
+        auth_issuer=KEYCLOAK,
+        auth_public_key_file=_write_public_key(tmp_path / "realm.pem", key),
+        auth_role_map=role_map,
+    )
+    token = jwt.encode(
+        {**keycloak_claims(), "aud": "oss-router", "role": claim}, key, algorithm="ES256"
+    )
+    app = create_app(settings, migrate=True, embedded=False)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
+            response = await http.get("/v1/auth/me", headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == expected, response.text
+    if expected == 200:
+        assert response.json()["role"] == "supervisor"
+    else:
+        assert response.headers["content-type"] == "application/problem+json"
 
 
 async def test_probes_need_no_token(anonymous: httpx.AsyncClient) -> None:

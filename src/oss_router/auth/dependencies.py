@@ -7,7 +7,7 @@ from fastapi import Request, Security
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from oss_router.auth import clients
-from oss_router.auth.keys import InvalidTokenError, KeysUnavailableError
+from oss_router.auth.keys import JWKS_RETRY_SECONDS, InvalidTokenError, KeysUnavailableError
 from oss_router.auth.principal import Principal
 from oss_router.auth.setup import Authentication
 from oss_router.auth.tokens import IssuerKind, RoleClaimError, VerifiedToken
@@ -55,11 +55,13 @@ async def _verified(request: Request, authentication: Authentication, token: str
             str(error), headers={"WWW-Authenticate": _challenge("invalid_token", str(error))}
         ) from None
     except RoleClaimError as error:
+        check_anonymous_rate(request)  # no principal to count it against
         raise Forbidden(str(error)) from None
     except KeysUnavailableError:
+        check_anonymous_rate(request)
         raise ServiceUnavailable(
             "the identity provider's keys cannot be fetched; retry later",
-            headers={"Retry-After": "5"},
+            headers={"Retry-After": str(round(JWKS_RETRY_SECONDS))},
         ) from None
     return verified.principal
 

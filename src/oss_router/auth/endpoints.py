@@ -1,4 +1,5 @@
-"""Token endpoints: OAuth2 client credentials (PCCC systems) and the development issuer."""
+"""Token endpoints: OAuth2 client credentials (PCCC systems), the development issuer, and the
+caller as the server sees it."""
 
 import base64
 import binascii
@@ -15,10 +16,11 @@ from oss_router.auth.schemas import (
     CLIENT_CREDENTIALS_FORM_SCHEMA,
     ClientCredentials,
     DevTokenRequest,
+    PrincipalRead,
     TokenResponse,
 )
 from oss_router.clock import utcnow
-from oss_router.deps import SessionDep
+from oss_router.deps import CurrentPrincipal, SessionDep
 from oss_router.errors import NotFound, ProblemError, ServiceUnavailable
 
 router = APIRouter(prefix="/v1/auth", tags=["auth"])
@@ -96,6 +98,19 @@ async def issue_dev_token(
     token = authentication.dev_signer.issue(principal, ttl_seconds=ttl, now=utcnow())
     response.headers.update(NO_STORE)
     return TokenResponse(access_token=token, expires_in=ttl)
+
+
+@router.get(
+    "/me",
+    response_model=PrincipalRead,
+    summary="The caller: subject, role and unit as the server derives them from the token",
+)
+async def who_am_i(principal: CurrentPrincipal, response: Response) -> PrincipalRead:
+    # Clients must not guess roles from claims: only the server knows the claim and role map.
+    response.headers["Cache-Control"] = "no-store"
+    return PrincipalRead(
+        subject=principal.subject, role=principal.role, unit=principal.unit, actor=principal.actor
+    )
 
 
 def _credentials(body: bytes, authorization: str | None) -> ClientCredentials:

@@ -22,6 +22,16 @@ class TokenResponse(BaseModel):
     expires_in: int
 
 
+class PrincipalRead(BaseModel):
+    """The caller as the server sees it: what its token grants after the claim and role
+    mapping (``OSS_ROUTER_AUTH_*_CLAIM``, ``OSS_ROUTER_AUTH_ROLE_MAP``), for any issuer."""
+
+    subject: str
+    role: Role
+    unit: str | None
+    actor: str  # how the caller is named on timelines and in the audit log
+
+
 class DevTokenRequest(BaseModel):
     """A token from the development issuer, for any role (development only)."""
 

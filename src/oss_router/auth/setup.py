@@ -1,14 +1,19 @@
 """Who may issue tokens to this service, from the settings; refuses unsafe production set-ups."""
 
+import ssl
 from dataclasses import dataclass
 
+import httpx
+
 from oss_router.auth.keys import (
+    JWKS_TIMEOUT_SECONDS,
     JwksKeys,
     KeySource,
     StaticKey,
     development_secret,
     load_private_key,
     load_public_key,
+    tls_context,
 )
 from oss_router.auth.tokens import (
     ClaimMapping,
@@ -37,6 +42,17 @@ class Authentication:
     dev_token_seconds: int
     principal_limits: TokenBuckets
     anonymous_limits: TokenBuckets
+
+    @property
+    def has_identity_provider(self) -> bool:
+        return any(issuer.kind is IssuerKind.EXTERNAL for issuer in self.verifier.issuers)
+
+    async def identity_provider_problem(self) -> str | None:
+        """Why the identity provider's tokens cannot be verified right now, or None."""
+        for issuer in self.verifier.issuers:
+            if issuer.kind is IssuerKind.EXTERNAL:
+                return await issuer.keys.problem()
+        return None
 
     async def aclose(self) -> None:
         for issuer in self.verifier.issuers:
@@ -153,11 +169,27 @@ def _own_issuer(signer: TokenSigner, kind: IssuerKind) -> TrustedIssuer:
     return TrustedIssuer(signer.issuer, kind, (signer.algorithm,), StaticKey(key))
 
 
+def _jwks_client(settings: Settings) -> httpx.AsyncClient:
+    try:
+        verify = tls_context(settings.auth_ca_file)
+    except (OSError, ssl.SSLError) as error:
+        # Refused at start-up: a typo here would otherwise surface as 503s on every call.
+        raise InsecureConfigurationError(
+            f"OSS_ROUTER_AUTH_CA_FILE {settings.auth_ca_file} is not a readable PEM "
+            f"certificate bundle: {error}"
+        ) from None
+    return httpx.AsyncClient(timeout=JWKS_TIMEOUT_SECONDS, follow_redirects=False, verify=verify)
+
+
 def _external_issuer(settings: Settings) -> TrustedIssuer:
     assert settings.auth_issuer is not None
     keys: KeySource
     if settings.auth_jwks_url:
-        keys = JwksKeys(settings.auth_jwks_url, cache_seconds=settings.auth_jwks_cache_seconds)
+        keys = JwksKeys(
+            settings.auth_jwks_url,
+            cache_seconds=settings.auth_jwks_cache_seconds,
+            http=_jwks_client(settings),
+        )
     else:
         assert settings.auth_public_key_file is not None
         keys = StaticKey(load_public_key(settings.auth_public_key_file))

@@ -16,6 +16,7 @@ from oss_router.auth.principal import Principal, Role
 
 MAX_SUBJECT_LENGTH = 150
 MAX_UNIT_LENGTH = 100
+ROLE_NAMES = frozenset(member.value for member in Role)
 
 
 class IssuerKind(StrEnum):
@@ -50,14 +51,29 @@ class ClaimMapping:
         return Principal(subject=subject, role=role, unit=unit or None)
 
     def _role(self, value: Any) -> Role:
-        names = [value] if isinstance(value, str) else value if isinstance(value, list) else []
-        known = {member.value for member in Role}
-        roles = set()
-        for name in names:
-            mapped = self.role_map.get(name, name) if isinstance(name, str) else None
-            if mapped in known:
-                roles.add(Role(mapped))
+        roles = {role for name in self._role_names(value) if (role := self._granted(name))}
+        if not roles and self.role_map:
+            raise RoleClaimError(
+                "the token carries none of the identity provider roles this service maps to "
+                "officer, supervisor, pccc or auditor"
+            )
         return _one_role(roles)
+
+    def _role_names(self, value: Any) -> list[str]:
+        if value is None:
+            return []
+        names = [value] if isinstance(value, str) else value
+        if not isinstance(names, list) or not all(isinstance(name, str) for name in names):
+            # Malformed, not merely unprivileged: the token is refused like a forged one (401).
+            raise InvalidTokenError(f"claim {self.role!r} must be a role name or a list of them")
+        return names
+
+    def _granted(self, name: str) -> Role | None:
+        """The role ``name`` grants: with a role map only its names grant anything, so that an
+        identity provider role that happens to be called "supervisor" grants nothing."""
+        if self.role_map:
+            return self.role_map.get(name)
+        return Role(name) if name in ROLE_NAMES else None
 
 
 def _one_role(roles: set[Role]) -> Role:
@@ -98,6 +114,7 @@ class VerifiedToken:
     principal: Principal
     issuer: IssuerKind
     claims: Mapping[str, Any]
+    expires_at: int  # ``exp`` as PyJWT read it (it also accepts a numeric string)
 
 
 VERIFIED_CACHE_SIZE = 10_000  # tokens; a few MB at most
@@ -133,7 +150,7 @@ class TokenVerifier:
         if len(token) > self._max_bytes:
             raise InvalidTokenError("the token is too long")
         cached = self._verified.get(token)
-        if cached is not None and time.time() < cached.claims["exp"] + self._leeway:
+        if cached is not None and time.time() < cached.expires_at + self._leeway:
             self._verified.move_to_end(token)
             return cached
         verified = await self._verify_signature_and_claims(token)
@@ -143,13 +160,13 @@ class TokenVerifier:
         return verified
 
     async def _verify_signature_and_claims(self, token: str) -> VerifiedToken:
-        issuer, kid = self._issuer_of(token)
-        key = await issuer.keys.key_for(kid)
+        issuer, algorithm, kid = self._issuer_of(token)
+        key = _fitting_key(await issuer.keys.key_for(kid), algorithm)
         try:
             claims = jwt.decode(
                 token,
                 key,
-                algorithms=list(issuer.algorithms),
+                algorithms=[algorithm],
                 audience=self._audience,
                 issuer=issuer.name,
                 leeway=self._leeway,
@@ -157,24 +174,42 @@ class TokenVerifier:
             )
         except jwt.ExpiredSignatureError:
             raise InvalidTokenError("the token has expired") from None
-        except jwt.InvalidTokenError as error:
+        except (jwt.PyJWTError, TypeError, ValueError) as error:
+            # PyJWTError, not only InvalidTokenError: a claim PyJWT cannot read raises others.
             raise InvalidTokenError(f"the token is not valid: {error}") from None
-        return VerifiedToken(issuer.claims.principal(claims), issuer.kind, claims)
+        expires_at = int(claims["exp"])  # PyJWT checked that it reads as an integer
+        return VerifiedToken(issuer.claims.principal(claims), issuer.kind, claims, expires_at)
 
-    def _issuer_of(self, token: str) -> tuple[TrustedIssuer, str | None]:
+    def _issuer_of(self, token: str) -> tuple[TrustedIssuer, str, str | None]:
+        """The trusted issuer the token claims, the algorithm it names and its ``kid``."""
         try:
             header = jwt.get_unverified_header(token)
             unverified = jwt.decode(token, options={"verify_signature": False})
-        except jwt.InvalidTokenError:
+        except jwt.PyJWTError:
             raise InvalidTokenError("the token is not a well-formed JWT") from None
-        issuer = self._issuers.get(unverified.get("iss"))  # type: ignore[arg-type]
+        name = unverified.get("iss")
+        issuer = self._issuers.get(name) if isinstance(name, str) else None
         if issuer is None:
             raise InvalidTokenError("the token's issuer is not trusted")
         # The algorithm is the issuer's, never the token's choice (no "none", no HS/RS confusion).
-        if header.get("alg") not in issuer.algorithms:
+        algorithm = header.get("alg")
+        if not isinstance(algorithm, str) or algorithm not in issuer.algorithms:
             raise InvalidTokenError("the token's algorithm is not accepted for its issuer")
         kid = header.get("kid")
-        return issuer, kid if isinstance(kid, str) else None
+        return issuer, algorithm, kid if isinstance(kid, str) else None
+
+
+def _fitting_key(key: Any, algorithm: str) -> Any:
+    """``key`` ready for ``algorithm``, or a 401 when the two do not go together.
+
+    An issuer may publish keys of several types (RSA and EC in one JWKS): a token naming the
+    ``kid`` of an EC key but ``alg`` RS256 is forged, and PyJWT says so with a TypeError."""
+    try:
+        return jwt.get_algorithm_by_name(algorithm).prepare_key(key)
+    except (jwt.PyJWTError, NotImplementedError, TypeError, ValueError):
+        raise InvalidTokenError(
+            f"the token's algorithm {algorithm} does not fit the key it names"
+        ) from None
 
 
 @dataclass(frozen=True)
