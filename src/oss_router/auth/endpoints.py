@@ -15,10 +15,11 @@ from oss_router.auth.schemas import (
     CLIENT_CREDENTIALS_FORM_SCHEMA,
     ClientCredentials,
     DevTokenRequest,
+    MeRead,
     TokenResponse,
 )
 from oss_router.clock import utcnow
-from oss_router.deps import SessionDep
+from oss_router.deps import CurrentPrincipal, SessionDep
 from oss_router.errors import NotFound, ProblemError, ServiceUnavailable
 
 router = APIRouter(prefix="/v1/auth", tags=["auth"])
@@ -96,6 +97,17 @@ async def issue_dev_token(
     token = authentication.dev_signer.issue(principal, ttl_seconds=ttl, now=utcnow())
     response.headers.update(NO_STORE)
     return TokenResponse(access_token=token, expires_in=ttl)
+
+
+@router.get("/me", response_model=MeRead, summary="The caller as the server sees it")
+async def read_me(principal: CurrentPrincipal) -> MeRead:
+    """What the web client shows and offers follows this, never its own reading of the token."""
+    return MeRead(
+        subject=principal.subject,
+        role=principal.role,
+        unit=principal.unit,
+        actor=principal.actor,
+    )
 
 
 def _credentials(body: bytes, authorization: str | None) -> ClientCredentials:

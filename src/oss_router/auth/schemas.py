@@ -22,6 +22,15 @@ class TokenResponse(BaseModel):
     expires_in: int
 
 
+class MeRead(BaseModel):
+    """The caller as the server sees it: the role after the configured claim and role map."""
+
+    subject: str
+    role: Role
+    unit: str | None
+    actor: str
+
+
 class DevTokenRequest(BaseModel):
     """A token from the development issuer, for any role (development only)."""
 
