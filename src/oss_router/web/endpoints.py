@@ -112,9 +112,8 @@ def wants_page(request: Request) -> bool:
 
 def _error_page(request: Request, status_code: int) -> HTMLResponse:
     title = "Page not found" if status_code == 404 else "This page cannot be shown"
-    return _page(
-        request, "error.html", status_code, page="error", title=title, error_status=status_code, path=request.url.path
-    )
+    context = {"title": title, "error_status": status_code, "path": request.url.path}
+    return _page(request, "error.html", status_code, page="error", **context)
 
 
 Handler = Callable[[Request, Any], Awaitable[Response]]
