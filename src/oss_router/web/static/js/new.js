@@ -426,6 +426,10 @@ finder.addEventListener("keydown", (event) => {
 });
 form.addEventListener("submit", submit);
 onSessionEnd(saveDraft);
+document.getElementById("discard-draft").addEventListener("click", () => {
+  drafts.clear();
+  window.location.reload();
+});
 
 const me = await initChrome(REQUEST_ROLES);
 const restored = restoreDraft();
