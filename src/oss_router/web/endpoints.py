@@ -99,7 +99,16 @@ async def sign_in_page(request: Request) -> HTMLResponse:
 
 
 # Addresses of the API and of machines: they keep answering problem+json, whatever asks.
-MACHINE_PREFIXES = ("/v1/", "/static/", "/health", "/metrics", "/docs", "/openapi", "/redoc")
+MACHINE_PREFIXES = (
+    "/v1/",
+    "/static/",
+    "/health",
+    "/readyz",
+    "/metrics",
+    "/docs",
+    "/openapi",
+    "/redoc",
+)
 
 
 def wants_page(request: Request) -> bool:
