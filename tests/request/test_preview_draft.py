@@ -1,7 +1,10 @@
 """``POST /v1/routing/preview`` on a request still being written (subject or purpose missing)."""
 
 import httpx
+from fastapi import FastAPI
 
+from oss_router.auth.principal import Role
+from tests.support.auth import auth_headers
 from tests.support.payloads import request_body
 
 
@@ -51,3 +54,21 @@ async def test_duplicates_are_looked_for_only_when_the_subject_is_given(
     )
     assert without.status_code == 200
     assert without.json()["warnings"] == []
+
+
+async def test_a_pccc_previews_the_route_its_request_would_take(
+    client: httpx.AsyncClient, app: FastAPI
+) -> None:
+    # Issue 11 item 12: the preview said "needs one of the roles: officer, supervisor" to a
+    # PCCC that may submit; and the PCCC's default (border_area) must apply to the preview too.
+    pccc = auth_headers(app, Role.PCCC, "pccc.kehl", "PCCC-FR-DE-KEHL")
+    body = {**draft(), "kind": "vehicle", "target_countries": ["DE"]}
+    previewed = await client.post("/v1/routing/preview", json=body, headers=pccc)
+    assert previewed.status_code == 200, previewed.text
+    created = await client.post(
+        "/v1/requests", json=request_body("vehicle", target_countries=["DE"]), headers=pccc
+    )
+    assert created.status_code == 202, created.text
+    routes = [(d["country"], d["channel"]) for d in previewed.json()["dispatches"]]
+    assert routes == [(d["country"], d["channel"]) for d in created.json()["dispatches"]]
+    assert routes == [("DE", "pccc")]

@@ -72,6 +72,10 @@ async def channels(client: httpx.AsyncClient, app: FastAPI, h: dict[str, str]) -
     return await client.get("/v1/channels", headers=h)
 
 
+async def me(client: httpx.AsyncClient, app: FastAPI, h: dict[str, str]) -> httpx.Response:
+    return await client.get("/v1/auth/me", headers=h)
+
+
 async def audit(client: httpx.AsyncClient, app: FastAPI, h: dict[str, str]) -> httpx.Response:
     return await client.get("/v1/audit", headers=h)
 
@@ -100,10 +104,6 @@ async def stream(client: httpx.AsyncClient, app: FastAPI, h: dict[str, str]) -> 
     return await client.get("/v1/stream", headers=h)
 
 
-async def me(client: httpx.AsyncClient, app: FastAPI, h: dict[str, str]) -> httpx.Response:
-    return await client.get("/v1/auth/me", headers=h)
-
-
 # (method, path) → how to call it, and the status each role gets.
 MATRIX: dict[tuple[str, str], tuple[Call, dict[Role, int]]] = {
     ("POST", "/v1/requests"): (create, {OFFICER: 202, SUPERVISOR: 202, PCCC: 202, AUDITOR: 403}),
@@ -119,9 +119,10 @@ MATRIX: dict[tuple[str, str], tuple[Call, dict[Role, int]]] = {
     ),
     ("POST", "/v1/routing/preview"): (
         preview,
-        {OFFICER: 200, SUPERVISOR: 200, PCCC: 403, AUDITOR: 403},
+        {OFFICER: 200, SUPERVISOR: 200, PCCC: 200, AUDITOR: 403},
     ),
     ("GET", "/v1/channels"): (channels, {OFFICER: 200, SUPERVISOR: 200, PCCC: 403, AUDITOR: 403}),
+    ("GET", "/v1/auth/me"): (me, {OFFICER: 200, SUPERVISOR: 200, PCCC: 200, AUDITOR: 200}),
     ("GET", "/v1/audit"): (audit, {OFFICER: 403, SUPERVISOR: 403, PCCC: 403, AUDITOR: 200}),
     ("POST", "/v1/requests/{request_id}/dispatches/{dispatch_id}/reroute"): (
         reroute,
@@ -134,7 +135,6 @@ MATRIX: dict[tuple[str, str], tuple[Call, dict[Role, int]]] = {
     ),
     # A PCCC's stream carries only its own unit's notices (tests/live).
     ("GET", "/v1/stream"): (stream, {OFFICER: 200, SUPERVISOR: 200, PCCC: 200, AUDITOR: 403}),
-    ("GET", "/v1/auth/me"): (me, {OFFICER: 200, SUPERVISOR: 200, PCCC: 200, AUDITOR: 200}),
 }
 UNAUTHENTICATED_PATHS = {"/v1/auth/token", "/v1/auth/dev-token"}
 

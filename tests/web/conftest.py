@@ -84,7 +84,7 @@ def sign_in(
     if role == "pccc":
         page.get_by_label("Unit").fill(unit)
     page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/")
+    page.wait_for_url("**/audit" if role == "auditor" else "**/")  # each role's own page
     expect(page.locator("#whoami")).to_contain_text(subject)
 
 

@@ -273,7 +273,9 @@ def test_a_pccc_never_sees_another_units_requests(new_page: OpenPage) -> None:
 def test_a_supervisor_reroutes_a_dispatch_with_a_reason(new_page: OpenPage) -> None:
     officer = new_page()
     sign_in(officer)
-    request_id = create(officer, "person", targets="DE", reference="stub:slow=4000")
+    request_id = create(
+        officer, "person", targets="DE", reference="stub:slow=8000"
+    )  # time to re-route it
     expect(officer.get_by_role("button", name="Re-route DE")).to_have_count(0)  # officers cannot
     supervisor = new_page()
     sign_in(supervisor, "supervisor", "sup.nowak")

@@ -13,7 +13,8 @@ from tests.support.auth import production_identity_provider
 
 from oss_router.app import create_app
 
-PAGES = ["/", "/requests/new", f"/requests/{uuid.uuid4()}", "/sign-in"]
+PAGES = ["/", "/requests/new", f"/requests/{uuid.uuid4()}", "/sign-in", "/audit"]
+BROWSER = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
 
 
 class Elements(HTMLParser):
@@ -58,7 +59,7 @@ async def test_pages_have_no_inline_script_handler_or_style(
             assert attrs.get("src") or attrs.get("type") == "application/json", attrs
 
 
-@pytest.mark.parametrize("path", ["/", "/requests/new", "/sign-in"])
+@pytest.mark.parametrize("path", ["/", "/requests/new", "/sign-in", "/audit"])
 async def test_every_form_control_has_a_label(client: httpx.AsyncClient, path: str) -> None:
     page = await parse(client, path)
     labelled = {attrs.get("for") for tag, attrs in page.elements if tag == "label"}
@@ -93,6 +94,49 @@ async def test_static_files_are_served(client: httpx.AsyncClient) -> None:
         response = await client.get(path)
         assert response.status_code == 200, path
     assert (await client.get("/static/js/missing.js")).status_code == 404
+
+
+@pytest.mark.parametrize("path", ["/no-such-page", "/requests/not-a-uuid", "/requests/12345"])
+async def test_a_browser_gets_a_page_for_an_address_that_does_not_exist(
+    client: httpx.AsyncClient, path: str
+) -> None:
+    response = await client.get(path, headers=BROWSER)
+    assert response.status_code == 404
+    assert response.headers["content-type"].startswith("text/html")
+    assert "Page not found" in response.text
+    assert 'href="/"' in response.text  # a way back
+    parser = Elements()
+    parser.feed(response.text)
+    assert not [attrs for tag, attrs in parser.elements if tag == "script" and attrs.get("src")]
+
+
+@pytest.mark.parametrize("path", ["/v1/requests/not-a-uuid", "/v1/no-such-endpoint"])
+async def test_the_api_keeps_answering_problems_to_browsers(
+    client: httpx.AsyncClient, path: str
+) -> None:
+    response = await client.get(path, headers=BROWSER)
+    assert response.status_code in {404, 422}
+    assert response.headers["content-type"] == "application/problem+json"
+
+
+async def test_a_program_asking_for_json_still_gets_a_problem(client: httpx.AsyncClient) -> None:
+    response = await client.get("/no-such-page", headers={"Accept": "application/json"})
+    assert response.status_code == 404
+    assert response.headers["content-type"] == "application/problem+json"
+
+
+async def test_every_page_names_its_icon_and_the_icon_is_served(
+    client: httpx.AsyncClient,
+) -> None:
+    for path in PAGES:
+        page = await parse(client, path)
+        icons = [attrs for tag, attrs in page.elements if tag == "link" and attrs["rel"] == "icon"]
+        assert [icon["href"].split("?")[0] for icon in icons] == ["/static/favicon.svg"], path
+    for path in ["/static/favicon.svg", "/favicon.ico"]:
+        response = await client.get(path)
+        assert response.status_code == 200, path
+        assert response.headers["content-type"].startswith("image/svg+xml")
+        assert response.text.startswith("<svg")
 
 
 async def render_sign_in(database_url: str, directory: Path, **overrides: Any) -> Elements:

@@ -137,7 +137,7 @@ async def preview_routing(
     payload: RoutingPreviewQuery,
     session: SessionDep,
     policy: PolicyDep,
-    principal: Desk,
+    principal: Creator,  # whoever may submit a request may preview its route
     now: NowDep,
 ) -> RoutingPreview:
     decision = await service.preview(session, policy, payload, now, principal)

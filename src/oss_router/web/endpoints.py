@@ -1,14 +1,17 @@
 """The web client's pages (HTML shells) and static files, served by the gateway at ``/``."""
 
 import json
+from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from uuid import UUID
 
 from fastapi import APIRouter, FastAPI, Request
-from fastapi.responses import HTMLResponse
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import FileResponse, HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from oss_router import __version__
 from oss_router.config import Settings
@@ -42,7 +45,7 @@ def _labels_json() -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-def _page(request: Request, template: str, **context: Any) -> HTMLResponse:
+def _page(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
     settings: Settings = request.app.state.runtime.settings
     base = {
         "version": __version__,
@@ -50,7 +53,9 @@ def _page(request: Request, template: str, **context: Any) -> HTMLResponse:
         "labels_json": _labels_json(),
         "vocabulary": vocabulary(),
     }
-    return templates.TemplateResponse(request, template, {**base, **context})
+    return templates.TemplateResponse(
+        request, template, {**base, **context}, status_code=status_code
+    )
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -70,6 +75,17 @@ async def request_page(request: Request, request_id: UUID) -> HTMLResponse:
     )
 
 
+@router.get("/audit", response_class=HTMLResponse)
+async def audit_page(request: Request) -> HTMLResponse:
+    return _page(request, "audit.html", page="audit", title="Audit log")
+
+
+@router.get("/favicon.ico")
+async def favicon() -> FileResponse:
+    # Browsers ask for /favicon.ico wherever a page does not name its icon.
+    return FileResponse(HERE / "static" / "favicon.svg", media_type="image/svg+xml")
+
+
 @router.get("/sign-in", response_class=HTMLResponse)
 async def sign_in_page(request: Request) -> HTMLResponse:
     settings: Settings = request.app.state.runtime.settings
@@ -82,6 +98,57 @@ async def sign_in_page(request: Request) -> HTMLResponse:
     return _page(request, "sign_in.html", page="sign-in", title="Sign in", oidc=oidc)
 
 
+# Addresses of the API and of machines: they keep answering problem+json, whatever asks.
+MACHINE_PREFIXES = (
+    "/v1/",
+    "/static/",
+    "/health",
+    "/readyz",
+    "/metrics",
+    "/docs",
+    "/openapi",
+    "/redoc",
+)
+
+
+def wants_page(request: Request) -> bool:
+    """A browser navigating to an address of the site (not the API) reads HTML, not JSON."""
+    path = request.url.path
+    if request.method not in {"GET", "HEAD"} or path.startswith(MACHINE_PREFIXES):
+        return False
+    return "text/html" in request.headers.get("accept", "")
+
+
+def _error_page(request: Request, status_code: int) -> HTMLResponse:
+    title = "Page not found" if status_code == 404 else "This page cannot be shown"
+    context = {"title": title, "error_status": status_code, "path": request.url.path}
+    return _page(request, "error.html", status_code, page="error", **context)
+
+
+Handler = Callable[[Request, Any], Awaitable[Response]]
+
+
+def _pages_first(fallback: Handler, status_of: Callable[[Any], int]) -> Handler:
+    """An exception handler that renders a page for browsers and leaves the API to ``fallback``."""
+
+    async def handle(request: Request, error: Any) -> Response:
+        if wants_page(request):
+            return _error_page(request, status_of(error))
+        return await fallback(request, error)
+
+    return handle
+
+
 def install(app: FastAPI) -> None:
     app.include_router(router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    # A malformed request id in a page address is a page that does not exist: 404.
+    handlers = app.exception_handlers
+    app.add_exception_handler(
+        StarletteHTTPException,
+        _pages_first(cast(Handler, handlers[StarletteHTTPException]), lambda e: e.status_code),
+    )
+    app.add_exception_handler(
+        RequestValidationError,
+        _pages_first(cast(Handler, handlers[RequestValidationError]), lambda _error: 404),
+    )

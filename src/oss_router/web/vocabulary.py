@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import TypeVar
 
+from oss_router.audit.service import Action
 from oss_router.country.loader import load_reference_data
 from oss_router.messages.codes import (
     AccessType,
@@ -72,6 +73,8 @@ REFUSAL_LABELS = {  # Directive (EU) 2023/977 Art. 6(1)(a)-(h)
     RefusalGround.G: "minor offence, or not an offence in the requested state",
     RefusalGround.H: "obtained from another state that has not consented",
 }
+# The operations logged (LED 2016/680 Art. 25(1)), from the codes GET /v1/audit accepts.
+AUDIT_ACTION_LABELS = {action.value: action.value.capitalize() for action in Action}
 DOCUMENT_TYPES = {
     "passport": "Passport",
     "id_card": "Identity card",
@@ -111,4 +114,5 @@ def vocabulary() -> dict[str, list[Option]]:
         "document_types": _options(DOCUMENT_TYPES),
         "crime_areas": crime_areas(),
         "countries": countries(),
+        "audit_actions": _options(AUDIT_ACTION_LABELS),
     }

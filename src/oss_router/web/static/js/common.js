@@ -1,16 +1,22 @@
 // Shared by every page: the signed-in session, API calls, formatting, the live stream.
 
 const SESSION_KEY = "oss-router.session";
+const LAST_USER_KEY = "oss-router.last-user";  // who signed in last on this browser (not a secret)
+const DRAFT_KEY = "oss-router.draft";
 
 export const labels = JSON.parse(document.getElementById("labels").textContent);
 
 // ---- session ---------------------------------------------------------------------------
 
+let sessionExpired = false;
+
+/** The stored token ({token, expiresAt}), or null once it is missing or out of date. */
 export function session() {
   try {
     const stored = JSON.parse(sessionStorage.getItem(SESSION_KEY) || "null");
     if (stored && stored.expiresAt && Date.now() > stored.expiresAt) {
       sessionStorage.removeItem(SESSION_KEY);
+      sessionExpired = true;
       return null;
     }
     return stored;
@@ -25,23 +31,53 @@ export function saveSession(value) {
 
 export function signOut() {
   sessionStorage.removeItem(SESSION_KEY);
+  sessionStorage.removeItem(DRAFT_KEY);  // signing out on purpose ends the work too
   window.location.assign("/sign-in");
 }
 
-function toSignIn() {
-  const next = window.location.pathname + window.location.search;
-  window.location.assign("/sign-in?next=" + encodeURIComponent(next));
+// Work to keep before the page is left for the sign-in page (the new request's draft).
+const beforeSignIn = [];
+
+export function onSessionEnd(keep) {
+  beforeSignIn.push(keep);
 }
 
-/** The session, or off to the sign-in page. */
+let leaving = false;
+
+function toSignIn(reason) {
+  if (leaving) return;
+  leaving = true;
+  for (const keep of beforeSignIn) {
+    try { keep(); } catch { /* keeping the draft is best effort; leaving is not */ }
+  }
+  const params = new URLSearchParams({ next: window.location.pathname + window.location.search });
+  if (reason) params.set("reason", reason);
+  window.location.assign("/sign-in?" + params.toString());
+}
+
+/** The session, or off to the sign-in page (saying why when the session ran out). */
 export function requireSession() {
   const current = session();
   if (!current) {
-    toSignIn();
+    toSignIn(sessionExpired ? "expired" : null);
     throw new Error("not signed in");
   }
   return current;
 }
+
+export function rememberUser(user) {
+  try { localStorage.setItem(LAST_USER_KEY, JSON.stringify(user)); } catch { /* private mode */ }
+}
+
+export function lastUser() {
+  try { return JSON.parse(localStorage.getItem(LAST_USER_KEY) || "null"); } catch { return null; }
+}
+
+export const drafts = {
+  save: (value) => sessionStorage.setItem(DRAFT_KEY, JSON.stringify(value)),
+  load: () => { try { return JSON.parse(sessionStorage.getItem(DRAFT_KEY) || "null"); } catch { return null; } },
+  clear: () => sessionStorage.removeItem(DRAFT_KEY),
+};
 
 // ---- API -------------------------------------------------------------------------------
 
@@ -57,13 +93,33 @@ export async function api(path, { method = "GET", body, headers = {}, signal } =
     body: body === undefined ? undefined : JSON.stringify(body),
     signal,
   });
-  if (response.status === 401) {
+  if (response.status === 401 && current) {
     sessionStorage.removeItem(SESSION_KEY);
-    toSignIn();
+    toSignIn("expired");
   }
   const type = response.headers.get("content-type") || "";
   const data = type.includes("json") ? await response.json() : null;
   return { ok: response.ok, status: response.status, data };
+}
+
+// ---- who the server says the caller is -------------------------------------------------
+
+let me = null;
+
+/** GET /v1/auth/me: {subject, role, unit, actor}, the only source of what a page offers. */
+export async function whoAmI() {
+  if (!me) {
+    me = api("/v1/auth/me").then((result) => {
+      if (!result.ok) throw new Error("who am I: " + result.status);
+      return result.data;
+    });
+  }
+  return me;
+}
+
+/** Where a role starts: auditors have the audit log, everyone else the queue. */
+export function landingFor(role) {
+  return role === "auditor" ? "/audit" : "/";
 }
 
 /** A problem+json body as one sentence. */
@@ -110,11 +166,46 @@ export function statusLabel(status) {
   return labels.statuses[status] || DISPATCH_STATUS_LABELS[status] || status;
 }
 
-/** A status as icon + words (never colour alone). */
-export function statusBadge(status) {
+/** A status as icon + words (never colour alone); a failure nobody has handled says so. */
+export function statusBadge(status, attention = false) {
+  if (attention) {
+    return el("span", { class: "badge status-failed badge-needs-action", dataset: { status, needsAction: "true" } },
+      el("span", { class: "badge-icon", "aria-hidden": "true" }, "⚠"), "Failed · needs action");
+  }
   return el("span", { class: "badge status-" + status, dataset: { status } },
     el("span", { class: "badge-icon", "aria-hidden": "true" }, STATUS_ICONS[status] || "•"),
     statusLabel(status));
+}
+
+/**
+ * A dispatch failed and nobody has retried or re-routed it. The server says so in
+ * ``needs_action``; a server without that field is read from the statuses it sends.
+ */
+export function needsAction(request) {
+  if (typeof request.needs_action === "boolean") return request.needs_action;
+  // A later dispatch to the same country (a re-route) supersedes a failed one.
+  const latestPerCountry = new Map((request.dispatches || []).map((d) => [d.country, d]));
+  return [...latestPerCountry.values()].some((d) => d.status === "failed");
+}
+
+/** The request a warning is about (a possible duplicate), whatever the field is named. */
+function warnedRequestId(warning) {
+  const id = warning.existing_request_id || warning.duplicate_request_id || warning.request_id;
+  return typeof id === "string" && /^[0-9a-f-]{36}$/i.test(id) ? id : null;
+}
+
+/** A routing warning as a list item; the request it names is a link, not text to copy. */
+export function warningItem(warning) {
+  const item = el("li", { class: "warning", dataset: { code: warning.code } }, el("span", { "aria-hidden": "true" }, "⚠ "));
+  const id = warnedRequestId(warning);
+  const message = String(warning.message || "");
+  if (!id) return item.append(message), item;
+  const link = el("a", { href: "/requests/" + id, class: "mono", dataset: { warnedRequest: id } }, id.slice(0, 8));
+  link.title = "Open request " + id;
+  const at = message.indexOf(id);
+  if (at >= 0) item.append(message.slice(0, at), link, message.slice(at + id.length));
+  else item.append(message, " (", link, ")");
+  return item;
 }
 
 export function channelLabel(channel) {
@@ -147,6 +238,11 @@ export function formatFullTime(iso) {
 
 export function timeTag(iso) {
   return el("time", { datetime: iso, title: formatFullTime(iso) }, formatTime(iso));
+}
+
+/** A time to the second, with its time zone (timelines, the audit log). */
+export function preciseTimeTag(iso) {
+  return el("time", { datetime: iso }, formatFullTime(iso));
 }
 
 function span(ms) {
@@ -214,14 +310,29 @@ export function subjectSummary(kind, subject) {
 
 // ---- page chrome -----------------------------------------------------------------------
 
-export function initChrome(current) {
-  const who = document.getElementById("whoami");
-  if (who) {
-    who.textContent = current.subject + " · " + current.role + (current.unit ? " · " + current.unit : "");
-  }
+/**
+ * The header (name, role, links) from the server's view of the caller; a page that is not
+ * the role's (``forRoles``) sends the caller to the role's own page. Resolves to that view.
+ */
+export async function initChrome(forRoles = null) {
   const out = document.getElementById("sign-out");
   if (out) out.addEventListener("click", signOut);
+  const principal = await whoAmI();
+  if (forRoles && !forRoles.includes(principal.role)) {
+    window.location.replace(landingFor(principal.role));
+    throw new Error("not signed in as a role of this page");  // the page stops here
+  }
+  const who = document.getElementById("whoami");
+  if (who) {
+    who.textContent = principal.subject + " · " + principal.role + (principal.unit ? " · " + principal.unit : "");
+  }
+  for (const link of document.querySelectorAll("[data-roles]")) {
+    link.hidden = !link.dataset.roles.split(" ").includes(principal.role);
+  }
+  return principal;
 }
+
+export const REQUEST_ROLES = ["officer", "supervisor", "pccc"];
 
 // ---- live stream -----------------------------------------------------------------------
 
@@ -271,12 +382,15 @@ export function followLive({ onNotice, onReady }) {
   let failures = 0;
   const connect = async () => {
     const current = session();
-    if (!current) return toSignIn();
+    if (!current) return toSignIn(sessionExpired ? "expired" : null);
     try {
       const headers = { Accept: "text/event-stream" };
       if (current.token) headers.Authorization = "Bearer " + current.token;
       const response = await fetch("/v1/stream", { headers, cache: "no-store" });
-      if (response.status === 401) return toSignIn();
+      if (response.status === 401) {
+        sessionStorage.removeItem(SESSION_KEY);
+        return toSignIn("expired");
+      }
       if (!response.ok) throw new Error("stream answered " + response.status);
       await readStream(response, {
         onReady: () => {

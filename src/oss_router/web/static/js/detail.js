@@ -1,11 +1,12 @@
 // Request detail: dispatches with their answers, the timeline, cancellation; kept live.
 import {
-  api, channelLabel, countryName, deadlineCell, el, followLive, formatFullTime, initChrome,
-  kindLabel, labels, problemText, requireSession, show, statusBadge, statusLabel,
-  subjectSummary, throttle, tickDeadlines, timeTag,
+  REQUEST_ROLES, api, channelLabel, countryName, deadlineCell, el, followLive, formatFullTime,
+  initChrome, kindLabel, labels, needsAction, preciseTimeTag, problemText, requireSession, show,
+  statusBadge, statusLabel, subjectSummary, throttle, tickDeadlines, warningItem,
 } from "./common.js";
 
 const TERMINAL = new Set(["answered", "failed", "cancelled"]);
+const DESK_ROLES = new Set(["officer", "supervisor"]);  // who may cancel (the API's rule)
 const HANDLING = {
   H0: "use only to prevent and combat crime",
   H1: "not in judicial proceedings without the provider's permission",
@@ -17,8 +18,8 @@ const INFORMATION = {
   1: "known to be true", 2: "known personally to the source", 3: "corroborated", 4: "cannot be judged",
 };
 
-const current = requireSession();
-initChrome(current);
+requireSession();
+const me = await initChrome(REQUEST_ROLES);
 const requestId = document.getElementById("request").dataset.requestId;
 const errorBox = document.getElementById("detail-error");
 let latest = null;
@@ -93,7 +94,7 @@ function dispatchRow(dispatch) {
     el("td", {}, el("span", { class: "channel channel-" + dispatch.channel }, channelLabel(dispatch.channel)),
       el("div", { class: "small" }, el("span", { class: "rule" }, dispatch.rule), " ", dispatch.explanation)),
     el("td", {}, statusBadge(dispatch.status), dispatch.attempts > 1 ? el("div", { class: "muted small" }, `${dispatch.attempts} attempts`) : null,
-      rerouteButton(dispatch)),
+      supervisorActions(dispatch)),
     deadlineCell(el("td", { class: "deadline" }), dispatch.due_at, TERMINAL.has(dispatch.status)),
     el("td", {}, outcomeCell(dispatch)),
     el("td", { class: "answer-cell" }, answerCell(dispatch)));
@@ -103,51 +104,110 @@ function dispatchRow(dispatch) {
 
 const REROUTABLE = new Set(["queued", "sent", "delivered", "failed"]);
 
-function rerouteButton(dispatch) {
-  if (current.role !== "supervisor" || !REROUTABLE.has(dispatch.status)) return null;
-  const button = el("button", { type: "button", class: "button button-small", "aria-label": `Re-route ${dispatch.country}` }, "Re-route…");
-  button.addEventListener("click", () => openReroute(dispatch, button));
-  return el("div", { class: "row-action" }, button);
+function isLatestFor(dispatch) {
+  const sameCountry = latest.dispatches.filter((d) => d.country === dispatch.country);
+  return sameCountry[sameCountry.length - 1].id === dispatch.id;
 }
 
-function rerouteField(name, label, control) {
+/** The server says whether a retry is allowed; a server that does not say: a failure not yet superseded. */
+function retryAllowed(dispatch) {
+  if (typeof dispatch.retry_allowed === "boolean") return dispatch.retry_allowed;
+  return dispatch.status === "failed" && isLatestFor(dispatch);
+}
+
+/** Channels a re-route may choose: the server's list of eligible ones, else every other. */
+function rerouteChannels(dispatch) {
+  if (Array.isArray(dispatch.reroute_channels)) return dispatch.reroute_channels;
+  return Object.keys(labels.channels).filter((value) => value !== dispatch.channel);
+}
+
+function supervisorActions(dispatch) {
+  if (me.role !== "supervisor") return null;
+  const buttons = [];
+  if (retryAllowed(dispatch)) {
+    const retry = el("button", { type: "button", class: "button button-small button-primary", "aria-label": `Retry ${dispatch.country}` }, "Retry…");
+    retry.addEventListener("click", () => openRetry(dispatch, retry));
+    buttons.push(retry);
+  }
+  // No button where no other channel is eligible: the dialog would offer nothing.
+  if (REROUTABLE.has(dispatch.status) && isLatestFor(dispatch) && rerouteChannels(dispatch).length) {
+    const reroute = el("button", { type: "button", class: "button button-small", "aria-label": `Re-route ${dispatch.country}` }, "Re-route…");
+    reroute.addEventListener("click", () => openReroute(dispatch, reroute));
+    buttons.push(reroute);
+  }
+  return buttons.length ? el("div", { class: "row-action" }, buttons) : null;
+}
+
+function actionField(name, label, control) {
   return el("div", { class: "field", dataset: { field: name } }, el("label", { for: control.id }, label), control);
 }
 
-function openReroute(dispatch, opener) {
+function showActionErrors(form, result, fallbackField) {
+  const errors = (result.data && result.data.errors) || [{ field: fallbackField, message: problemText(result) }];
+  for (const error of errors) {
+    const box = form.querySelector(`[data-field="${error.field}"]`) || form.querySelector(`[data-field=${fallbackField}]`);
+    box.querySelector("label").after(el("p", { class: "field-error" }, error.message));
+    box.querySelector("select, textarea").setAttribute("aria-invalid", "true");
+  }
+}
+
+/** A form in the dispatches card for one supervisor action; ``send`` posts it. */
+function actionForm({ title, hint, fields, confirm, close, opener, send, fallbackField }) {
   const slot = document.getElementById("reroute-slot");
-  const channel = el("select", { id: "reroute-channel", name: "channel" },
-    Object.entries(labels.channels).filter(([value]) => value !== dispatch.channel)
-      .map(([value, label]) => el("option", { value }, label)));
-  const reason = el("textarea", { id: "reroute-reason", name: "reason", rows: "2", maxlength: "1000", "aria-required": "true" });
-  const close = el("button", { type: "button", class: "button button-quiet" }, "Keep the route");
-  const form = el("form", { class: "card reroute-form", novalidate: true, "aria-labelledby": "reroute-title" },
-    el("h3", { id: "reroute-title" }, `Re-route ${dispatch.country} — now ${channelLabel(dispatch.channel)}`),
-    el("p", { class: "hint" }, "Only a channel eligible for this country is accepted. The current dispatch is closed, a new one is sent; the reason goes on the timeline."),
-    el("div", { class: "row" }, rerouteField("channel", "New channel", channel), rerouteField("reason", "Reason for re-routing", reason)),
-    el("div", { class: "actions" }, el("button", { type: "submit", class: "button button-primary" }, "Confirm re-routing"), close));
-  close.addEventListener("click", () => { slot.replaceChildren(); opener.focus(); });
+  const keep = el("button", { type: "button", class: "button button-quiet" }, close);
+  const form = el("form", { class: "card reroute-form", novalidate: true, "aria-labelledby": "action-title" },
+    el("h3", { id: "action-title" }, title),
+    el("p", { class: "hint" }, hint),
+    el("div", { class: "row" }, fields),
+    el("div", { class: "actions" }, el("button", { type: "submit", class: "button button-primary" }, confirm), keep));
+  keep.addEventListener("click", () => { slot.replaceChildren(); opener.focus(); });
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     form.querySelectorAll(".field-error").forEach((node) => node.remove());
-    const result = await api(`/v1/requests/${requestId}/dispatches/${dispatch.id}/reroute`, {
-      method: "POST", body: { channel: channel.value, reason: reason.value.trim() },
-    });
+    const result = await send();
     if (result.ok) {
       slot.replaceChildren();
       render({ ...result.data, events: latest.events });
       load();
       return;
     }
-    const errors = (result.data && result.data.errors) || [{ field: "channel", message: problemText(result) }];
-    for (const error of errors) {
-      const box = form.querySelector(`[data-field="${error.field}"]`) || form.querySelector("[data-field=channel]");
-      box.querySelector("label").after(el("p", { class: "field-error" }, error.message));
-      box.querySelector("select, textarea").setAttribute("aria-invalid", "true");
-    }
+    showActionErrors(form, result, fallbackField);
   });
   slot.replaceChildren(form);
-  channel.focus();
+  form.querySelector("select, textarea").focus();
+}
+
+function reasonControl(id) {
+  return el("textarea", { id, name: "reason", rows: "2", maxlength: "1000", "aria-required": "true" });
+}
+
+function openReroute(dispatch, opener) {
+  const choices = rerouteChannels(dispatch);
+  const reason = reasonControl("reroute-reason");
+  const channel = el("select", { id: "reroute-channel", name: "channel" },
+    choices.map((value) => el("option", { value }, channelLabel(value))));
+  const fields = [actionField("channel", "New channel", channel), actionField("reason", "Reason for re-routing", reason)];
+  actionForm({
+    title: `Re-route ${dispatch.country} — now ${channelLabel(dispatch.channel)}`,
+    hint: "Only the channels eligible for this country are offered. The current dispatch is closed, a new one is sent; the reason goes on the timeline.",
+    fields, confirm: "Confirm re-routing", close: "Keep the route", opener, fallbackField: "channel",
+    send: () => api(`/v1/requests/${requestId}/dispatches/${dispatch.id}/reroute`, {
+      method: "POST", body: { channel: channel.value, reason: reason.value.trim() },
+    }),
+  });
+}
+
+function openRetry(dispatch, opener) {
+  const reason = reasonControl("retry-reason");
+  actionForm({
+    title: `Retry ${dispatch.country} on ${channelLabel(dispatch.channel)}`,
+    hint: "The same channel is tried again with a new dispatch; the reason goes on the timeline.",
+    fields: [actionField("reason", "Reason for the retry", reason)],
+    confirm: "Confirm retry", close: "Do not retry", opener, fallbackField: "reason",
+    send: () => api(`/v1/requests/${requestId}/dispatches/${dispatch.id}/retry`, {
+      method: "POST", body: { reason: reason.value.trim() },
+    }),
+  });
 }
 
 // ---- facts, subject, timeline ----------------------------------------------------------
@@ -166,7 +226,7 @@ function facts(request) {
     ["Border area", request.border_area ? "Yes" : null],
     ["Override", request.preferred_channel ? `${channelLabel(request.preferred_channel)} — ${request.override_reason}` : null],
     ["Purpose", request.purpose],
-    ["Warnings", request.warnings.length ? el("ul", { class: "warnings" }, request.warnings.map((w) => el("li", { class: "warning" }, "⚠ " + w.message))) : null],
+    ["Warnings", request.warnings.length ? el("ul", { class: "warnings" }, request.warnings.map(warningItem)) : null],
     ["Policy", request.policy_version],
   ];
   return pairs(entries).childNodes;
@@ -206,7 +266,7 @@ function timelineRow(event, dispatches) {
     ? [event.from_status ? statusLabel(event.from_status) + " → " : "", statusLabel(event.to_status)].join("")
     : "";
   return el("tr", {},
-    el("td", { class: "nowrap" }, timeTag(event.at)),
+    el("td", { class: "nowrap" }, preciseTimeTag(event.at)),
     el("td", {}, what),
     el("td", { class: "mono small" }, event.actor),
     el("td", {}, change),
@@ -221,7 +281,7 @@ function render(request) {
   document.getElementById("request-title").textContent =
     `${kindLabel(request.kind)}: ${subjectSummary(request.kind, request.subject)}`;
   const status = document.getElementById("request-status");
-  status.replaceChildren(statusBadge(request.status));
+  status.replaceChildren(statusBadge(request.status, needsAction(request)));
   status.dataset.status = request.status;
   const due = document.getElementById("request-due");
   due.replaceChildren(...(TERMINAL.has(request.status) ? ["Closed"] : ["Next answer due: ", deadlineCell(el("span"), request.due_at, false)]));
@@ -230,7 +290,7 @@ function render(request) {
   document.getElementById("dispatch-rows").replaceChildren(...request.dispatches.map(dispatchRow));
   const byId = new Map(request.dispatches.map((d) => [d.id, d]));
   document.getElementById("timeline-rows").replaceChildren(...(request.events || []).map((e) => timelineRow(e, byId)));
-  show(document.getElementById("cancel-open"), !TERMINAL.has(request.status) && current.role !== "auditor");
+  show(document.getElementById("cancel-open"), !TERMINAL.has(request.status) && DESK_ROLES.has(me.role));
 }
 
 async function load() {

@@ -1,15 +1,18 @@
 // New request: one form per kind, live routing preview, server errors at their fields.
 import {
-  api, channelLabel, countryName, el, formatFullTime, formatTime, initChrome, labels,
-  problemText, requireSession, show,
+  REQUEST_ROLES, api, channelLabel, countryName, drafts, el, formatFullTime, formatTime,
+  initChrome, labels, onSessionEnd, problemText, requireSession, show, warningItem,
 } from "./common.js";
 
 const PREVIEW_DELAY_MS = 300;
+const MAX_PREVIEW_ROUNDS = 30;  // one per target at most (MAX_TARGETS of the API)
+// Routing fields with a default in the API: sent only once the officer has set them, so that
+// the API's defaults for the caller apply (a PCCC's requests concern the border area).
+const OPTIONAL_ROUTING = ["urgency", "access_type", "crime_area", "border_area", "handling_code"];
 
-const current = requireSession();
-initChrome(current);
-
+requireSession();
 const form = document.getElementById("new-request");
+const touched = new Set();
 let idempotencyKey = crypto.randomUUID();
 let previewSeq = 0;
 let previewTimer = null;
@@ -64,6 +67,10 @@ function text(name) {
   return form.elements[name].value.trim();
 }
 
+function routingValue(name) {
+  return name === "border_area" ? form.elements.border_area.checked : form.elements[name].value;
+}
+
 function body() {
   const urgent = form.elements.urgency.value === "urgent";
   const result = {
@@ -71,12 +78,10 @@ function body() {
     subject: subject(),
     target_countries: codes(text("target_countries")),
     purpose: text("purpose"),
-    urgency: form.elements.urgency.value,
-    access_type: form.elements.access_type.value,
-    crime_area: form.elements.crime_area.value,
-    border_area: form.elements.border_area.checked,
-    handling_code: form.elements.handling_code.value,
   };
+  for (const name of OPTIONAL_ROUTING) {
+    if (touched.has(name)) result[name] = routingValue(name);
+  }
   if (urgent && text("urgency_ground")) result.urgency_ground = text("urgency_ground");
   if (text("sis_alert_id")) result.sis_alert_id = text("sis_alert_id");
   if (text("reference")) result.reference = text("reference");
@@ -120,13 +125,24 @@ function clearErrors() {
   show(document.getElementById("form-errors"), false);
 }
 
+/** The server's errors in the order their fields come in the form (top to bottom). */
+function inFormOrder(errors) {
+  const placed = errors.map((error, index) => ({ error, index, box: fieldBox(error.field) }));
+  return placed.sort((a, b) => {
+    if (a.box && b.box && a.box !== b.box) {
+      return a.box.compareDocumentPosition(b.box) & Node.DOCUMENT_POSITION_FOLLOWING ? -1 : 1;
+    }
+    if (Boolean(a.box) !== Boolean(b.box)) return a.box ? -1 : 1;
+    return a.index - b.index;
+  });
+}
+
 function showErrors(problem) {
   clearErrors();
   const list = document.getElementById("form-errors-list");
   list.replaceChildren();
   document.getElementById("form-errors-detail").textContent = problem.detail || problem.title || "";
-  (problem.errors || []).forEach((error, index) => {
-    const box = fieldBox(error.field);
+  inFormOrder(problem.errors || []).forEach(({ error, box }, index) => {
     const id = "error-" + index;
     const control = box ? box.querySelector("input:not([type=hidden]), select, textarea") : null;
     if (box) {
@@ -158,46 +174,116 @@ function previewState(message, isError = false) {
   node.className = isError ? "alert alert-error" : "muted";
 }
 
-function renderPreview(preview) {
-  const rows = preview.dispatches.map((d) =>
-    el("tr", { dataset: { country: d.country, channel: d.channel, rule: d.rule } },
-      el("td", {}, el("strong", {}, d.country), el("div", { class: "muted small" }, countryName(d.country))),
-      el("td", {}, el("span", { class: "channel channel-" + d.channel }, channelLabel(d.channel))),
-      el("td", {}, el("span", { class: "rule" }, d.rule), el("div", { class: "small explanation" }, d.explanation)),
-      el("td", {}, el("time", { datetime: d.due_at, title: formatFullTime(d.due_at) }, formatTime(d.due_at)),
-        el("div", { class: "muted small" }, d.deadline_basis))));
-  document.getElementById("preview-rows").replaceChildren(...rows);
+const TARGET_FIELD = /^target_countries\[(\d+)\]$/;
+
+function refusedRow(refusal) {
+  return el("tr", { class: "refused", dataset: { country: refusal.country, refused: "true" } },
+    el("td", {}, el("strong", {}, refusal.country), el("div", { class: "muted small" }, countryName(refusal.country))),
+    el("td", { colspan: "3", class: "error-text" }, el("span", { "aria-hidden": "true" }, "✕ "), "Cannot be routed: " + refusal.message));
+}
+
+function dispatchPreviewRow(d) {
+  return el("tr", { dataset: { country: d.country, channel: d.channel, rule: d.rule } },
+    el("td", {}, el("strong", {}, d.country), el("div", { class: "muted small" }, countryName(d.country))),
+    el("td", {}, el("span", { class: "channel channel-" + d.channel }, channelLabel(d.channel))),
+    el("td", {}, el("span", { class: "rule" }, d.rule), el("div", { class: "small explanation" }, d.explanation)),
+    el("td", {}, el("time", { datetime: d.due_at, title: formatFullTime(d.due_at) }, formatTime(d.due_at)),
+      el("div", { class: "muted small" }, d.deadline_basis)));
+}
+
+/** Per-target refusals the server reports inside a 200 preview (``errors`` or a dispatch without a channel). */
+function serverRefusals(preview, targets) {
+  const refusals = [];
+  for (const error of preview.errors || []) {
+    const match = TARGET_FIELD.exec(error.field || "");
+    const country = error.country || (match ? targets[Number(match[1])] : null);
+    if (country) refusals.push({ country, message: error.message });
+  }
+  for (const d of preview.dispatches || []) {
+    if (!d.channel && (d.error || d.message)) refusals.push({ country: d.country, message: d.error || d.message });
+  }
+  return refusals;
+}
+
+function renderPreview(preview, refused, targets) {
+  const routed = (preview ? preview.dispatches : []).filter((d) => d.channel);
+  const refusals = [...refused, ...(preview ? serverRefusals(preview, targets) : [])];
+  const rows = [...routed.map((d) => ({ country: d.country, row: dispatchPreviewRow(d) })),
+    ...refusals.map((r) => ({ country: r.country, row: refusedRow(r) }))];
+  rows.sort((a, b) => targets.indexOf(a.country) - targets.indexOf(b.country));  // the form's order
+  document.getElementById("preview-rows").replaceChildren(...rows.map((r) => r.row));
   show(document.getElementById("preview-table"), rows.length > 0);
-  document.getElementById("preview-warnings").replaceChildren(
-    ...preview.warnings.map((w) => el("li", { class: "warning", dataset: { code: w.code } },
-      el("span", { "aria-hidden": "true" }, "⚠ "), w.message)));
-  document.getElementById("preview-policy").textContent = "Policy " + preview.policy_version;
-  previewState(`${rows.length} dispatch${rows.length === 1 ? "" : "es"} would be sent.`);
+  document.getElementById("preview-warnings").replaceChildren(...(preview ? preview.warnings : []).map(warningItem));
+  document.getElementById("preview-policy").textContent = preview ? "Policy " + preview.policy_version : "";
+  if (routed.length === 0) {
+    return previewState("Cannot be routed: " + refusals.map((r) => `${r.country}: ${r.message}`).join("; "), true);
+  }
+  const sent = `${routed.length} dispatch${routed.length === 1 ? "" : "es"} would be sent`;
+  previewState(refusals.length ? `${sent}; ${refusals.length} target${refusals.length === 1 ? "" : "s"} cannot be routed.` : sent + ".");
 }
 
 function routingOnly(errors) {
   return (errors || []).every((e) => !e.field.startsWith("subject") && e.field !== "purpose");
 }
 
+async function previewOnce(payload) {
+  // The subject and purpose do not change the route: preview without them while incomplete.
+  const result = await api("/v1/routing/preview", { method: "POST", body: payload });
+  if (result.status === 422 && !routingOnly(result.data.errors)) {
+    const { subject: _s, purpose: _p, ...routing } = payload;
+    return api("/v1/routing/preview", { method: "POST", body: routing });
+  }
+  return result;
+}
+
+/**
+ * The preview of every target that can be routed, and why the others cannot: a refused
+ * target is taken out and the rest previewed again (one bad target hides nothing else).
+ */
+async function previewTargets(payload) {
+  const refused = [];
+  let targets = [...payload.target_countries];
+  for (let round = 0; round < MAX_PREVIEW_ROUNDS && targets.length; round += 1) {
+    const result = await previewOnce({ ...payload, target_countries: targets });
+    const bad = result.status === 422 ? targetErrors(result.data.errors, targets) : [];
+    if (!bad.length) return { result, refused };
+    refused.push(...bad.map(({ index, message }) => ({ country: targets[index], message })));
+    const out = new Set(bad.map(({ index }) => index));
+    targets = targets.filter((_code, index) => !out.has(index));
+  }
+  return { result: null, refused };
+}
+
+function targetErrors(errors, targets) {
+  return (errors || []).map((error) => {
+    const match = TARGET_FIELD.exec(error.field || "");
+    return match && Number(match[1]) < targets.length ? { index: Number(match[1]), message: error.message } : null;
+  }).filter(Boolean);
+}
+
+/** The targets to preview: while the officer is still typing a code, its first letter is not one. */
+function previewedTargets() {
+  const input = form.elements.target_countries;
+  const all = codes(input.value);
+  const typing = document.activeElement === input && !/[\s,;]$/.test(input.value);
+  return typing && all.length && all[all.length - 1].length < 2 ? all.slice(0, -1) : all;
+}
+
 async function preview() {
   const seq = ++previewSeq;
-  const payload = body();
+  const payload = { ...body(), target_countries: previewedTargets() };
   if (payload.target_countries.length === 0) {
     show(document.getElementById("preview-table"), false);
     document.getElementById("preview-warnings").replaceChildren();
     return previewState("Enter target countries to see the routing.");
   }
-  // The subject and purpose do not change the route: preview without them while incomplete.
-  let result = await api("/v1/routing/preview", { method: "POST", body: payload });
-  if (result.status === 422 && !routingOnly(result.data.errors)) {
-    const { subject: _s, purpose: _p, ...routing } = payload;
-    result = await api("/v1/routing/preview", { method: "POST", body: routing });
-  }
+  const { result, refused } = await previewTargets(payload);
   if (seq !== previewSeq) return;  // a newer preview is on its way
-  if (result.ok) return renderPreview(result.data);
+  if (!result || result.ok) return renderPreview(result && result.data, refused, payload.target_countries);
   show(document.getElementById("preview-table"), false);
   document.getElementById("preview-warnings").replaceChildren();
-  const reasons = (result.data && result.data.errors || []).map((e) => `${e.field}: ${e.message}`);
+  const errors = inFormOrder((result.data && result.data.errors) || []);
+  const reasons = errors.map(({ error, box }) => `${fieldLabel(box) || error.field}: ${error.message}`);
   previewState("Cannot be routed: " + (reasons.join("; ") || problemText(result)), true);
 }
 
@@ -214,16 +300,67 @@ function showTargetNames() {
     targets.map((code) => `${code} ${countryName(code)}`).join(" · ");
 }
 
-function addCountry(event) {
-  const input = event.target;
-  const code = input.value.trim().toUpperCase();
-  if (!/^[A-Z]{2}$/.test(code) || !(code in labels.countries)) return;
+const plain = (text) => text.normalize("NFD").replace(/\p{M}/gu, "").trim().toLowerCase();
+
+/** A country from its code or its name (whole, or the start of one name only). */
+function matchCountry(typed) {
+  const code = typed.trim().toUpperCase();
+  if (/^[A-Z]{2}$/.test(code) && code in labels.countries) return code;
+  const wanted = plain(typed);
+  if (!wanted) return null;
+  const entries = Object.entries(labels.countries);
+  const exact = entries.find(([, name]) => plain(name) === wanted);
+  if (exact) return exact[0];
+  const starting = entries.filter(([, name]) => plain(name).startsWith(wanted));
+  return starting.length === 1 ? starting[0][0] : null;
+}
+
+function addCountry() {
+  const input = document.getElementById("add-country");
+  const hint = document.getElementById("add-country-hint");
+  if (!input.value.trim()) return;
+  const code = matchCountry(input.value);
+  if (!code) {
+    hint.textContent = `No single country matches “${input.value.trim()}”; type more of its name or its code`;
+    return;
+  }
+  hint.textContent = `${countryName(code)} (${code}) added`;
   const targets = codes(text("target_countries"));
   if (!targets.includes(code)) targets.push(code);
   form.elements.target_countries.value = targets.join(", ");
   input.value = "";
   showTargetNames();
+  saveDraft();
   schedulePreview();
+}
+
+// ---- the draft, kept across a sign-in ----------------------------------------------------
+
+function saveDraft() {
+  const values = {};
+  for (const control of form.elements) {
+    if (!control.name) continue;
+    if (control.type === "radio") { if (control.checked) values[control.name] = control.value; }
+    else if (control.type === "checkbox") values[control.name] = control.checked;
+    else values[control.name] = control.value;
+  }
+  drafts.save({ values, touched: [...touched], idempotencyKey });
+}
+
+function restoreDraft() {
+  const draft = drafts.load();
+  if (!draft || !draft.values) return false;
+  for (const control of form.elements) {
+    if (!control.name || !(control.name in draft.values)) continue;
+    const value = draft.values[control.name];
+    if (control.type === "radio") control.checked = control.value === value;
+    else if (control.type === "checkbox") control.checked = value === true;
+    else control.value = value;
+  }
+  (draft.touched || []).forEach((name) => touched.add(name));
+  // The same attempt: a request sent before the session ran out is not sent twice.
+  if (draft.idempotencyKey) idempotencyKey = draft.idempotencyKey;
+  return true;
 }
 
 // ---- submit ----------------------------------------------------------------------------
@@ -240,6 +377,7 @@ async function submit(event) {
     });
     if (result.status === 202) {
       idempotencyKey = crypto.randomUUID();
+      drafts.clear();
       state.textContent = "Accepted.";
       window.location.assign("/requests/" + result.data.id);
       return;
@@ -258,17 +396,47 @@ function syncUrgency() {
   form.elements.urgency_ground.disabled = !urgent;
 }
 
+function markTouched(event) {
+  const name = event.target.name;
+  if (name) touched.add(name);
+}
+
 form.addEventListener("change", (event) => {
+  markTouched(event);
   if (event.target.name === "kind") showKind();
   if (event.target.name === "urgency") syncUrgency();
+  saveDraft();
   schedulePreview();
 });
 form.addEventListener("input", (event) => {
   if (event.target.id === "add-country") return;
+  markTouched(event);
   if (event.target.name === "target_countries") showTargetNames();
+  saveDraft();
   schedulePreview();
 });
-document.getElementById("add-country").addEventListener("change", addCountry);
+// Leaving the targets field ends the typing: the last code is previewed (and judged) now.
+form.elements.target_countries.addEventListener("blur", schedulePreview);
+const finder = document.getElementById("add-country");
+finder.addEventListener("change", addCountry);
+finder.addEventListener("keydown", (event) => {
+  if (event.key !== "Enter") return;
+  event.preventDefault();  // Enter here adds the country; it never sends the request
+  addCountry();
+});
 form.addEventListener("submit", submit);
+onSessionEnd(saveDraft);
+document.getElementById("discard-draft").addEventListener("click", () => {
+  drafts.clear();
+  window.location.reload();
+});
+
+const me = await initChrome(REQUEST_ROLES);
+const restored = restoreDraft();
+// The API's default for the caller, shown as it is: a PCCC's request concerns the border area.
+if (!touched.has("border_area")) form.elements.border_area.checked = me.role === "pccc";
+show(document.getElementById("draft-notice"), restored);
 showKind();
 syncUrgency();
+showTargetNames();
+if (restored) schedulePreview();

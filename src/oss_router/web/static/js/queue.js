@@ -1,16 +1,16 @@
 // The queue: newest first, filters kept in the address, rows refreshed from the live stream.
 import {
-  api, channelLabel, countryName, deadlineCell, el, followLive, initChrome, kindLabel,
-  problemText, requireSession, show, statusBadge, subjectSummary, throttle, tickDeadlines,
-  timeTag,
+  REQUEST_ROLES, api, channelLabel, countryName, deadlineCell, el, followLive, initChrome,
+  kindLabel, needsAction, problemText, requireSession, show, statusBadge, subjectSummary,
+  throttle, tickDeadlines, timeTag,
 } from "./common.js";
 
 const PAGE_SIZE = 50;
 const FALLBACK_REFRESH_MS = 60000;  // the stream is the fast path; this catches anything missed
 const TERMINAL = new Set(["answered", "failed", "cancelled"]);
 
-const current = requireSession();
-initChrome(current);
+requireSession();
+await initChrome(REQUEST_ROLES);
 
 const form = document.getElementById("filters");
 const rows = document.getElementById("queue-rows");
@@ -49,14 +49,16 @@ function targetsCell(request) {
 function row(request) {
   const settled = TERMINAL.has(request.status);
   const link = el("a", { href: "/requests/" + request.id, class: "mono" }, request.reference || request.id.slice(0, 8));
-  return el("tr", { dataset: { requestId: request.id, status: request.status }, class: request.overdue ? "row-overdue" : "" },
+  const attention = needsAction(request);
+  const rowClass = [request.overdue ? "row-overdue" : "", attention ? "row-needs-action" : ""].join(" ").trim();
+  return el("tr", { dataset: { requestId: request.id, status: request.status, needsAction: attention ? "true" : "false" }, class: rowClass },
     el("td", {}, timeTag(request.created_at)),
     el("td", {}, link, request.origin === "pccc" ? el("span", { class: "tag" }, "PCCC") : null),
     el("td", {}, kindLabel(request.kind)),
     el("td", { class: "subject-cell" }, subjectSummary(request.kind, request.subject)),
     el("td", {}, targetsCell(request)),
     el("td", {}, request.urgency === "urgent" ? el("span", { class: "badge badge-urgent" }, "Urgent") : "Normal"),
-    el("td", { class: "status-cell" }, statusBadge(request.status)),
+    el("td", { class: "status-cell" }, statusBadge(request.status, attention)),
     deadlineCell(el("td", { class: "deadline" }), request.due_at, settled));
 }
 
@@ -77,8 +79,9 @@ async function load() {
   show(more, Boolean(result.data.next_cursor) && shown < 200);
   const open = items.filter((item) => !TERMINAL.has(item.status)).length;
   const overdue = items.filter((item) => item.overdue).length;
+  const attention = items.filter(needsAction).length;
   document.getElementById("queue-summary").textContent =
-    `${items.length} shown · ${open} open · ${overdue} overdue`;
+    `${items.length} shown · ${open} open · ${overdue} overdue` + (attention ? ` · ${attention} need action` : "");
 }
 
 /** One load at a time; a refresh asked for meanwhile runs once after it. */

@@ -1,5 +1,7 @@
 // Sign in: the development issuer (choose a role) or the identity provider (OIDC + PKCE).
-import { api, problemText, saveSession } from "./common.js";
+import {
+  api, drafts, landingFor, lastUser, problemText, rememberUser, saveSession, whoAmI,
+} from "./common.js";
 
 const PKCE_KEY = "oss-router.pkce";
 
@@ -15,18 +17,31 @@ function fail(message) {
   box.hidden = false;
 }
 
-function claims(token) {
-  try {
-    const payload = token.split(".")[1].replace(/-/g, "+").replace(/_/g, "/");
-    return JSON.parse(atob(payload));
-  } catch {
-    return {};
-  }
+/** Why the officer is here again: said in words, with what was kept. */
+function explainReturn() {
+  if (new URLSearchParams(window.location.search).get("reason") !== "expired") return;
+  const kept = drafts.load() ? " Your unsent request is kept and comes back after you sign in." : "";
+  const box = document.getElementById("signin-notice");
+  box.textContent = "Your session has expired, so you were signed out." + kept;
+  box.hidden = false;
 }
 
-function startSession(token, expiresIn, who) {
-  saveSession({ token, expiresAt: Date.now() + expiresIn * 1000, ...who });
-  window.location.assign(who.next || nextPath());
+/** Stores the token, asks the server who it belongs to, and goes to that role's page. */
+async function startSession(token, expiresIn, typed = null) {
+  saveSession({ token, expiresAt: Date.now() + expiresIn * 1000 });
+  let principal;
+  try {
+    principal = await whoAmI();
+  } catch {
+    return fail("Signed in, but the gateway did not say who you are; try again.");
+  }
+  rememberUser(typed || { subject: principal.subject, role: principal.role });
+  const next = nextPath();
+  const landing = landingFor(principal.role);
+  // An auditor's place is the audit log; the queue and the request pages are not theirs.
+  const auditor = principal.role === "auditor";
+  const ownPage = auditor ? next.startsWith("/audit") : !next.startsWith("/audit");
+  window.location.assign(next !== "/" && ownPage ? next : landing);
 }
 
 // ---- development issuer ----------------------------------------------------------------
@@ -37,6 +52,12 @@ function initDevForm(form) {
   const syncUnit = () => {
     unitField.hidden = role.value !== "pccc";
   };
+  const last = lastUser();
+  if (last && last.subject) {
+    if ([...role.options].some((option) => option.value === last.role)) role.value = last.role;
+    form.elements.subject.value = last.subject;
+    if (last.unit) form.elements.unit.value = last.unit;
+  }
   role.addEventListener("change", syncUnit);
   syncUnit();
   form.addEventListener("submit", async (event) => {
@@ -50,7 +71,7 @@ function initDevForm(form) {
       return fail("The gateway cannot be reached.");
     }
     if (!result.ok) return fail("Sign-in refused: " + problemText(result));
-    startSession(result.data.access_token, result.data.expires_in, {
+    await startSession(result.data.access_token, result.data.expires_in, {
       role: body.role, subject: body.subject, unit: body.unit || null,
     });
   });
@@ -73,7 +94,7 @@ async function startOidc(config) {
   const verifier = randomText(48);
   const state = randomText(16);
   const challenge = base64url(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(verifier)));
-  sessionStorage.setItem(PKCE_KEY, JSON.stringify({ verifier, state, next: nextPath() }));
+  sessionStorage.setItem(PKCE_KEY, JSON.stringify({ verifier, state, search: window.location.search }));
   const url = new URL(config.authorizeUrl);
   url.search = new URLSearchParams({
     response_type: "code",
@@ -104,13 +125,9 @@ async function finishOidc(config, params) {
   });
   if (!response.ok) return fail("The identity provider refused the sign-in.");
   const token = await response.json();
-  const who = claims(token.access_token);
-  startSession(token.access_token, token.expires_in || 3600, {
-    role: who.role || (who.roles || [])[0] || "officer",
-    subject: who.preferred_username || who.sub || "unknown",
-    unit: who.unit || null,
-    next: saved.next,
-  });
+  // Back to the address the sign-in started from (its ``next``), then ask the server who this is.
+  history.replaceState(null, "", "/sign-in" + (saved.search || ""));
+  await startSession(token.access_token, token.expires_in || 3600);
 }
 
 function initOidc(box) {
@@ -127,6 +144,7 @@ function initOidc(box) {
   if (button) button.addEventListener("click", () => startOidc(config));
 }
 
+explainReturn();
 const devForm = document.getElementById("dev-sign-in");
 if (devForm) initDevForm(devForm);
 const oidcBox = document.getElementById("oidc");
