@@ -164,10 +164,6 @@ class Settings(BaseSettings):
     def uses_memory_broker(self) -> bool:
         return self.broker_url.startswith("memory:")
 
-    @property
-    def uses_sqlite(self) -> bool:
-        return self.database_url.startswith("sqlite")
-
 
 @cache
 def get_settings() -> Settings:
