@@ -3,14 +3,12 @@
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from oss_router.db import among
-from oss_router.messages.codes import DispatchStatus
+from oss_router.messages.codes import IN_FLIGHT_STATUSES
 from oss_router.models import Dispatch, OutboxMessage
-
-IN_FLIGHT = (DispatchStatus.SENT.value, DispatchStatus.DELIVERED.value)
 
 
 async def unpublished(session: AsyncSession, limit: int, *, lock: bool) -> list[OutboxMessage]:
@@ -47,9 +45,18 @@ async def published_in_flight(
         .where(
             OutboxMessage.published_at.is_not(None),
             OutboxMessage.id > after_id,
-            Dispatch.status.in_(IN_FLIGHT),
+            Dispatch.status.in_(IN_FLIGHT_STATUSES),
         )
         .order_by(OutboxMessage.id)
         .limit(limit)
     )
     return list((await session.scalars(query)).all())
+
+
+async def backlog(session: AsyncSession) -> tuple[int, datetime | None]:
+    """How many rows wait for publication, and when the oldest of them was written."""
+    query = select(func.count(), func.min(OutboxMessage.created_at)).where(
+        OutboxMessage.published_at.is_(None)
+    )
+    count, oldest = (await session.execute(query)).one()
+    return int(count), oldest

@@ -124,6 +124,12 @@ async def _for_transitions(
     return requests
 
 
+async def unit_of(session: AsyncSession, request_id: UUID) -> str | None:
+    """The unit that submitted the request (None: a desk request, or no such request)."""
+    query = select(ExchangeRequest.unit).where(ExchangeRequest.id == request_id)
+    return (await session.execute(query)).scalar_one_or_none()
+
+
 async def events_of(session: AsyncSession, request_id: UUID) -> list[RequestEvent]:
     query = (
         select(RequestEvent).where(RequestEvent.request_id == request_id).order_by(RequestEvent.id)
