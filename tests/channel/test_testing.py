@@ -64,4 +64,3 @@ def test_a_subclass_without_a_factory_says_what_is_missing() -> None:
 
     with pytest.raises(NotImplementedError, match="Incomplete must implement create_adapter"):
         Incomplete().create_adapter({})
-
