@@ -8,21 +8,19 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from oss_router.db import among
 from oss_router.messages.codes import IN_FLIGHT_STATUSES
-from oss_router.models import Dispatch, OutboxMessage
+from oss_router.models import Dispatch, OutboxMessage, dialect
 
 
-async def unpublished(session: AsyncSession, limit: int, *, lock: bool) -> list[OutboxMessage]:
-    """The oldest unpublished rows; with ``lock`` (PostgreSQL) claimed with FOR UPDATE SKIP
-    LOCKED, so that concurrent relays take disjoint batches."""
+async def unpublished(session: AsyncSession, limit: int) -> list[OutboxMessage]:
+    """The oldest unpublished rows, claimed with FOR UPDATE SKIP LOCKED on PostgreSQL, so that
+    concurrent relays take disjoint batches (on SQLite one relay holds the lease)."""
     query = (
         select(OutboxMessage)
         .where(OutboxMessage.published_at.is_(None))
         .order_by(OutboxMessage.id)
         .limit(limit)
     )
-    if lock:
-        query = query.with_for_update(skip_locked=True)
-    return list((await session.scalars(query)).all())
+    return list((await session.scalars(dialect.locked(session, query, skip_locked=True))).all())
 
 
 async def mark_published(session: AsyncSession, ids: Sequence[int], now: datetime) -> None:

@@ -8,7 +8,7 @@ from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from oss_router.messages.codes import Channel
-from oss_router.models import Dispatch, ExchangeRequest
+from oss_router.models import Dispatch, ExchangeRequest, dialect
 from oss_router.request.lifecycle import TERMINAL
 
 _TERMINAL = [status.value for status in TERMINAL]
@@ -60,8 +60,7 @@ async def lock_requests(
         .where(ExchangeRequest.id.in_(list(request_ids)))
         .order_by(ExchangeRequest.id)
     )
-    if session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True)
+    query = dialect.locked(session, query, skip_locked=True)
     return list((await session.scalars(query)).all())
 
 
