@@ -7,7 +7,8 @@ function: a deferred import is still a dependency. Rules:
   through the ``oss_router`` modules they use;
 - no module outside ``oss_router.request`` imports ``oss_router.request.service``;
 - the feature packages (``oss_router.<feature>``) import each other without cycles;
-- no shipped module imports the test-only ``oss_router.channel.testing`` (or pytest).
+- no shipped module imports the test-only ``oss_router.channel.testing`` (or pytest);
+- endpoints, the live feed and the gauges build no SQL: repositories own the queries.
 
 What breaks a rule today is listed below, exactly: a violation that disappears must be taken
 off its list too, so the lists only shrink (docs/architecture.md, "Structure rules").
@@ -26,6 +27,8 @@ PACKAGES = {
 INFRASTRUCTURE = frozenset({"sqlalchemy", "fastapi", "starlette", "aio_pika", "aiormq", "asyncpg"})
 REQUEST_SERVICE = "oss_router.request.service"
 CONTRACT_TESTS = "oss_router.channel.testing"
+NO_SQL_HERE = ("oss_router.live.feed", "oss_router.telemetry.gauges")
+SESSION_TYPES = "sqlalchemy.ext.asyncio"  # naming AsyncSession in a signature is no query
 
 # Modules outside oss_router.request that import request.service today: the back-end roles
 # reach into the gateway's service for what should be their own (or a shared) dispatch
@@ -233,6 +236,17 @@ def test_shipped_modules_do_not_import_the_contract_tests() -> None:
         )
     )
     assert offending == [], f"{offending} import test-only code ({CONTRACT_TESTS} or pytest)"
+
+
+def test_endpoints_feeds_and_gauges_leave_queries_to_repositories() -> None:
+    offending = sorted(
+        f"{module} → {imported}"
+        for module, imported_ in imports().items()
+        if module.endswith(".endpoints") or module in NO_SQL_HERE
+        for imported in imported_
+        if imported.partition(".")[0] == "sqlalchemy" and imported != SESSION_TYPES
+    )
+    assert offending == [], "move these queries into a repository.py:\n" + "\n".join(offending)
 
 
 def test_the_cycle_finder_finds_a_cycle() -> None:
