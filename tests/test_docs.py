@@ -52,3 +52,37 @@ def test_every_decision_record_is_numbered_has_a_status_and_is_indexed(record: P
 def test_decision_numbers_are_unique() -> None:
     numbers = [record.name[:4] for record in DECISIONS]
     assert len(numbers) == len(set(numbers))
+
+
+PACKAGE = ROOT / "src" / "oss_router"
+ENTRY = re.compile(r"^\s*((?:\w[\w./]*(?:/|\.py)\s)+)")
+
+
+def layout_block() -> list[str]:
+    """The lines of the code block under "## Repository layout" in docs/architecture.md."""
+    text = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    section = text.split("## Repository layout", 1)[1]
+    return section.split("```", 2)[1].strip("\n").splitlines()
+
+
+def layout_entries() -> tuple[set[str], set[str]]:
+    """(top-level paths, entries indented under src/oss_router/) the block names."""
+    top, package = set(), set()
+    for line in layout_block():
+        names = set(match.group(1).split()) if (match := ENTRY.match(line + " ")) else set()
+        (package if line.startswith(" ") else top).update(names)
+    return top, package
+
+
+def test_the_repository_layout_lists_every_package_and_root_module() -> None:
+    _, listed = layout_entries()
+    present = {f"{path.name}/" for path in PACKAGE.iterdir() if (path / "__init__.py").exists()}
+    present |= {path.name for path in PACKAGE.glob("*.py") if path.name != "__init__.py"}
+    assert sorted(present - listed) == [], "missing from docs/architecture.md, Repository layout"
+    assert sorted(listed - present) == [], "named in docs/architecture.md but not in src/oss_router"
+
+
+def test_every_top_level_path_of_the_repository_layout_exists() -> None:
+    top, _ = layout_entries()
+    assert "src/oss_router/" in top
+    assert [name for name in sorted(top) if not (ROOT / name).exists()] == []

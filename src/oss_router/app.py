@@ -12,6 +12,7 @@ from oss_router.audit.endpoints import router as audit_router
 from oss_router.auth.endpoints import router as auth_router
 from oss_router.auth.setup import build_authentication
 from oss_router.channel.endpoints import router as channels_router
+from oss_router.channel.registry import installed_channels
 from oss_router.clock import Clock, utcnow
 from oss_router.config import Settings, get_settings
 from oss_router.deps import get_principal
@@ -62,6 +63,7 @@ def create_app(
         if run_all:
             await start_embedded(runtime)
         app.state.runtime = runtime
+        installed_channels()  # looked up once, here: GET /v1/channels reads the cached answer
         feed = LiveFeed(runtime, LiveHub(capacity=settings.live_queue_size))
         await feed.start()
         app.state.live_hub = feed.hub

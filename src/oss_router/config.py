@@ -25,7 +25,7 @@ class Settings(BaseSettings):
     home_country: str = "PL"
     channels: list[Channel] = Field(default_factory=lambda: list(Channel))
 
-    # Service targets for channels outside Directive 2023/977 (routing-policy.md, deadlines).
+    # Service targets for channels outside Directive 2023/977 (docs/routing.md, Deadlines).
     urgent_target_hours: int = Field(default=24, ge=1)
     normal_target_hours: int = Field(default=168, ge=1)
 
@@ -163,10 +163,6 @@ class Settings(BaseSettings):
     @property
     def uses_memory_broker(self) -> bool:
         return self.broker_url.startswith("memory:")
-
-    @property
-    def uses_sqlite(self) -> bool:
-        return self.database_url.startswith("sqlite")
 
 
 @cache

@@ -85,10 +85,6 @@ async def unit_of_work(sessions: SessionMaker) -> AsyncIterator[AsyncSession]:
         yield session
 
 
-def is_postgres(engine: AsyncEngine) -> bool:
-    return engine.dialect.name == "postgresql"
-
-
 def among(
     session: AsyncSession, column: QueryableAttribute[T], values: Sequence[T]
 ) -> ColumnElement[bool]:

@@ -143,25 +143,7 @@ async def test_a_poison_result_is_listed_replayed_once_fixed_and_its_copies_chan
     await runtime.broker.publish([message(answered)])
     await eventually(lambda: dead_results(runtime), lambda count: count == 1)
 
-    listing = await command(deployed, "dead-letters", "list", "--format", "json")
-    assert listing.returncode == 0, listing.stderr
-    [row] = json.loads(listing.stdout)
-    assert (row["queue"], row["dispatch"], row["request"]) == (
-        "results",
-        str(dispatch_id),
-        str(request.id),
-    )
-    assert (row["channel"], row["status"], row["result"], row["reason"]) == (
-        "europol",
-        "delivered",
-        "answered",
-        "rejected",
-    )
-    table = await command(deployed, "dead-letters", "list", "--queue", "results")
-    assert table.stdout.splitlines()[1].startswith("results ")
-    for shown in (listing.stdout, table.stdout):
-        assert "Kowalski" not in shown
-        assert ANSWER_SECRET not in shown
+    await assert_listed_without_personal_data(deployed, request)
     assert await dead_results(runtime) == 1  # listing leaves it where it was
 
     await database(runtime, "ALTER TABLE dispatches DROP CONSTRAINT defect")  # the fix
@@ -194,6 +176,40 @@ async def test_a_poison_result_is_listed_replayed_once_fixed_and_its_copies_chan
     again, _ = await load(runtime, request.id)
     assert again.dispatches[0].answered_at == final.dispatches[0].answered_at
 
+    await assert_a_stale_copy_is_refused_then_discarded(deployed, request, answered, events)
+
+
+async def assert_listed_without_personal_data(deployed: Deployed, request: ExchangeRequest) -> None:
+    """The dead letter is listed as JSON and as a table, naming no subject and no answer."""
+    dispatch_id = request.dispatches[0].id
+    listing = await command(deployed, "dead-letters", "list", "--format", "json")
+    assert listing.returncode == 0, listing.stderr
+    [row] = json.loads(listing.stdout)
+    assert (row["queue"], row["dispatch"], row["request"]) == (
+        "results",
+        str(dispatch_id),
+        str(request.id),
+    )
+    assert (row["channel"], row["status"], row["result"], row["reason"]) == (
+        "europol",
+        "delivered",
+        "answered",
+        "rejected",
+    )
+    table = await command(deployed, "dead-letters", "list", "--queue", "results")
+    assert table.stdout.splitlines()[1].startswith("results ")
+    for shown in (listing.stdout, table.stdout):
+        assert "Kowalski" not in shown
+        assert ANSWER_SECRET not in shown
+
+
+async def assert_a_stale_copy_is_refused_then_discarded(
+    deployed: Deployed,
+    request: ExchangeRequest,
+    answered: DispatchResult,
+    events: list[tuple[str, str | None, str]],
+) -> None:
+    runtime = deployed.runtime
     # A copy left in the dead-letter queue (the acknowledgement after the replay lost): a
     # replay refuses it, and it is discarded.
     await runtime.broker.publish([message(answered, DEAD_LETTER_EXCHANGE)])

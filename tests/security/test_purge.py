@@ -31,7 +31,7 @@ from oss_router.models import (
 )
 from oss_router.outbox.relay import Relay
 from oss_router.retention.service import purge_batch
-from oss_router.tracker.service import apply_result
+from oss_router.tracker.service import apply_results
 
 SECRET_WORDS = ["Kowalski", "SIS-DE-4711", "CASE-2026-114", PURPOSE, "spotted in Kehl"]
 
@@ -63,7 +63,7 @@ async def report(app: FastAPI, request: dict[str, Any], status: str, **fields: A
                 occurred_at=utcnow(),
                 **fields,
             )
-            await apply_result(session, result, utcnow())
+            await apply_results(session, [result], utcnow())
 
 
 async def age(app: FastAPI, days: int) -> None:

@@ -22,7 +22,7 @@ from oss_router.messages.codes import Channel, Outcome
 from oss_router.messages.result import DispatchResult, result_message_id
 from oss_router.messages.status import StatusNotice, StatusNotices
 from oss_router.sla.watch import DeadlineWatch
-from oss_router.tracker.service import apply_result
+from oss_router.tracker.service import apply_results
 
 T0 = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
 URGENT_DIRECT = {
@@ -230,4 +230,4 @@ async def answer(app: FastAPI, request: dict[str, Any], *, at: datetime) -> None
         occurred_at=at,
     )
     async with unit_of_work(runtime_of(app).sessions) as session:
-        assert await apply_result(session, result, at) is not None
+        assert await apply_results(session, [result], at)

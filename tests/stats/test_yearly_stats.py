@@ -39,7 +39,7 @@ from oss_router.deps import get_principal
 from oss_router.messages.codes import Channel, Outcome, RefusalGround
 from oss_router.messages.result import DispatchResult, ResultStatus, result_message_id
 from oss_router.outbox.relay import Relay
-from oss_router.tracker.service import apply_result
+from oss_router.tracker.service import apply_results
 
 T = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
 URGENT_DIRECT = {
@@ -107,7 +107,7 @@ class DataSet:
             occurred_at=at,
         )
         async with unit_of_work(runtime_of(self.app).sessions) as session:
-            assert await apply_result(session, result, at) is not None
+            assert await apply_results(session, [result], at)
 
     async def build(self) -> None:
         r1 = await self.create(T)

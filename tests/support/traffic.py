@@ -10,7 +10,7 @@ import httpx
 from tests.support.accounting import TERMINAL
 from tests.support.payloads import request_body
 
-# Request shapes that, together, reach every channel (routing-policy.md, rules R1-R6).
+# Request shapes that, together, reach every channel (docs/routing.md, rules R1-R6).
 SHAPES: list[dict[str, Any]] = [
     {"target_countries": ["DE"], "sis_alert_id": "SIS-PL-2026-000123"},  # sirene
     {"target_countries": ["CZ"], "border_area": True},  # pccc

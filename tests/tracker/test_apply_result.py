@@ -15,7 +15,7 @@ from oss_router.db import unit_of_work
 from oss_router.messages.codes import Channel, Outcome
 from oss_router.messages.result import DispatchResult, ResultStatus, result_message_id
 from oss_router.models import RequestEvent
-from oss_router.tracker.service import apply_result
+from oss_router.tracker.service import apply_results
 from tests.support.apps import gateway_only
 from tests.support.payloads import request_body
 
@@ -49,8 +49,8 @@ def result(dispatch: dict[str, Any], status: ResultStatus, **fields: Any) -> Dis
 
 async def apply(app: FastAPI, message: DispatchResult) -> bool:
     async with unit_of_work(app.state.runtime.sessions) as session:
-        changed = await apply_result(session, message, datetime.now(UTC))
-    return changed is not None
+        changed = await apply_results(session, [message], datetime.now(UTC))
+    return bool(changed)
 
 
 async def timeline(app: FastAPI, dispatch_id: str) -> list[tuple[str, str | None, str | None]]:

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
 from oss_router.errors import FieldError, ValidationFailed
-from oss_router.models import AuditChainHead, AuditEntry
+from oss_router.models import AuditChainHead, AuditEntry, dialect
 
 HEAD_ID = 1
 
@@ -52,7 +52,7 @@ async def extend(session: AsyncSession, head: AuditChainHead, entries: list[Audi
     all other auditing transactions wait for it.
     """
     last = entries[-1]
-    if session.get_bind().dialect.name != "postgresql":
+    if not dialect.is_postgres(session):
         session.add_all(entries)
         head.seq, head.hash = last.seq, last.hash
         await session.flush()

@@ -4,16 +4,15 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel
-from sqlalchemy import func, select
 
 from oss_router.auth.principal import Principal, Role
 from oss_router.broker.contract import BrokerError
 from oss_router.broker.topology import dead_letter_queue, dispatch_queue
-from oss_router.channel.registry import discover
+from oss_router.channel import repository
+from oss_router.channel.registry import installed_channels
 from oss_router.deps import RuntimeDep, SessionDep, require_roles
 from oss_router.errors import ServiceUnavailable
-from oss_router.messages.codes import Channel, DispatchStatus
-from oss_router.models import Dispatch
+from oss_router.messages.codes import Channel
 
 router = APIRouter(prefix="/v1", tags=["channels"])
 
@@ -32,8 +31,8 @@ class ChannelRead(BaseModel):
 
 @router.get("/channels", response_model=list[ChannelRead])
 async def list_channels(runtime: RuntimeDep, session: SessionDep, _desk: Desk) -> list[ChannelRead]:
-    installed = discover()
-    in_flight = await _in_flight_by_channel(session)
+    installed = installed_channels()
+    in_flight = await repository.in_flight_by_channel(session)
     rows = []
     for channel in runtime.settings.channels:
         try:
@@ -50,18 +49,8 @@ async def list_channels(runtime: RuntimeDep, session: SessionDep, _desk: Desk) -
                 healthy=healthy and runtime.broker.is_connected,
                 consumers=queue.consumers,
                 queued=queue.messages,
-                in_flight=in_flight.get(channel.value, 0),
+                in_flight=in_flight.get(channel, 0),
                 dead_lettered=dead.messages,
             )
         )
     return rows
-
-
-async def _in_flight_by_channel(session: SessionDep) -> dict[str, int]:
-    query = (
-        select(Dispatch.channel, func.count())
-        .where(Dispatch.status.in_([DispatchStatus.SENT.value, DispatchStatus.DELIVERED.value]))
-        .group_by(Dispatch.channel)
-    )
-    rows = (await session.execute(query)).all()
-    return {str(channel): int(count) for channel, count in rows}

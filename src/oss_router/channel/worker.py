@@ -275,7 +275,7 @@ class ChannelWorker:
                     routing_key=RESULTS_KEY,
                     body=result.model_dump_json().encode(),
                     message_id=str(result.message_id),
-                    headers={"x-correlation-id": envelope.correlation_id},
+                    headers={context.CORRELATION_HEADER: envelope.correlation_id},
                     correlation_id=envelope.correlation_id,
                 )
             ]

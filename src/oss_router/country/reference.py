@@ -54,10 +54,6 @@ class ReferenceData:
     def is_known_country(self, code: str) -> bool:
         return code in self.countries
 
-    def country_name(self, code: str) -> str:
-        """English short name; raises KeyError for an unknown code."""
-        return self.countries[code]
-
     def is_eu(self, code: str) -> bool:
         return code in self.eu_member_states
 
@@ -70,11 +66,6 @@ class ReferenceData:
 
     def sis_connected_since(self, code: str) -> date | None:
         return self.sis_connections.get(code)
-
-    def is_sis_connected(self, code: str, on: date) -> bool:
-        """Whether ``code`` has a SIRENE bureau reachable on day ``on`` (Reg. (EU) 2018/1862)."""
-        since = self.sis_connections.get(code)
-        return since is not None and since <= on
 
     def is_europol_partner(self, code: str) -> bool:
         """Operational agreement with Europol, outside EU/Schengen (Reg. (EU) 2016/794 Art. 25)."""

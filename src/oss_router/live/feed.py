@@ -5,13 +5,12 @@ from collections import OrderedDict
 from uuid import UUID
 
 from pydantic import ValidationError
-from sqlalchemy import select
 
 from oss_router.broker.contract import Consumer, Delivery
 from oss_router.broker.topology import STATUS_EXCHANGE
 from oss_router.live.hub import LiveEvent, LiveHub
 from oss_router.messages.status import StatusNotice, StatusNotices
-from oss_router.models import ExchangeRequest
+from oss_router.request import repository as requests
 from oss_router.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -53,10 +52,9 @@ class LiveFeed:
         if request_id in self._units:
             self._units.move_to_end(request_id)
             return self._units[request_id]
-        query = select(ExchangeRequest.unit).where(ExchangeRequest.id == request_id)
         try:
             async with self._runtime.sessions() as session:
-                unit = (await session.execute(query)).scalar_one_or_none()
+                unit = await requests.unit_of(session, request_id)
         except Exception:
             log.warning("live: unit of %s unknown; notice withheld from unit streams", request_id)
             return None

@@ -76,6 +76,11 @@ class DispatchStatus(StrEnum):
     CANCELLED = "cancelled"
 
 
+# Handed to the channel and not answered yet: the dispatches the channel overview counts as in
+# flight, the statistics as pending and the relay's start-up recovery publishes again.
+IN_FLIGHT_STATUSES = (DispatchStatus.SENT, DispatchStatus.DELIVERED)
+
+
 class RequestStatus(StrEnum):
     QUEUED = "queued"
     DISPATCHED = "dispatched"

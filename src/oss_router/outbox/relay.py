@@ -33,7 +33,7 @@ from oss_router.broker.contract import Broker, BrokerError, OutgoingMessage
 from oss_router.clock import Clock, utcnow
 from oss_router.db import SessionMaker, unit_of_work
 from oss_router.messages.codes import DispatchStatus
-from oss_router.models import ExchangeRequest, OutboxMessage
+from oss_router.models import ExchangeRequest, OutboxMessage, dialect
 from oss_router.outbox import lease, repository
 from oss_router.outbox.notify import OutboxListener
 from oss_router.request import repository as request_repository
@@ -69,7 +69,7 @@ class Relay:
         self._poll_seconds = poll_seconds
         self._lease = timedelta(seconds=lease_seconds)
         self._clock = clock
-        self._postgres = sessions.kw["bind"].dialect.name == "postgresql"
+        self._postgres = dialect.is_postgres(sessions.kw["bind"])
         self._holder = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self._lease_until: datetime | None = None
         self.wakeup = asyncio.Event()
@@ -81,7 +81,7 @@ class Relay:
             return 0
         async with unit_of_work(self._sessions) as session:
             timeline.as_rows(session)
-            rows = await repository.unpublished(session, self._batch_size, lock=self._postgres)
+            rows = await repository.unpublished(session, self._batch_size)
             if not rows:
                 return 0
             await self._broker.publish([outgoing(row) for row in rows])

@@ -3,28 +3,24 @@
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from oss_router.db import among
-from oss_router.messages.codes import DispatchStatus
-from oss_router.models import Dispatch, OutboxMessage
-
-IN_FLIGHT = (DispatchStatus.SENT.value, DispatchStatus.DELIVERED.value)
+from oss_router.messages.codes import IN_FLIGHT_STATUSES
+from oss_router.models import Dispatch, OutboxMessage, dialect
 
 
-async def unpublished(session: AsyncSession, limit: int, *, lock: bool) -> list[OutboxMessage]:
-    """The oldest unpublished rows; with ``lock`` (PostgreSQL) claimed with FOR UPDATE SKIP
-    LOCKED, so that concurrent relays take disjoint batches."""
+async def unpublished(session: AsyncSession, limit: int) -> list[OutboxMessage]:
+    """The oldest unpublished rows, claimed with FOR UPDATE SKIP LOCKED on PostgreSQL, so that
+    concurrent relays take disjoint batches (on SQLite one relay holds the lease)."""
     query = (
         select(OutboxMessage)
         .where(OutboxMessage.published_at.is_(None))
         .order_by(OutboxMessage.id)
         .limit(limit)
     )
-    if lock:
-        query = query.with_for_update(skip_locked=True)
-    return list((await session.scalars(query)).all())
+    return list((await session.scalars(dialect.locked(session, query, skip_locked=True))).all())
 
 
 async def mark_published(session: AsyncSession, ids: Sequence[int], now: datetime) -> None:
@@ -47,9 +43,18 @@ async def published_in_flight(
         .where(
             OutboxMessage.published_at.is_not(None),
             OutboxMessage.id > after_id,
-            Dispatch.status.in_(IN_FLIGHT),
+            Dispatch.status.in_(IN_FLIGHT_STATUSES),
         )
         .order_by(OutboxMessage.id)
         .limit(limit)
     )
     return list((await session.scalars(query)).all())
+
+
+async def backlog(session: AsyncSession) -> tuple[int, datetime | None]:
+    """How many rows wait for publication, and when the oldest of them was written."""
+    query = select(func.count(), func.min(OutboxMessage.created_at)).where(
+        OutboxMessage.published_at.is_(None)
+    )
+    count, oldest = (await session.execute(query)).one()
+    return int(count), oldest

@@ -15,7 +15,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from oss_router.db import among
 from oss_router.errors import FieldError, ValidationFailed
 from oss_router.messages.codes import Channel, Kind, RequestStatus
-from oss_router.models import Dispatch, ExchangeRequest, RequestEvent
+from oss_router.models import Dispatch, ExchangeRequest, RequestEvent, dialect
 from oss_router.request.lifecycle import TERMINAL, TERMINAL_REQUEST_STATUSES
 
 OPEN_REQUEST_STATUSES = [
@@ -37,8 +37,8 @@ async def get(
     session: AsyncSession, request_id: UUID, *, lock: bool = False
 ) -> ExchangeRequest | None:
     query = select(ExchangeRequest).where(ExchangeRequest.id == request_id)
-    if lock and session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update()
+    if lock:
+        query = dialect.locked(session, query)
     return (await session.execute(query)).scalar_one_or_none()
 
 
@@ -100,14 +100,13 @@ async def _for_transitions(
     locking statement would read them from the snapshot taken before it waited for a lock, so
     a transition committed meanwhile by the lock's holder would be overwritten.
     """
-    query = (
+    query = dialect.locked(
+        session,
         select(ExchangeRequest)
         .options(_REQUEST_COLUMNS, raiseload(ExchangeRequest.dispatches))
         .where(condition)
-        .order_by(ExchangeRequest.id)
+        .order_by(ExchangeRequest.id),
     )
-    if session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update()
     requests = list((await session.scalars(query)).all())
     dispatches: dict[UUID, list[Dispatch]] = {request.id: [] for request in requests}
     if requests:
@@ -122,6 +121,12 @@ async def _for_transitions(
     for request in requests:
         set_committed_value(request, "dispatches", dispatches[request.id])
     return requests
+
+
+async def unit_of(session: AsyncSession, request_id: UUID) -> str | None:
+    """The unit that submitted the request (None: a desk request, or no such request)."""
+    query = select(ExchangeRequest.unit).where(ExchangeRequest.id == request_id)
+    return (await session.execute(query)).scalar_one_or_none()
 
 
 async def events_of(session: AsyncSession, request_id: UUID) -> list[RequestEvent]:

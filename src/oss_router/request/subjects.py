@@ -1,4 +1,5 @@
-"""What is looked up: UMF-like subject entities (domain.md), strictly validated."""
+"""What is looked up: UMF-like subject entities, strictly validated (published in
+schemas/request-create.json)."""
 
 import re
 from datetime import date

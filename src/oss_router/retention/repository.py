@@ -7,7 +7,7 @@ from uuid import UUID
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from oss_router.models import ExchangeRequest, OutboxMessage, RequestEvent
+from oss_router.models import ExchangeRequest, OutboxMessage, RequestEvent, dialect
 from oss_router.request.lifecycle import TERMINAL_REQUEST_STATUSES
 
 _TERMINAL = [status.value for status in TERMINAL_REQUEST_STATUSES]
@@ -27,9 +27,8 @@ async def due_for_purge(
         .order_by(ExchangeRequest.updated_at, ExchangeRequest.id)
         .limit(limit)
     )
-    if session.get_bind().dialect.name == "postgresql":
-        # Two purges at once split the work instead of waiting for each other.
-        query = query.with_for_update(skip_locked=True)
+    # Two purges at once split the work instead of waiting for each other.
+    query = dialect.locked(session, query, skip_locked=True)
     return list((await session.scalars(query)).all())
 
 

@@ -4,10 +4,11 @@ from collections.abc import Iterable
 from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from oss_router.models import Dispatch, ExchangeRequest
+from oss_router.messages.codes import Channel
+from oss_router.models import Dispatch, ExchangeRequest, dialect
 from oss_router.request.lifecycle import TERMINAL
 
 _TERMINAL = [status.value for status in TERMINAL]
@@ -59,6 +60,16 @@ async def lock_requests(
         .where(ExchangeRequest.id.in_(list(request_ids)))
         .order_by(ExchangeRequest.id)
     )
-    if session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True)
+    query = dialect.locked(session, query, skip_locked=True)
     return list((await session.scalars(query)).all())
+
+
+async def overdue_by_channel(session: AsyncSession, now: datetime) -> dict[Channel, int]:
+    """Open dispatches past their due time, per channel (flagged by the watch or not yet)."""
+    query = (
+        select(Dispatch.channel, func.count())
+        .where(Dispatch.due_at < now, Dispatch.status.not_in(_TERMINAL))
+        .group_by(Dispatch.channel)
+    )
+    rows = (await session.execute(query)).all()
+    return {Channel(channel): int(count) for channel, count in rows}

@@ -1,6 +1,6 @@
 """Flagging dispatches whose deadline is near or past. Never commits.
 
-Deadlines are those of routing-policy.md (Directive 2023/977 Art. 5, Reg. 2018/1862 Art. 8(3),
+Deadlines are those of docs/routing.md (Directive 2023/977 Art. 5, Reg. 2018/1862 Art. 8(3),
 service targets). Each dispatch gets at most one ``deadline_warning`` and one ``overdue`` event
 on its request's timeline: ``warned_at`` and ``overdue_at`` record that they were issued, and
 the rows are changed only under the request's lock.

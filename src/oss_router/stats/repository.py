@@ -11,14 +11,13 @@ from typing import Any
 from sqlalchemy import ColumnElement, Integer, and_, case, exists, func, not_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from oss_router.messages.codes import DispatchStatus, Outcome
+from oss_router.messages.codes import IN_FLIGHT_STATUSES, DispatchStatus, Outcome
 from oss_router.models import Dispatch, ExchangeRequest, RequestEvent
 from oss_router.stats.sql import seconds_between
 
 QUEUED = DispatchStatus.QUEUED.value
 CANCELLED = DispatchStatus.CANCELLED.value
 ANSWERED = DispatchStatus.ANSWERED.value
-PENDING = [DispatchStatus.SENT.value, DispatchStatus.DELIVERED.value]
 
 
 def _in_year(start: datetime, end: datetime) -> ColumnElement[bool]:
@@ -59,7 +58,7 @@ async def sent_rows(session: AsyncSession, start: datetime, end: datetime) -> li
             _count_if(Dispatch.outcome == Outcome.REFUSED.value).label("refused"),
             _count_if(Dispatch.status == DispatchStatus.FAILED.value).label("failed"),
             _count_if(Dispatch.status == CANCELLED).label("cancelled"),
-            _count_if(Dispatch.status.in_(PENDING)).label("pending"),
+            _count_if(Dispatch.status.in_(IN_FLIGHT_STATUSES)).label("pending"),
         )
         .join(ExchangeRequest, ExchangeRequest.id == Dispatch.request_id)
         .where(_in_year(start, end), not_(_never_sent()))

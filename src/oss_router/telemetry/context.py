@@ -28,11 +28,6 @@ def bound(correlation: str | None, role: str | None = None) -> Iterator[None]:
             component.reset(role_token)
 
 
-def bind_correlation(correlation: str) -> None:
-    """Bind for the rest of the current task (an HTTP call: the task ends with the response)."""
-    correlation_id.set(correlation)
-
-
 def from_headers(headers: Mapping[str, Any], fallback: str | None = None) -> str | None:
     value = headers.get(CORRELATION_HEADER)
     if isinstance(value, bytes):

@@ -9,24 +9,19 @@ import logging
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import func, select
-
 from oss_router.broker.contract import Broker
 from oss_router.db import SessionMaker
 from oss_router.messages.codes import Channel
-from oss_router.models import Dispatch, OutboxMessage
-from oss_router.request.lifecycle import TERMINAL
+from oss_router.outbox import repository as outbox
+from oss_router.sla import repository as deadlines
 from oss_router.telemetry import metrics
 
 log = logging.getLogger(__name__)
 
 
 async def refresh_outbox(sessions: SessionMaker, now: datetime) -> None:
-    query = select(func.count(), func.min(OutboxMessage.created_at)).where(
-        OutboxMessage.published_at.is_(None)
-    )
     async with sessions() as session:
-        backlog, oldest = (await session.execute(query)).one()
+        backlog, oldest = await outbox.backlog(session)
     metrics.OUTBOX_BACKLOG.set(backlog)
     metrics.OUTBOX_OLDEST_AGE.set(_age(oldest, now))
 
@@ -36,15 +31,10 @@ def _age(oldest: datetime | None, now: datetime) -> float:
 
 
 async def refresh_overdue(sessions: SessionMaker, now: datetime) -> None:
-    query = (
-        select(Dispatch.channel, func.count())
-        .where(Dispatch.due_at < now, Dispatch.status.not_in([s.value for s in TERMINAL]))
-        .group_by(Dispatch.channel)
-    )
     async with sessions() as session:
-        counts: dict[str, int] = dict((await session.execute(query)).all())
+        counts = await deadlines.overdue_by_channel(session, now)
     for channel in Channel:
-        metrics.OVERDUE.labels(channel.value).set(counts.get(channel.value, 0))
+        metrics.OVERDUE.labels(channel.value).set(counts.get(channel, 0))
 
 
 async def refresh_queues(broker: Broker, queues: Iterable[str]) -> None:

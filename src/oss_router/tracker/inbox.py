@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from oss_router.clock import Clock
 from oss_router.db import SessionMaker, unit_of_work
-from oss_router.models import ProcessedMessage
+from oss_router.models import ProcessedMessage, dialect
 from oss_router.telemetry import context
 
 log = logging.getLogger(__name__)
@@ -38,7 +38,7 @@ async def claim(session: AsyncSession, message_ids: Sequence[UUID], now: datetim
     unique = sorted(set(message_ids))
     if not unique:
         return set()
-    if session.get_bind().dialect.name == "postgresql":
+    if dialect.is_postgres(session):
         params: dict[str, object] = {"ids": unique, "now": now}
         return set((await session.scalars(_CLAIM_POSTGRES, params)).all())
     rows = [{"message_id": message_id, "processed_at": now} for message_id in unique]

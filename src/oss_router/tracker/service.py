@@ -57,14 +57,6 @@ async def apply_results(
     return applied
 
 
-async def apply_result(
-    session: AsyncSession, result: DispatchResult, now: datetime
-) -> ExchangeRequest | None:
-    """Apply one result once; returns the changed request, or None when nothing changed."""
-    applied = await apply_results(session, [result], now)
-    return applied[0].request if applied else None
-
-
 def _unique(results: Iterable[DispatchResult]) -> list[DispatchResult]:
     seen: set[UUID] = set()
     unique = []

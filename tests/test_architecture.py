@@ -1,0 +1,253 @@
+"""The structure of the code, checked on its import graph (read from the source, not imported).
+
+Every ``import`` and ``from … import`` anywhere in a module counts, at the top or inside a
+function: a deferred import is still a dependency. Rules:
+
+- adapters import no infrastructure (database, web framework, broker client), not even
+  through the ``oss_router`` modules they use;
+- no module outside ``oss_router.request`` imports ``oss_router.request.service``;
+- the feature packages (``oss_router.<feature>``) import each other without cycles;
+- no shipped module imports the test-only ``oss_router.channel.testing`` (or pytest);
+- endpoints, the live feed and the gauges build no SQL: repositories own the queries.
+
+What breaks a rule today is listed below, exactly: a violation that disappears must be taken
+off its list too, so the lists only shrink (docs/architecture.md, "Structure rules").
+"""
+
+import ast
+from collections.abc import Iterable, Iterator, Mapping
+from functools import cache
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGES = {
+    "oss_router": ROOT / "src" / "oss_router",
+    "oss_router_adapters": ROOT / "adapters" / "oss_router_adapters",
+}
+INFRASTRUCTURE = frozenset({"sqlalchemy", "fastapi", "starlette", "aio_pika", "aiormq", "asyncpg"})
+REQUEST_SERVICE = "oss_router.request.service"
+CONTRACT_TESTS = "oss_router.channel.testing"
+NO_SQL_HERE = ("oss_router.live.feed", "oss_router.telemetry.gauges")
+SESSION_TYPES = "sqlalchemy.ext.asyncio"  # naming AsyncSession in a signature is no query
+
+# Modules outside oss_router.request that import request.service today: the back-end roles
+# reach into the gateway's service for what should be their own (or a shared) dispatch
+# lifecycle. Issue 12 moves it into a package of its own; take each entry off as it goes.
+KNOWN_SERVICE_IMPORTERS = {
+    "oss_router.dead_letter.service",  # replay/discard: move_dispatch, record_event
+    "oss_router.outbox.relay",  # marks dispatches sent through the request's state machine
+    "oss_router.tracker.service",  # applies results through the request's state machine
+}
+
+# Imports between feature packages that lie on a cycle today (they all form one strongly
+# connected group: broker, live, outbox, request, sla, telemetry, tracker), with the module
+# import that makes each one. A new edge on a cycle fails the test; so does an edge listed here
+# that no longer lies on a cycle (take it off).
+KNOWN_CYCLE_EDGES = {
+    ("broker", "telemetry"): "broker.rabbitmq → telemetry.metrics",
+    ("live", "broker"): "live.feed, live.notices → broker.contract",
+    ("live", "request"): "live.feed → request.repository",
+    ("live", "tracker"): "live.notices → tracker.notices",
+    ("outbox", "broker"): "outbox.relay, outbox.recovery → broker.contract",
+    ("outbox", "request"): "outbox.relay → request.service, .lifecycle, .repository, .timeline",
+    ("outbox", "telemetry"): "outbox.relay → telemetry.context, telemetry.metrics",
+    ("request", "live"): "request.service, request.reroute → live.notices",
+    ("request", "outbox"): "request.service → outbox.service",
+    ("request", "telemetry"): "request.service → telemetry.context, telemetry.metrics",
+    ("sla", "broker"): "sla.watch → broker.contract",
+    ("sla", "request"): "sla.service, sla.repository → request.lifecycle, request.timeline",
+    ("sla", "telemetry"): "sla.service, sla.watch → telemetry.metrics, telemetry.context",
+    ("sla", "tracker"): "sla.watch → tracker.notices",
+    ("telemetry", "broker"): "telemetry.gauges → broker.contract",
+    ("telemetry", "outbox"): "telemetry.gauges → outbox.repository",
+    ("telemetry", "request"): "telemetry.logs → request.subjects (redacted field names)",
+    ("telemetry", "sla"): "telemetry.gauges → sla.repository",
+    ("tracker", "broker"): "tracker.consumer, tracker.notices → broker.contract",
+    ("tracker", "request"): "tracker.service → request.service, .lifecycle, .repository",
+    ("tracker", "telemetry"): "tracker.consumer, tracker.inbox → telemetry.*",
+}
+
+
+@cache
+def modules() -> Mapping[str, Path]:
+    """Every module of both packages by dotted name (a package by its ``__init__``)."""
+    found = {}
+    for package_root in PACKAGES.values():
+        for path in sorted(package_root.rglob("*.py")):
+            parts = path.relative_to(package_root.parent).with_suffix("").parts
+            if parts[-1] == "__init__":
+                parts = parts[:-1]
+            found[".".join(parts)] = path
+    return found
+
+
+@cache
+def imports() -> Mapping[str, frozenset[str]]:
+    """What each module imports: modules by dotted name (``from a import b`` gives ``a``, and
+    ``a.b`` too when that is a module)."""
+    known = modules()
+    graph = {}
+    for name, path in known.items():
+        imported: set[str] = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
+            if isinstance(node, ast.Import):
+                imported.update(alias.name for alias in node.names)
+            elif isinstance(node, ast.ImportFrom):
+                assert node.level == 0, f"{name}: relative import; the graph needs absolute ones"
+                assert node.module is not None
+                imported.add(node.module)
+                imported.update(
+                    f"{node.module}.{alias.name}"
+                    for alias in node.names
+                    if f"{node.module}.{alias.name}" in known
+                )
+        graph[name] = frozenset(imported)
+    return graph
+
+
+def feature_of(module: str) -> str | None:
+    """``request`` for ``oss_router.request.service``; None for a root module or elsewhere."""
+    parts = module.split(".")
+    if parts[0] != "oss_router" or len(parts) < 2:
+        return None
+    return parts[1] if (PACKAGES["oss_router"] / parts[1]).is_dir() else None
+
+
+def reachable(start: str) -> Iterator[tuple[str, list[str]]]:
+    """Every module imported from ``start``, directly or not, with one chain of imports."""
+    chains = {start: [start]}
+    pending = [start]
+    while pending:
+        current = pending.pop()
+        for imported in sorted(imports().get(current, ())):
+            if imported not in chains:
+                chains[imported] = [*chains[current], imported]
+                yield imported, chains[imported]
+                if imported in modules():
+                    pending.append(imported)
+
+
+def feature_graph() -> dict[str, set[str]]:
+    graph: dict[str, set[str]] = {}
+    for module, imported in imports().items():
+        source = feature_of(module)
+        if source is None:
+            continue
+        for target in filter(None, map(feature_of, imported)):
+            if target != source:
+                graph.setdefault(source, set()).add(target)
+    return graph
+
+
+def strongly_connected(graph: Mapping[str, Iterable[str]]) -> list[set[str]]:
+    """The groups of nodes that all reach each other (Tarjan), groups of one left out."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    groups: list[set[str]] = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        for other in graph.get(node, ()):
+            if other not in index:
+                visit(other)
+                low[node] = min(low[node], low[other])
+            elif other in stack:
+                low[node] = min(low[node], index[other])
+        if low[node] == index[node]:
+            group = set()
+            while (member := stack.pop()) != node:
+                group.add(member)
+            group.add(node)
+            if len(group) > 1:
+                groups.append(group)
+
+    for node in sorted(graph):
+        if node not in index:
+            visit(node)
+    return groups
+
+
+def example_imports(source: str, target: str) -> list[str]:
+    return sorted(
+        f"{module} → {imported}"
+        for module, imported_ in imports().items()
+        if feature_of(module) == source
+        for imported in imported_
+        if feature_of(imported) == target and imported.count(".") >= 2
+    )
+
+
+def test_the_graph_sees_every_package() -> None:
+    assert "oss_router.request.service" in modules()
+    assert "oss_router_adapters.sirene" in modules()
+    assert "oss_router.request.service" in imports()["oss_router.tracker.service"]
+
+
+def test_adapters_import_no_infrastructure_not_even_transitively() -> None:
+    offending = [
+        " → ".join(chain)
+        for adapter in modules()
+        if adapter.startswith("oss_router_adapters")
+        for imported, chain in reachable(adapter)
+        if imported.partition(".")[0] in INFRASTRUCTURE
+    ]
+    assert offending == [], "adapters must not depend on infrastructure:\n" + "\n".join(offending)
+
+
+def test_only_the_request_package_imports_the_request_service() -> None:
+    importers = {
+        module
+        for module, imported in imports().items()
+        if REQUEST_SERVICE in imported and not module.startswith("oss_router.request")
+    }
+    new = sorted(importers - KNOWN_SERVICE_IMPORTERS)
+    gone = sorted(KNOWN_SERVICE_IMPORTERS - importers)
+    assert not new, f"{new} import {REQUEST_SERVICE}: use a repository or the dispatch lifecycle"
+    assert not gone, f"{gone} no longer import {REQUEST_SERVICE}: take them off the list"
+
+
+def test_feature_packages_have_no_new_import_cycle() -> None:
+    graph = feature_graph()
+    on_cycles = {
+        (source, target)
+        for group in strongly_connected(graph)
+        for source in group
+        for target in graph[source] & group
+    }
+    new = sorted(on_cycles - KNOWN_CYCLE_EDGES.keys())
+    gone = sorted(KNOWN_CYCLE_EDGES.keys() - on_cycles)
+    assert not new, "imports that close a cycle between feature packages:\n" + "\n".join(
+        f"{source} → {target}: {', '.join(example_imports(source, target))}"
+        for source, target in new
+    )
+    assert not gone, f"no longer on a cycle, take them off KNOWN_CYCLE_EDGES: {gone}"
+
+
+def test_shipped_modules_do_not_import_the_contract_tests() -> None:
+    offending = sorted(
+        module
+        for module, imported in imports().items()
+        if module != CONTRACT_TESTS
+        and (
+            CONTRACT_TESTS in imported
+            or any(name.partition(".")[0] == "pytest" for name in imported)
+        )
+    )
+    assert offending == [], f"{offending} import test-only code ({CONTRACT_TESTS} or pytest)"
+
+
+def test_endpoints_feeds_and_gauges_leave_queries_to_repositories() -> None:
+    offending = sorted(
+        f"{module} → {imported}"
+        for module, imported_ in imports().items()
+        if module.endswith(".endpoints") or module in NO_SQL_HERE
+        for imported in imported_
+        if imported.partition(".")[0] == "sqlalchemy" and imported != SESSION_TYPES
+    )
+    assert offending == [], "move these queries into a repository.py:\n" + "\n".join(offending)
+
+
+def test_the_cycle_finder_finds_a_cycle() -> None:
+    assert strongly_connected({"a": ["b"], "b": ["c"], "c": ["a"], "d": ["a"]}) == [{"a", "b", "c"}]
