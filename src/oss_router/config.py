@@ -30,6 +30,14 @@ class Settings(BaseSettings):
     normal_target_hours: int = Field(default=168, ge=1)
 
     max_body_bytes: int = Field(default=64 * 1024, ge=1024)
+    # What the gateway's HTTP server accepts before the application sees a request
+    # (http_server.py): the head (request line and header fields) in bytes and in fields, the
+    # time to send it (from the connection or the request's first byte), and the longest pause
+    # inside a request body. Over a bound: 431 or 408, and the connection is closed.
+    http_max_header_bytes: int = Field(default=16 * 1024, ge=1024, le=1024 * 1024)
+    http_max_headers: int = Field(default=100, ge=10, le=1000)
+    http_header_timeout_seconds: float = Field(default=10.0, gt=0, le=300)
+    http_body_timeout_seconds: float = Field(default=30.0, gt=0, le=600)
     # One line per HTTP call on stdout; off by default (the audit log records what matters,
     # and a write per request is a measurable share of the gateway's cost).
     access_log: bool = False
