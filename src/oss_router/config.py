@@ -13,6 +13,16 @@ from oss_router.messages.codes import Channel
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./var/oss_router.db"
 MEMORY_BROKER_URL = "memory://"
 
+# Each role without a web server has its own metrics port, so that every role can run on one
+# host with the defaults (docs: "One host"); the gateway serves /metrics on its own port.
+# 9100 is left to the Prometheus node exporter, which such hosts usually run.
+DEFAULT_METRICS_PORTS: dict[str, int] = {
+    "relay": 9101,
+    "tracker": 9102,
+    "watch": 9103,
+    **{f"worker:{channel}": 9111 + index for index, channel in enumerate(Channel)},
+}
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="OSS_ROUTER_", extra="ignore")
@@ -90,9 +100,10 @@ class Settings(BaseSettings):
     watch_batch_size: int = Field(default=500, ge=1, le=10_000)
 
     # Metrics, health and readiness over HTTP for the roles without a web server
-    # (relay, tracker, worker, watch); 0 turns it off. The gateway serves /metrics itself.
+    # (relay, tracker, worker, watch); 0 turns it off, unset means the role's own port
+    # (DEFAULT_METRICS_PORTS). The gateway serves /metrics itself.
     metrics_host: str = "127.0.0.1"
-    metrics_port: int = Field(default=9100, ge=0, le=65535)
+    metrics_port: int | None = Field(default=None, ge=0, le=65535)
 
     # Live screens (GET /v1/stream): notices buffered per stream before a slow one is dropped,
     # heartbeat interval, and the age at which a stream ends (its client reconnects).
@@ -171,6 +182,12 @@ class Settings(BaseSettings):
     @property
     def uses_memory_broker(self) -> bool:
         return self.broker_url.startswith("memory:")
+
+    def metrics_port_of(self, role: str) -> int:
+        """The metrics port of ``role`` (``relay``, ``worker:sirene``, ...); 0: no server."""
+        if self.metrics_port is not None:
+            return self.metrics_port
+        return DEFAULT_METRICS_PORTS.get(role, 0)
 
     @property
     def uses_sqlite(self) -> bool:

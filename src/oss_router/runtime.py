@@ -185,13 +185,15 @@ class Runtime:
         self._spawn(self.watch.run, "deadline-watch")
         return self.watch
 
-    async def start_metrics_server(self) -> MetricsServer | None:
-        """``/metrics``, ``/healthz`` and ``/readyz`` for a role without a web server."""
-        if self.settings.metrics_port == 0:
+    async def start_metrics_server(self, role: str) -> MetricsServer | None:
+        """``/metrics``, ``/healthz`` and ``/readyz`` for a role without a web server, on the
+        role's own port (``Settings.metrics_port_of``). A port in use: ``PortInUseError``."""
+        port = self.settings.metrics_port_of(role)
+        if port == 0:
             return None
         self.metrics_server = MetricsServer(
             self.settings.metrics_host,
-            self.settings.metrics_port,
+            port,
             refresh=self.refresh_gauges,
             ready=lambda: self.broker.is_connected,
         )
