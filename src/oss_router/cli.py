@@ -41,7 +41,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         result: int = args.handler(args)
     except StartupError as error:
-        print(f"oss-router refuses to start: {error}", file=sys.stderr)
+        print(f"oss-router {error.headline}: {error}", file=sys.stderr)
         return error.exit_code
     return result
 

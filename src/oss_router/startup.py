@@ -1,5 +1,6 @@
 """Why a process cannot start, said in one line (no traceback) with a non-zero exit code."""
 
+import errno
 import socket
 
 EX_UNAVAILABLE = 69  # sysexits.h: a service the process needs (here, its port) is unavailable
@@ -9,6 +10,7 @@ class StartupError(RuntimeError):
     """The process cannot start as configured; the message names the setting to change."""
 
     exit_code = 1
+    headline = "cannot start"
 
 
 class PortInUseError(StartupError):
@@ -26,9 +28,13 @@ def listening_socket(host: str, port: int, setting: str) -> socket.socket:
         sock.listen(2048)
     except OSError as error:
         sock.close()
-        raise PortInUseError(
-            f"cannot listen on {host}:{port} ({error.strerror or error}); "
+        advice = (
             f"set {setting} to a free port"
+            if error.errno == errno.EADDRINUSE
+            else f"check {setting.replace('_PORT', '_HOST')} and {setting}"
+        )
+        raise PortInUseError(
+            f"cannot listen on {host}:{port} ({error.strerror or error}): {advice}"
         ) from None
     sock.setblocking(False)
     return sock

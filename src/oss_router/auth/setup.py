@@ -34,6 +34,7 @@ class InsecureConfigurationError(StartupError):
     """The settings would run the service with keys or issuers unfit for its environment."""
 
     exit_code = 78  # EX_CONFIG
+    headline = "refuses to start"
 
 
 @dataclass
