@@ -6,6 +6,8 @@ answers with its length. Timeouts are configured small; the tests assert what th
 (status, connection closed, another client served), never how long it took.
 """
 
+import asyncio
+import logging
 import select
 import socket
 import threading
@@ -14,8 +16,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import pytest
+
 from oss_router.config import Settings
-from oss_router.http_server import gateway_server
+from oss_router.http_server import GatewayServer, gateway_server
 from oss_router.startup import listening_socket
 
 START_SECONDS = 30.0
@@ -29,6 +33,8 @@ async def body_length_app(scope: dict[str, Any], receive: Any, send: Any) -> Non
             await send({"type": f"{event}.complete"})
             if event == "lifespan.shutdown":
                 return
+    if scope["path"] == "/slow":
+        await asyncio.sleep(0.5)
     size = 0
     while True:
         message = await receive()
@@ -45,6 +51,12 @@ async def body_length_app(scope: dict[str, Any], receive: Any, send: Any) -> Non
 
 @contextmanager
 def running_server(**overrides: Any) -> Iterator[int]:
+    with running_gateway_server(**overrides) as (port, _server):
+        yield port
+
+
+@contextmanager
+def running_gateway_server(**overrides: Any) -> Iterator[tuple[int, GatewayServer]]:
     settings = Settings(shutdown_grace_seconds=1, **overrides)
     sock = listening_socket("127.0.0.1", 0, "OSS_ROUTER_PORT")
     port: int = sock.getsockname()[1]
@@ -57,7 +69,7 @@ def running_server(**overrides: Any) -> Iterator[int]:
         assert time.monotonic() < deadline, "the server did not start in time"
         time.sleep(0.02)
     try:
-        yield port
+        yield port, server
     finally:
         server.should_exit = True
         thread.join(timeout=30)
@@ -232,3 +244,26 @@ def test_a_head_whose_end_straddles_two_reads_is_served() -> None:
         client.sendall(b"\n")
         response = read_response(client)
     assert status_of(response) == 200
+
+
+def test_the_shutdown_says_how_many_http_calls_it_waits_for(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    with (
+        caplog.at_level(logging.INFO, logger="oss_router.http_server"),
+        running_gateway_server() as (port, server),
+        connect(port) as client,
+    ):
+        client.sendall(b"GET /slow HTTP/1.1\r\nhost: test\r\n\r\n")
+        deadline = time.monotonic() + READ_SECONDS
+        while not server.server_state.tasks:
+            assert time.monotonic() < deadline, "the call never started"
+            time.sleep(0.01)
+        server.should_exit = True
+        response = read_all(client)
+    assert status_of(response) == 200  # the call in flight was finished, then closed
+    messages = [r.getMessage() for r in caplog.records if r.name == "oss_router.http_server"]
+    assert messages == [
+        "gateway stopping: waiting up to 1s for 1 HTTP call(s) in flight on 1 open connection(s)",
+        "gateway: every HTTP call in flight finished",
+    ]

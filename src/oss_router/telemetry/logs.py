@@ -153,9 +153,7 @@ class JsonFormatter(logging.Formatter):
             from oss_router.redaction import redact as redact_text  # it imports this module
 
             # Exception texts may quote personal data (an adapter's message): the text net too.
-            document["exception"] = without_escapes(
-                redact_text(format_exception(record.exc_info))
-            )
+            document["exception"] = without_escapes(redact_text(format_exception(record.exc_info)))
         return json.dumps(document, default=str, ensure_ascii=False)
 
 
