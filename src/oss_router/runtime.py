@@ -266,7 +266,7 @@ class Runtime:
         return counts
 
     def describe_in_flight(self) -> str:
-        """``worker:sirene 3 dispatch(es), tracker 0 result(s); relay finishing its round``."""
+        """``worker:sirene 3 dispatch(es), tracker 0 result(s); loops still running: relay``."""
         nouns = {"tracker": "result(s)"}
         parts = [
             f"{part} {count} {nouns.get(part, 'dispatch(es)')}"
@@ -274,7 +274,7 @@ class Runtime:
         ]
         running = [task.get_name() for task in self._tasks if not task.done()]
         text = ", ".join(parts) or "no message in flight"
-        return f"{text}; {', '.join(running)} finishing its round" if running else text
+        return f"{text}; loops still running: {', '.join(running)}" if running else text
 
     def _grace_over(self, grace: float, ran_out: list[bool]) -> None:
         ran_out.append(True)
