@@ -70,3 +70,14 @@ def test_a_lazy_handler_keeps_the_role_name_of_its_function() -> None:
     args = cli._parser().parse_args(["worker", "--channel", "pccc"])
     assert cli._role_name(args) == "worker:pccc"
     assert cli._role_name(cli._parser().parse_args(["relay"])) == "relay"
+
+
+def test_the_consuming_roles_do_not_load_the_web_application() -> None:
+    """relay, tracker, watch and workers start without FastAPI, uvicorn or Alembic."""
+    probe = "import json, sys; import oss_router.roles; print(json.dumps(sorted(sys.modules)))"
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True
+    )
+    loaded = {name.partition(".")[0] for name in json.loads(done.stdout)}
+    assert "sqlalchemy" in loaded
+    assert loaded.isdisjoint({"fastapi", "starlette", "uvicorn", "alembic"})

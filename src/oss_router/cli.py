@@ -49,17 +49,16 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="oss-router", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(required=True, metavar="command")
-    for name, help_text in [
-        ("serve", "embedded all-in-one service"),
-        ("gateway", "HTTP API only"),
-        ("relay", "outbox relay"),
-        ("tracker", "result tracker and deadline watch"),
-        ("watch", "deadline watch only"),
-        ("migrate", "apply database migrations"),
+    for name, module, help_text in [
+        ("serve", "serving", "embedded all-in-one service"),
+        ("gateway", "serving", "HTTP API only"),
+        ("relay", "roles", "outbox relay"),
+        ("tracker", "roles", "result tracker and deadline watch"),
+        ("watch", "roles", "deadline watch only"),
+        ("migrate", "serving", "apply database migrations"),
     ]:
-        commands.add_parser(name, help=help_text).set_defaults(
-            handler=lazy(f"oss_router.roles:{name}")
-        )
+        handler = lazy(f"oss_router.{module}:{name}")
+        commands.add_parser(name, help=help_text).set_defaults(handler=handler)
     worker = commands.add_parser("worker", help="one channel's adapter worker")
     worker.add_argument("--channel", required=True, choices=[c.value for c in Channel])
     worker.set_defaults(handler=lazy("oss_router.roles:worker"))

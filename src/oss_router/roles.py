@@ -1,7 +1,7 @@
-"""The long-running process roles of the command line, and ``migrate``.
+"""The process roles that consume and publish: relay, tracker, watch, worker.
 
-Imported only when one of these commands runs (``cli`` names them lazily): this module loads
-the whole application.
+Imported only when one of these commands runs (``cli`` names them lazily). They need the
+runtime, not the web application: the gateway and ``migrate`` live in ``serving``.
 """
 
 import argparse
@@ -14,48 +14,13 @@ from typing import Any, TypeVar
 
 import uvloop
 
-from oss_router.app import create_app
-from oss_router.auth.setup import check_configuration
-from oss_router.config import Settings, get_settings
-from oss_router.db import create_engine
-from oss_router.http_server import serve_http
+from oss_router.config import get_settings
 from oss_router.messages.codes import Channel
-from oss_router.migrate import upgrade
 from oss_router.runtime import Runtime
 
 log = logging.getLogger("oss_router")
 
 T = TypeVar("T")
-
-
-def serve(_args: argparse.Namespace) -> int:
-    settings = get_settings()
-    check_configuration(settings)  # refuse before touching the database
-    asyncio.run(_migrate_async(settings))
-    return _run_gateway(settings, embedded=True)
-
-
-def gateway(_args: argparse.Namespace) -> int:
-    return _run_gateway(get_settings(), embedded=False)
-
-
-def _run_gateway(settings: Settings, *, embedded: bool) -> int:
-    app = create_app(settings, embedded=embedded)
-    serve_http(app, settings)
-    return 0
-
-
-def migrate(_args: argparse.Namespace) -> int:
-    asyncio.run(_migrate_async(get_settings()))
-    return 0
-
-
-async def _migrate_async(settings: Settings) -> None:
-    engine = create_engine(settings.database_url)
-    try:
-        await upgrade(engine)
-    finally:
-        await engine.dispose()
 
 
 def relay(_args: argparse.Namespace) -> int:
