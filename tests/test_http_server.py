@@ -267,3 +267,10 @@ def test_the_shutdown_says_how_many_http_calls_it_waits_for(
         "gateway stopping: waiting up to 1s for 1 HTTP call(s) in flight on 1 open connection(s)",
         "gateway: every HTTP call in flight finished",
     ]
+
+
+def test_a_request_line_over_the_byte_limit_is_refused_with_431() -> None:
+    with running_server(http_max_header_bytes=4096) as port, connect(port) as client:
+        client.sendall(b"GET /" + b"a" * 5000 + b" HTTP/1.1\r\nhost: test\r\n\r\n")
+        response = read_all(client)
+    assert status_of(response) == 431
