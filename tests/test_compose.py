@@ -68,9 +68,9 @@ def test_role_health_checks_ask_the_metrics_port_the_role_listens_on(
 ) -> None:
     service = services[name]
     environment = service["environment"]
-    port = int(
-        environment.get("OSS_ROUTER_METRICS_PORT", Settings.model_fields["metrics_port"].default)
-    )
+    command = service["command"]
+    role = f"worker:{command[2]}" if command[0] == "worker" else command[0]
+    port = int(environment.get("OSS_ROUTER_METRICS_PORT", Settings().metrics_port_of(role)))
     assert environment["OSS_ROUTER_METRICS_HOST"] == "0.0.0.0"  # noqa: S104 (inside a container)
     assert f"127.0.0.1:{port}/readyz" in " ".join(service["healthcheck"]["test"])
 

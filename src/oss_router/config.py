@@ -13,6 +13,16 @@ from oss_router.messages.codes import Channel
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./var/oss_router.db"
 MEMORY_BROKER_URL = "memory://"
 
+# Each role without a web server has its own metrics port, so that every role can run on one
+# host with the defaults (docs: "One host"); the gateway serves /metrics on its own port.
+# 9100 is left to the Prometheus node exporter, which such hosts usually run.
+DEFAULT_METRICS_PORTS: dict[str, int] = {
+    "relay": 9101,
+    "tracker": 9102,
+    "watch": 9103,
+    **{f"worker:{channel}": 9111 + index for index, channel in enumerate(Channel)},
+}
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="OSS_ROUTER_", extra="ignore")
@@ -30,6 +40,14 @@ class Settings(BaseSettings):
     normal_target_hours: int = Field(default=168, ge=1)
 
     max_body_bytes: int = Field(default=64 * 1024, ge=1024)
+    # What the gateway's HTTP server accepts before the application sees a request
+    # (http_server.py): the head (request line and header fields) in bytes and in fields, the
+    # time to send it (from the connection or the request's first byte), and the longest pause
+    # inside a request body. Over a bound: 431 or 408, and the connection is closed.
+    http_max_header_bytes: int = Field(default=16 * 1024, ge=1024, le=1024 * 1024)
+    http_max_headers: int = Field(default=100, ge=10, le=1000)
+    http_header_timeout_seconds: float = Field(default=10.0, gt=0, le=300)
+    http_body_timeout_seconds: float = Field(default=30.0, gt=0, le=600)
     # One line per HTTP call on stdout; off by default (the audit log records what matters,
     # and a write per request is a measurable share of the gateway's cost).
     access_log: bool = False
@@ -82,9 +100,10 @@ class Settings(BaseSettings):
     watch_batch_size: int = Field(default=500, ge=1, le=10_000)
 
     # Metrics, health and readiness over HTTP for the roles without a web server
-    # (relay, tracker, worker, watch); 0 turns it off. The gateway serves /metrics itself.
+    # (relay, tracker, worker, watch); 0 turns it off, unset means the role's own port
+    # (DEFAULT_METRICS_PORTS). The gateway serves /metrics itself.
     metrics_host: str = "127.0.0.1"
-    metrics_port: int = Field(default=9100, ge=0, le=65535)
+    metrics_port: int | None = Field(default=None, ge=0, le=65535)
 
     # Live screens (GET /v1/stream): notices buffered per stream before a slow one is dropped,
     # heartbeat interval, and the age at which a stream ends (its client reconnects).
@@ -164,6 +183,11 @@ class Settings(BaseSettings):
     def uses_memory_broker(self) -> bool:
         return self.broker_url.startswith("memory:")
 
+    def metrics_port_of(self, role: str) -> int:
+        """The metrics port of ``role`` (``relay``, ``worker:sirene``, ...); 0: no server."""
+        if self.metrics_port is not None:
+            return self.metrics_port
+        return DEFAULT_METRICS_PORTS.get(role, 0)
 
 @cache
 def get_settings() -> Settings:

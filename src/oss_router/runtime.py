@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import logging
 import os
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -185,13 +186,15 @@ class Runtime:
         self._spawn(self.watch.run, "deadline-watch")
         return self.watch
 
-    async def start_metrics_server(self) -> MetricsServer | None:
-        """``/metrics``, ``/healthz`` and ``/readyz`` for a role without a web server."""
-        if self.settings.metrics_port == 0:
+    async def start_metrics_server(self, role: str) -> MetricsServer | None:
+        """``/metrics``, ``/healthz`` and ``/readyz`` for a role without a web server, on the
+        role's own port (``Settings.metrics_port_of``). A port in use: ``PortInUseError``."""
+        port = self.settings.metrics_port_of(role)
+        if port == 0:
             return None
         self.metrics_server = MetricsServer(
             self.settings.metrics_host,
-            self.settings.metrics_port,
+            port,
             refresh=self.refresh_gauges,
             ready=lambda: self.broker.is_connected,
         )
@@ -227,21 +230,60 @@ class Runtime:
         return await republish_in_flight(self.sessions, self.broker)
 
     async def close(self) -> None:
-        """Stop consuming, let in-flight work finish (up to the grace period), then close."""
+        """Stop consuming, let in-flight work finish (up to the grace period), then close.
+        Says what it waits for, and whether it finished or the grace period ran out."""
         self._stop.set()
         if self.metrics_server is not None:
             await self.metrics_server.close()
         grace = self.settings.shutdown_grace_seconds
+        log.info(
+            "shutdown: no new work taken; waiting up to %gs for %s",
+            grace,
+            self.describe_in_flight(),
+        )
+        started = time.monotonic()
+        ran_out: list[bool] = []
+        over = asyncio.get_running_loop().call_later(grace, self._grace_over, grace, ran_out)
         await asyncio.gather(
             *(self._cancel(consumer, grace) for consumer in self._consumers),
             *(self._finish(task, grace) for task in self._tasks),
         )
+        over.cancel()
+        if not ran_out:
+            log.info("shutdown: in-flight work finished in %.1fs", time.monotonic() - started)
         for worker in self.workers.values():
             await worker.adapter.aclose()
         await self.intake.flush()
         await self.notices.flush()
         await self.broker.close()
         await self.engine.dispose()
+
+    def in_flight(self) -> dict[str, int]:
+        """Messages being handled, per part: a worker's dispatches, the tracker's results."""
+        counts = {f"worker:{channel}": worker.in_flight for channel, worker in self.workers.items()}
+        if self.tracker is not None:
+            counts["tracker"] = self.tracker.in_flight
+        return counts
+
+    def describe_in_flight(self) -> str:
+        """``worker:sirene 3 dispatch(es), tracker 0 result(s); loops still running: relay``."""
+        nouns = {"tracker": "result(s)"}
+        parts = [
+            f"{part} {count} {nouns.get(part, 'dispatch(es)')}"
+            for part, count in self.in_flight().items()
+        ]
+        running = [task.get_name() for task in self._tasks if not task.done()]
+        text = ", ".join(parts) or "no message in flight"
+        return f"{text}; loops still running: {', '.join(running)}" if running else text
+
+    def _grace_over(self, grace: float, ran_out: list[bool]) -> None:
+        ran_out.append(True)
+        log.warning(
+            "shutdown: grace period of %gs over, cancelling what is still in flight: %s "
+            "(unacknowledged messages go back to their queue)",
+            grace,
+            self.describe_in_flight(),
+        )
 
     @staticmethod
     async def _cancel(consumer: Consumer, grace: float) -> None:

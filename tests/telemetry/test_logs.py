@@ -198,3 +198,55 @@ def test_configure_logging_writes_json_lines_with_the_process_role(
     assert line["message"] == "hello operator"
     assert line["role"] == "worker:pccc"
     assert line["correlation_id"] is None
+
+
+ESCAPE = "\x1b["
+
+
+def _uvicorn_started_line() -> None:
+    """What uvicorn logs at start-up (uvicorn/server.py): a coloured copy in ``extra``."""
+    logging.getLogger("uvicorn.error").info(
+        "Started server process [%d]",
+        4242,
+        extra={"color_message": "Started server process [\x1b[36m%d\x1b[0m]"},
+    )
+
+
+def test_json_lines_carry_no_escape_codes_from_uvicorn_or_from_us(
+    json_lines: io.StringIO,
+) -> None:
+    _uvicorn_started_line()
+    logging.getLogger("oss_router.test").warning(
+        "a client sent %s", "\x1b[31mred\x1b[0m", extra={"header": "\x1b[2Jcleared"}
+    )
+    raw = json_lines.getvalue()
+    assert ESCAPE not in raw
+    assert "\\u001b" not in raw  # nor escaped inside the JSON strings
+    started, ours = parsed(json_lines)
+    assert started["message"] == "Started server process [4242]"
+    assert "color_message" not in started
+    assert ours["message"] == "a client sent red"
+    assert ours["header"] == "cleared"
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.mark.parametrize(("stream", "coloured"), [(io.StringIO(), False), (_Terminal(), True)])
+def test_text_lines_are_coloured_only_on_a_terminal(stream: io.StringIO, coloured: bool) -> None:
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    try:
+        configure_logging("gateway", fmt="text", stream=stream)
+        _uvicorn_started_line()
+    finally:
+        for handler in list(root.handlers):
+            root.removeHandler(handler)
+        for handler in handlers:
+            root.addHandler(handler)
+        root.setLevel(level)
+    line = stream.getvalue()
+    assert "Started server process [" in line
+    assert (ESCAPE in line) is coloured

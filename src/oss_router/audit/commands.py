@@ -8,20 +8,7 @@ from oss_router.audit.verify import verify
 from oss_router.command import run_in_transaction
 
 
-def register(commands: Any) -> None:
-    audit = commands.add_parser("audit", help="the audit log")
-    actions = audit.add_subparsers(required=True, metavar="action")
-    check = actions.add_parser("verify", help="check the hash chain of the whole audit log")
-    check.add_argument(
-        "--expect-head",
-        metavar="SEQ:HASH",
-        help="a head printed by an earlier run and kept elsewhere: the chain must still "
-        "contain it (catches a log rewritten from that point with recomputed hashes)",
-    )
-    check.set_defaults(handler=_verify)
-
-
-def _verify(args: argparse.Namespace) -> int:
+def verify_chain(args: argparse.Namespace) -> int:
     report = run_in_transaction(verify)
     if not report.ok:
         print(f"BROKEN at entry {report.broken_seq}: {report.reason}", file=sys.stderr)

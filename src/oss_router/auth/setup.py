@@ -24,13 +24,17 @@ from oss_router.auth.tokens import (
 )
 from oss_router.config import Settings
 from oss_router.ratelimit import TokenBuckets
+from oss_router.startup import StartupError
 
 DEVELOPMENT_ISSUER = "oss-router-dev"
 ASYMMETRIC_ALGORITHMS = {"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384"}
 
 
-class InsecureConfigurationError(RuntimeError):
+class InsecureConfigurationError(StartupError):
     """The settings would run the service with keys or issuers unfit for its environment."""
+
+    exit_code = 78  # EX_CONFIG
+    headline = "refuses to start"
 
 
 @dataclass

@@ -25,7 +25,6 @@ from oss_router.dead_letter import operations
 from oss_router.dead_letter.letters import RESULTS
 from oss_router.dead_letter.operations import Listed, Selection
 from oss_router.dead_letter.service import Outcome
-from oss_router.messages.codes import Channel
 from oss_router.progress import Progress
 from oss_router.runtime import create_broker
 
@@ -35,63 +34,10 @@ EXIT_REFUSED = 1  # some selected letters were not replayed (each says why) or n
 EXIT_UNUSABLE = 2  # the command cannot run as asked
 
 
-def register(commands: Any) -> None:
-    parser = commands.add_parser("dead-letters", help="inspect, replay or discard dead letters")
-    actions = parser.add_subparsers(required=True, metavar="action")
-    listing = actions.add_parser("list", help="show dead letters (no personal data)")
-    _channels(listing)
-    listing.add_argument("--limit", type=_positive, default=100)
-    listing.add_argument("--format", choices=["table", "json"], default="table")
-    listing.set_defaults(handler=_dead_letters_list)
-    replay = actions.add_parser("replay", help="send dead letters to their channel again")
-    _selection(replay)
-    replay.add_argument("--reason", required=True, help="why, e.g. the fix (on the timeline)")
-    replay.set_defaults(handler=_dead_letters_replay)
-    discard = actions.add_parser("discard", help="remove dead letters for good")
-    _selection(discard)
-    discard.add_argument("--reason", help="why (on the request's timeline)")
-    discard.add_argument("--yes", action="store_true", help="confirm: they cannot come back")
-    discard.set_defaults(handler=_dead_letters_discard)
-
-
-def _channels(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--channel",
-        dest="channels",  # not ``channel``: that names a worker's role in the logs
-        action="append",
-        choices=[channel.value for channel in Channel],
-        help="only this channel's dead-letter queue (repeatable; default: every queue)",
-    )
-    parser.add_argument(
-        "--queue",
-        dest="queues",
-        action="append",
-        choices=[RESULTS, *(channel.value for channel in Channel)],
-        help=f"only this dead-letter queue: {RESULTS!r} (results the tracker could not apply) "
-        "or a channel's (repeatable; default: the results' and every configured channel's)",
-    )
-
-
-def _selection(parser: argparse.ArgumentParser) -> None:
-    _channels(parser)
-    which = parser.add_mutually_exclusive_group(required=True)
-    which.add_argument(
-        "--dispatch", action="append", type=uuid.UUID, metavar="ID", help="repeatable"
-    )
-    which.add_argument("--all", action="store_true", help="every dead letter of the queues")
-    parser.add_argument("--actor", help="who does it (default: the OS user)")
-
-
-def _positive(value: str) -> int:
-    if not value.isdigit() or int(value) < 1:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a positive whole number")
-    return int(value)
-
-
 # -- list ----------------------------------------------------------------------------------
 
 
-def _dead_letters_list(args: argparse.Namespace) -> int:
+def list_letters(args: argparse.Namespace) -> int:
     channels = _chosen(args)
 
     async def work(sessions: SessionMaker, broker: Broker) -> list[Listed]:
@@ -159,7 +105,7 @@ def _cell(value: object) -> str:
 # -- replay and discard --------------------------------------------------------------------
 
 
-def _dead_letters_replay(args: argparse.Namespace) -> int:
+def replay(args: argparse.Namespace) -> int:
     selection, actor = _selected(args), _actor(args)
     progress = Progress("replay", total=len(args.dispatch) if args.dispatch else None)
 
@@ -175,7 +121,7 @@ def _dead_letters_replay(args: argparse.Namespace) -> int:
     return _settled("replayed", _run(work), progress, args.dispatch)
 
 
-def _dead_letters_discard(args: argparse.Namespace) -> int:
+def discard(args: argparse.Namespace) -> int:
     if not args.yes:
         print("discard removes dead letters for good: add --yes to confirm", file=sys.stderr)
         return EXIT_UNUSABLE

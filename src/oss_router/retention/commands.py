@@ -3,7 +3,6 @@
 import argparse
 import getpass
 from datetime import timedelta
-from typing import Any
 
 from oss_router.audit.service import Actor
 from oss_router.clock import utcnow
@@ -14,24 +13,7 @@ from oss_router.retention import repository
 from oss_router.retention.service import purge_batch
 
 
-def register(commands: Any) -> None:
-    purge = commands.add_parser(
-        "purge", help="erase the personal data of requests terminal for longer than DAYS"
-    )
-    purge.add_argument("--older-than", type=_days, required=True, metavar="DAYS")
-    purge.add_argument("--batch-size", type=int, default=200)
-    purge.add_argument("--actor", default=None, help="who runs it (default: the OS user)")
-    purge.set_defaults(handler=_purge)
-
-
-def _days(value: str) -> int:
-    days = int(value)
-    if days < 1:
-        raise argparse.ArgumentTypeError("DAYS is at least 1")
-    return days
-
-
-def _purge(args: argparse.Namespace) -> int:
+def purge(args: argparse.Namespace) -> int:
     actor = Actor.system(f"operator:{args.actor or _os_user()}")
     older_than = timedelta(days=args.older_than)
 

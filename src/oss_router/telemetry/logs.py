@@ -10,6 +10,7 @@ the JSON formatter does the same for ``extra=`` fields and for exceptions.
 import json
 import logging
 import os
+import re
 import sys
 import traceback
 from collections.abc import Mapping
@@ -37,6 +38,26 @@ _RECORD_ATTRIBUTES = frozenset(logging.LogRecord("", 0, "", 0, "", None, None)._
 }
 
 _process_role = "oss-router"
+
+# Terminal escape sequences (colours, cursor moves): uvicorn adds a coloured copy of some
+# messages (``color_message``), and a message may quote text a client sent. A log line that is
+# read by a machine or a pager must carry none of them.
+_ESCAPES = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|[@-Z\\-_])|\x1b")
+_COLOURED_COPY = "color_message"
+
+
+def without_escapes(text: str) -> str:
+    return _ESCAPES.sub("", text) if "\x1b" in text else text
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, str):
+        return without_escapes(value)
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_plain(item) for item in value]
+    return value
 
 
 @cache
@@ -120,15 +141,19 @@ class JsonFormatter(logging.Formatter):
             "role": getattr(record, "role", _process_role),
             "pid": record.process,
             "correlation_id": getattr(record, "correlation_id", None),
-            "message": record.getMessage(),
+            "message": without_escapes(record.getMessage()),
         }
-        extras = {k: v for k, v in record.__dict__.items() if k not in _RECORD_ATTRIBUTES}
-        document.update(redact(extras))
+        extras = {
+            k: v
+            for k, v in record.__dict__.items()
+            if k not in _RECORD_ATTRIBUTES and k != _COLOURED_COPY
+        }
+        document.update(_plain(redact(extras)))
         if record.exc_info and record.exc_info[0] is not None:
             from oss_router.redaction import redact as redact_text  # it imports this module
 
             # Exception texts may quote personal data (an adapter's message): the text net too.
-            document["exception"] = redact_text(format_exception(record.exc_info))
+            document["exception"] = without_escapes(redact_text(format_exception(record.exc_info)))
         return json.dumps(document, default=str, ensure_ascii=False)
 
 
@@ -145,10 +170,22 @@ def format_exception(
 
 
 class TextFormatter(logging.Formatter):
-    """Human-readable lines for development (``OSS_ROUTER_LOG_FORMAT=text``)."""
+    """Human-readable lines for development (``OSS_ROUTER_LOG_FORMAT=text``); coloured (uvicorn's
+    coloured copies of its messages) only when they go to a terminal."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, colour: bool = False) -> None:
         super().__init__("%(asctime)s %(levelname)s %(role)s [%(correlation_id)s] %(message)s")
+        self.colour = colour
+
+    def formatMessage(self, record: logging.LogRecord) -> str:  # noqa: N802 - logging's API
+        coloured = getattr(record, _COLOURED_COPY, None)
+        if self.colour and isinstance(coloured, str):
+            try:
+                record.message = coloured % record.args if record.args else coloured
+            except (TypeError, ValueError):  # a copy that does not match its arguments
+                record.message = record.getMessage()
+            return super().formatMessage(record)
+        return without_escapes(super().formatMessage(record))
 
     def formatException(self, ei: Any) -> str:  # noqa: N802 - logging's API name
         return format_exception(ei)
@@ -165,15 +202,23 @@ def configure_logging(
     global _process_role
     _process_role = role
     install_record_factory()
-    handler = logging.StreamHandler(stream or sys.stderr)
+    target = stream or sys.stderr
+    handler = logging.StreamHandler(target)
     wanted = (fmt or os.environ.get("OSS_ROUTER_LOG_FORMAT", "json")).lower()
-    handler.setFormatter(TextFormatter() if wanted == "text" else JsonFormatter())
+    handler.setFormatter(
+        TextFormatter(colour=_is_terminal(target)) if wanted == "text" else JsonFormatter()
+    )
     root = logging.getLogger()
     for old in list(root.handlers):
         root.removeHandler(old)
     root.addHandler(handler)
     root.setLevel((level or os.environ.get("OSS_ROUTER_LOG_LEVEL", "INFO")).upper())
-    # uvicorn's own loggers propagate to ours instead of printing plain text.
+    # uvicorn's own loggers propagate to ours instead of printing plain (coloured) text.
     for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
         logging.getLogger(name).handlers.clear()
         logging.getLogger(name).propagate = True
+
+
+def _is_terminal(stream: TextIO) -> bool:
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty())

@@ -12,6 +12,7 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 
+from oss_router.startup import listening_socket
 from oss_router.telemetry.metrics import CONTENT_TYPE_LATEST, exposition
 
 log = logging.getLogger(__name__)
@@ -36,7 +37,8 @@ class MetricsServer:
         self._server: asyncio.Server | None = None
 
     async def start(self) -> None:
-        self._server = await asyncio.start_server(self._serve, self.host, self.port)
+        sock = listening_socket(self.host, self.port, "OSS_ROUTER_METRICS_PORT")
+        self._server = await asyncio.start_server(self._serve, sock=sock)
         socket = self._server.sockets[0].getsockname()
         self.port = int(socket[1])  # the real port when 0 (any free port) was asked for
         log.info("metrics on http://%s:%d/metrics", self.host, self.port)

@@ -62,6 +62,7 @@ class Tracker:
         self._stop = asyncio.Event()
         self._writer: asyncio.Task[None] | None = None
         self.batches = 0  # how many transactions were committed (observability, tests)
+        self.in_flight = 0  # results received and not yet settled (the shutdown says so)
 
     async def start(self) -> Consumer:
         self._writer = asyncio.create_task(self._write_batches(), name="tracker-writer")
@@ -92,7 +93,11 @@ class Tracker:
         pending = _Pending(delivery, result, asyncio.get_running_loop().create_future())
         self._pending.append(pending)
         self._arrived.set()
-        await pending.done
+        self.in_flight += 1
+        try:
+            await pending.done
+        finally:
+            self.in_flight -= 1
 
     async def stop(self) -> None:
         self._stop.set()
