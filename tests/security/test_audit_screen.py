@@ -7,16 +7,16 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import FastAPI
-from sqlalchemy import update
+from sqlalchemy import delete, update
 from tests.conftest import make_settings
-from tests.support.audit import without_triggers
+from tests.support.audit import log_of, without_triggers
 from tests.support.auth import auth_headers
 from tests.support.clock import FrozenClock
 from tests.support.payloads import request_body
 
 from oss_router.app import create_app
 from oss_router.auth.principal import Role
-from oss_router.models import AuditEntry
+from oss_router.models import AuditChainHead, AuditEntry
 
 
 @pytest.fixture
@@ -87,6 +87,25 @@ async def test_old_entries_are_walked_again_once_the_full_walk_is_old(
     assert state["full_walk_at"] == _iso(clock())
     clock.advance(minutes=61)
     assert (await _state(client, auditor))["first_bad"]["seq"] == 1  # walked in full each time
+
+
+async def test_a_log_cut_back_with_its_head_is_named_against_the_head_seen_before(
+    app: FastAPI, client: httpx.AsyncClient, auditor: dict[str, str]
+) -> None:
+    request_id = (await client.post("/v1/requests", json=request_body())).json()["id"]
+    for _ in range(3):
+        await client.get(f"/v1/requests/{request_id}")
+    assert (await _state(client, auditor))["head"]["seq"] == 4
+    entries = await log_of(app)
+    async with without_triggers(app) as connection:
+        await connection.execute(delete(AuditEntry.__table__).where(AuditEntry.seq >= 3))
+        await connection.execute(
+            update(AuditChainHead.__table__).values(seq=2, hash=entries[1].hash)
+        )
+    for params in [{}, {"full": "true"}]:
+        state = await _state(client, auditor, **params)
+        assert (state["status"], state["first_bad"]["seq"]) == ("broken", 3), params
+        assert "names entry 4 but the log ends at 2" in state["first_bad"]["reason"]
 
 
 async def test_the_log_is_searched_as_a_person_expects(

@@ -5,6 +5,10 @@ memory: a call walks only the entries appended since, and the whole chain again 
 full walk is older than ``full_every`` (or when asked, or when a head kept elsewhere is given).
 Only the full walk finds an old entry edited after it was verified, hence the period. Calls
 take turns (one walk at a time per process), so many auditors cost no more than one.
+
+The last intact head it saw is also kept as an anchor, as an operator keeps one for
+``--expect-head``: a log cut back and its head moved back, or rewritten with every hash
+recomputed, since that check is named by the next walk.
 """
 
 import asyncio
@@ -34,6 +38,7 @@ class ChainVerifier:
     sessions: SessionMaker
     full_every: timedelta
     _prefix: _Prefix | None = None
+    _anchor: Anchor | None = None  # the last intact head seen; kept when the chain breaks
     _turn: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     async def check(
@@ -44,7 +49,9 @@ class ChainVerifier:
             if full or expected is not None or prefix is None or self._stale(prefix, now):
                 return await self._full(now, expected)
             report = await verify_in_batches(self.sessions, start=prefix.end)
-            if not report.ok:  # name the first bad entry of the whole chain, not of the tail
+            # A head behind the verified prefix, or a broken tail: name the first bad entry
+            # of the whole chain, not of the tail.
+            if not report.ok or report.head_seq < prefix.end.seq:
                 return await self._full(now, expected)
             report = _with_prefix(report, prefix)
             self._remember(report, prefix.full_walk_at)
@@ -54,11 +61,13 @@ class ChainVerifier:
         return now - prefix.full_walk_at >= self.full_every
 
     async def _full(self, now: datetime, expected: Anchor | None) -> Verification:
-        report = await verify_in_batches(self.sessions, expected, GENESIS)
+        report = await verify_in_batches(self.sessions, expected or self._anchor, GENESIS)
         self._remember(report, now)
         return Verification(report, now)
 
     def _remember(self, report: ChainReport, full_walk_at: datetime) -> None:
+        if report.ok and report.head_seq > 0:
+            self._anchor = Anchor(report.head_seq, report.head_hash)
         self._prefix = (
             _Prefix(Anchor(report.head_seq, report.head_hash), report.entries, full_walk_at)
             if report.ok
