@@ -203,6 +203,7 @@ class Settings(BaseSettings):
             return self.metrics_port
         return DEFAULT_METRICS_PORTS.get(role, 0)
 
+
 @cache
 def get_settings() -> Settings:
     return Settings()
