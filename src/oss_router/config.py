@@ -1,5 +1,6 @@
 """Settings, read from the environment (prefix ``OSS_ROUTER_``) once per process."""
 
+from datetime import timedelta
 from functools import cache
 from pathlib import Path
 from typing import Literal
@@ -150,6 +151,15 @@ class Settings(BaseSettings):
     dev_secret_file: Path = Path("var/dev-issuer.secret")
     dev_token_seconds: int = Field(default=8 * 3600, ge=60, le=7 * 86_400)
 
+    # --- Audit log (LED 2016/680 Art. 25; docs/decisions/0019). ---
+    # A list page logs a consultation of a request it shows only when the same person has none
+    # of that request logged within this window (detail reads are always logged); 0 logs every
+    # list page in full.
+    audit_list_window_minutes: int = Field(default=60, ge=0, le=24 * 60)
+    # GET /v1/audit/verification walks only the entries appended since its last check, and the
+    # whole chain again once that full walk is older than this (0: always the whole chain).
+    audit_verify_full_walk_minutes: int = Field(default=60, ge=0, le=7 * 24 * 60)
+
     # --- Hostile input ---
     rate_limit_per_second: float = Field(default=20.0, gt=0)
     rate_limit_burst: int = Field(default=60, ge=1)
@@ -183,11 +193,16 @@ class Settings(BaseSettings):
     def uses_memory_broker(self) -> bool:
         return self.broker_url.startswith("memory:")
 
+    @property
+    def audit_list_window(self) -> timedelta:
+        return timedelta(minutes=self.audit_list_window_minutes)
+
     def metrics_port_of(self, role: str) -> int:
         """The metrics port of ``role`` (``relay``, ``worker:sirene``, ...); 0: no server."""
         if self.metrics_port is not None:
             return self.metrics_port
         return DEFAULT_METRICS_PORTS.get(role, 0)
+
 
 @cache
 def get_settings() -> Settings:

@@ -7,16 +7,16 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import FastAPI
-from sqlalchemy import select, text
+from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
+from tests.support.audit import log_of, run_cli, without_triggers
 from tests.support.auth import auth_headers
 from tests.support.payloads import PURPOSE, request_body
 
-from oss_router import cli
 from oss_router.app import create_app
 from oss_router.audit.verify import verify
 from oss_router.auth.principal import Role
-from oss_router.config import Settings, get_settings
+from oss_router.config import Settings
 from oss_router.db import unit_of_work
 from oss_router.models import AuditEntry
 from oss_router.outbox.relay import Relay
@@ -35,11 +35,6 @@ async def publish(app: FastAPI) -> None:
     await Relay(runtime.sessions, runtime.broker).publish_pending()
 
 
-async def log_of(app: FastAPI) -> list[AuditEntry]:
-    async with unit_of_work(app.state.runtime.sessions) as session:
-        return list((await session.scalars(select(AuditEntry).order_by(AuditEntry.seq))).all())
-
-
 def shape(entry: AuditEntry) -> tuple[Any, ...]:
     return (entry.action, entry.actor, entry.role, entry.justification, entry.recipients)
 
@@ -54,8 +49,8 @@ async def test_every_operation_on_personal_data_is_logged(
     created = (await client.post("/v1/requests", json=overridden, headers=supervisor)).json()
     request_id = created["id"]
     await publish(app)
+    await client.get("/v1/requests")  # a list view first: a detail read covers later ones
     await client.get(f"/v1/requests/{request_id}")
-    await client.get("/v1/requests")
     await client.post(
         f"/v1/requests/{request_id}/cancel",
         json={"reason": "answered by phone"},
@@ -78,14 +73,19 @@ async def test_every_operation_on_personal_data_is_logged(
     assert all(str(entry.request_id) == request_id for entry in entries)
     assert entries[1].detail == {"operation": "routing_override", "preferred_channel": "interpol"}
     assert entries[2].detail["requested_by"] == "sofia"
-    assert [entry.detail.get("via") for entry in entries[3:5]] == ["read", "list"]
+    assert [entry.detail.get("via") for entry in entries[3:5]] == ["list", "read"]
     assert entries[5].detail == {"operation": "cancel"}
 
 
 async def test_a_list_page_logs_one_consultation_per_request_shown(
     app: FastAPI, client: httpx.AsyncClient
 ) -> None:
-    ids = [(await client.post("/v1/requests", json=request_body())).json()["id"] for _ in range(3)]
+    # Created by a supervisor: the officer who lists them has consulted none of them yet.
+    supervisor = auth_headers(app, Role.SUPERVISOR, "sofia")
+    ids = [
+        (await client.post("/v1/requests", json=request_body(), headers=supervisor)).json()["id"]
+        for _ in range(3)
+    ]
     page = (await client.get("/v1/requests", params={"limit": 2})).json()
     shown = [item["id"] for item in page["items"]]
     entries = await log_of(app)
@@ -290,27 +290,7 @@ async def test_reading_the_log_needs_no_request_data_and_is_time_bounded(
 # --- helpers --------------------------------------------------------------------------------
 
 
-_SQLITE_TRIGGERS = ["audit_log_no_update", "audit_log_no_delete", "audit_chain_head_forward"]
-
-
-class _without_triggers:  # noqa: N801 - used as a context manager, reads like one
-    """A connection on which the append-only triggers do not fire (a superuser's, in effect)."""
-
-    def __init__(self, app: FastAPI) -> None:
-        self.engine = app.state.runtime.engine
-
-    async def __aenter__(self) -> Any:
-        self.context = self.engine.begin()
-        connection = await self.context.__aenter__()
-        if self.engine.dialect.name == "postgresql":
-            await connection.execute(text("SET LOCAL session_replication_role = replica"))
-        else:
-            for trigger in _SQLITE_TRIGGERS:
-                await connection.execute(text(f"DROP TRIGGER IF EXISTS {trigger}"))
-        return connection
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.context.__aexit__(*exc)
+_without_triggers = without_triggers
 
 
 async def _broken(app: FastAPI) -> tuple[int | None, str | None]:
@@ -319,11 +299,4 @@ async def _broken(app: FastAPI) -> tuple[int | None, str | None]:
     return report.broken_seq, report.reason
 
 
-async def _cli(monkeypatch: pytest.MonkeyPatch, database_url: str, *argv: str) -> int:
-    """The command line, run as a separate program would (its own thread and event loop)."""
-    monkeypatch.setenv("OSS_ROUTER_DATABASE_URL", database_url)
-    get_settings.cache_clear()
-    try:
-        return await asyncio.to_thread(cli.main, list(argv))
-    finally:
-        get_settings.cache_clear()
+_cli = run_cli

@@ -80,6 +80,12 @@ async def audit(client: httpx.AsyncClient, app: FastAPI, h: dict[str, str]) -> h
     return await client.get("/v1/audit", headers=h)
 
 
+async def audit_verification(
+    client: httpx.AsyncClient, app: FastAPI, h: dict[str, str]
+) -> httpx.Response:
+    return await client.get("/v1/audit/verification", headers=h)
+
+
 async def reroute(client: httpx.AsyncClient, app: FastAPI, h: dict[str, str]) -> httpx.Response:
     request = await client.post(
         "/v1/requests", json=request_body(), headers=auth_headers(app, OFFICER, "test-officer")
@@ -124,6 +130,10 @@ MATRIX: dict[tuple[str, str], tuple[Call, dict[Role, int]]] = {
     ("GET", "/v1/channels"): (channels, {OFFICER: 200, SUPERVISOR: 200, PCCC: 403, AUDITOR: 403}),
     ("GET", "/v1/auth/me"): (me, {OFFICER: 200, SUPERVISOR: 200, PCCC: 200, AUDITOR: 200}),
     ("GET", "/v1/audit"): (audit, {OFFICER: 403, SUPERVISOR: 403, PCCC: 403, AUDITOR: 200}),
+    ("GET", "/v1/audit/verification"): (
+        audit_verification,
+        {OFFICER: 403, SUPERVISOR: 403, PCCC: 403, AUDITOR: 200},
+    ),
     ("POST", "/v1/requests/{request_id}/dispatches/{dispatch_id}/reroute"): (
         reroute,
         {OFFICER: 403, SUPERVISOR: 200, PCCC: 403, AUDITOR: 403},

@@ -3,7 +3,6 @@
 import base64
 import binascii
 import json
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import cast
@@ -14,6 +13,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
+from oss_router.db import among
 from oss_router.errors import FieldError, ValidationFailed
 from oss_router.models import AuditChainHead, AuditEntry, dialect
 
@@ -23,7 +23,7 @@ HEAD_ID = 1
 @dataclass(frozen=True)
 class AuditFilters:
     request_id: UUID | None = None
-    actor: str | None = None
+    actors: tuple[str, ...] = ()  # any of these actors (none: every actor)
     action: str | None = None
     since: datetime | None = None
     until: datetime | None = None
@@ -114,6 +114,22 @@ def _extend_statement() -> TextClause:
 EXTEND_STATEMENT = _extend_statement()
 
 
+async def consulted_since(
+    session: AsyncSession, action: str, actor: str, request_ids: list[UUID], since: datetime
+) -> set[UUID]:
+    """Which of ``request_ids`` have an ``action`` by ``actor`` logged at or after ``since``
+    (an index range per request: ``ix_audit_log_consulted``)."""
+    if not request_ids:
+        return set()
+    query = select(AuditEntry.request_id).where(
+        among(session, AuditEntry.request_id, request_ids),
+        AuditEntry.actor == actor,
+        AuditEntry.at >= since,
+        AuditEntry.action == action,
+    )
+    return {request_id for request_id in (await session.scalars(query)) if request_id}
+
+
 async def head(session: AsyncSession) -> AuditChainHead:
     query = select(AuditChainHead).where(AuditChainHead.id == HEAD_ID)
     return (await session.execute(query)).scalar_one()
@@ -137,8 +153,8 @@ async def page(
 def _filtered(query: Select[AuditEntry], filters: AuditFilters) -> Select[AuditEntry]:
     if filters.request_id is not None:
         query = query.where(AuditEntry.request_id == filters.request_id)
-    if filters.actor is not None:
-        query = query.where(AuditEntry.actor == filters.actor)
+    if filters.actors:
+        query = query.where(AuditEntry.actor.in_(filters.actors))
     if filters.action is not None:
         query = query.where(AuditEntry.action == filters.action)
     if filters.since is not None:
@@ -148,25 +164,19 @@ def _filtered(query: Select[AuditEntry], filters: AuditFilters) -> Select[AuditE
     return query
 
 
-async def in_order(
-    session: AsyncSession, up_to: int, batch: int = 1000
-) -> AsyncIterator[AuditEntry]:
-    """Every entry up to ``seq`` ``up_to``, in order, read in batches (never all in memory)."""
-    after = 0
-    while True:
-        query = (
-            select(AuditEntry)
-            .where(AuditEntry.seq > after, AuditEntry.seq <= up_to)
-            .order_by(AuditEntry.seq)
-            .limit(batch)
-        )
-        rows = list((await session.scalars(query)).all())
-        for row in rows:
-            yield row
-        if len(rows) < batch:
-            return
-        after = rows[-1].seq
-        session.expunge_all()
+async def entries_after(
+    session: AsyncSession, after: int, up_to: int, limit: int
+) -> list[AuditEntry]:
+    """At most ``limit`` entries with ``after < seq <= up_to``, in order, detached."""
+    query = (
+        select(AuditEntry)
+        .where(AuditEntry.seq > after, AuditEntry.seq <= up_to)
+        .order_by(AuditEntry.seq)
+        .limit(limit)
+    )
+    rows = list((await session.scalars(query)).all())
+    session.expunge_all()
+    return rows
 
 
 def encode_cursor(seq: int) -> str:

@@ -11,7 +11,7 @@ Taking that lock last also keeps a single lock order (head after rows), so it ca
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 from uuid import UUID
@@ -20,8 +20,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from oss_router.audit import repository
 from oss_router.audit.chain import entry_hash
-from oss_router.auth.principal import Principal
-from oss_router.models import AuditEntry, ExchangeRequest
+from oss_router.auth.principal import Principal, Role
+from oss_router.models import AuditChainHead, AuditEntry, ExchangeRequest
 
 SYSTEM_ROLE = "system"
 MAX_JUSTIFICATION = 2000
@@ -65,6 +65,53 @@ async def append(session: AsyncSession, records: Sequence[AuditRecord], now: dat
     if not records:
         return
     head = await repository.lock_head(session)
+    await _chain(session, head, records, now)
+
+
+async def append_list_views(
+    session: AsyncSession,
+    requests: Iterable[ExchangeRequest],
+    actor: Actor,
+    now: datetime,
+    window: timedelta,
+) -> None:
+    """Log the requests a list page showed, each at most once per person per ``window``.
+
+    A request is logged unless ``actor`` already has a consultation of it (list or detail)
+    logged within the window: the live queue re-reads its page on every change, and one
+    entry per re-read drowned the log (decision 0019). The check reads the log itself, so it
+    holds across gateway processes, and is repeated under the chain-head lock, which
+    serializes it with every other append: two processes cannot both log the same view. A
+    page whose rows are all logged already takes no lock and writes nothing.
+    """
+    records = consultations(requests, actor, {"via": "list"})
+    if window > timedelta(0):
+        since = now - window
+        records = await _not_logged_since(session, records, actor, since)
+        if not records:
+            return
+        head = await repository.lock_head(session)
+        records = await _not_logged_since(session, records, actor, since)
+        await _chain(session, head, records, now)
+        return
+    await append(session, records, now)
+
+
+async def _not_logged_since(
+    session: AsyncSession, records: list[AuditRecord], actor: Actor, since: datetime
+) -> list[AuditRecord]:
+    ids = [record.request_id for record in records if record.request_id is not None]
+    logged = await repository.consulted_since(
+        session, Action.CONSULTATION.value, actor.name, ids, since
+    )
+    return [record for record in records if record.request_id not in logged]
+
+
+async def _chain(
+    session: AsyncSession, head: AuditChainHead, records: Sequence[AuditRecord], now: datetime
+) -> None:
+    if not records:
+        return
     seq, prev_hash, entries = head.seq, head.hash, []
     for record in records:
         entry = _entry(record, seq + 1, prev_hash, now)
@@ -89,6 +136,17 @@ def _entry(record: AuditRecord, seq: int, prev_hash: str, now: datetime) -> Audi
     )
     entry.hash = entry_hash(entry)
     return entry
+
+
+def actor_names(search: str) -> tuple[str, ...]:
+    """The actors an auditor's search names: the actor as logged (``role:subject``), or the
+    subject alone under every role (``sofia``: ``officer:sofia``, ``supervisor:sofia``, ...).
+
+    No partial match: a substring search cannot use an index and would scan the whole log
+    on every call; a list of exact names keeps each search an index lookup.
+    """
+    roles = [role.value for role in Role] + [SYSTEM_ROLE]
+    return (search, *(f"{role}:{search}" for role in roles))
 
 
 def recipients(request: ExchangeRequest) -> list[dict[str, str]]:

@@ -21,6 +21,8 @@ class AuditEntry(Base):
         Index("ix_audit_log_actor", "actor", "seq"),
         Index("ix_audit_log_action", "action", "seq"),
         Index("ix_audit_log_at", "at"),
+        # Has this person been logged consulting this request lately? (decision 0019)
+        Index("ix_audit_log_consulted", "request_id", "actor", "at"),
     )
 
     # Assigned under the chain-head lock, so that seq order is commit order (no gaps).

@@ -11,6 +11,7 @@ from oss_router.deps import (
     IntakeDep,
     NowDep,
     PolicyDep,
+    RuntimeDep,
     SessionDep,
     require_roles,
 )
@@ -68,6 +69,7 @@ async def create_request(
 @router.get("/requests", response_model=RequestList)
 async def list_requests(
     session: SessionDep,
+    runtime: RuntimeDep,
     principal: Reader,
     now: NowDep,
     status: RequestStatus | None = None,
@@ -86,7 +88,13 @@ async def list_requests(
         overdue=overdue,
     )
     rows, next_cursor = await service.list_requests(
-        session, filters, principal, limit=limit, cursor=cursor, now=now
+        session,
+        filters,
+        principal,
+        limit=limit,
+        cursor=cursor,
+        now=now,
+        consultation_window=runtime.settings.audit_list_window,
     )
     return RequestList(items=[service.to_read(row, now) for row in rows], next_cursor=next_cursor)
 

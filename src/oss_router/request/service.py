@@ -6,7 +6,7 @@ import logging
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, TypeVar, cast
 from uuid import UUID
 
@@ -572,16 +572,16 @@ async def list_requests(
     limit: int,
     cursor: str | None,
     now: datetime,
+    consultation_window: timedelta,
 ) -> tuple[list[ExchangeRequest], str | None]:
-    """One page of requests the principal may see; one consultation entry per request shown."""
+    """One page of requests the principal may see; each request shown is logged as consulted,
+    at most once per person per ``consultation_window`` (audit.service.append_list_views)."""
     if principal.role is Role.PCCC:
         filters = replace(filters, unit=principal.unit)
     rows, next_cursor = await repository.list_page(
         session, filters, limit=limit, cursor=cursor, now=now
     )
-    await audit.append(
-        session, audit.consultations(rows, Actor.of(principal), {"via": "list"}), now
-    )
+    await audit.append_list_views(session, rows, Actor.of(principal), now, consultation_window)
     return rows, next_cursor
 
 
