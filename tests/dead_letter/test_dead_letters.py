@@ -138,6 +138,7 @@ async def test_a_replayed_dispatch_comes_back_to_life_and_the_replay_is_on_the_t
         "SIENA connector fixed (INC-42)",
     )
     assert audited["detail"]["operation"] == "replay"
+    assert audited["role"] == "operator"  # a person at the command line, not the system
     assert audited["recipients"] == [{"channel": "europol", "country": "DE"}]
     # A copy of the letter left behind (its ack lost after the replay committed) is refused.
     async with unit_of_work(runtime.sessions) as session:

@@ -101,6 +101,15 @@ class DispatchRead(BaseModel):
     refusal_ground: RefusalGround | None
     error: str | None
     updated_at: AwareDatetime
+    reroute_channels: list[Channel] = Field(
+        description="Channels a supervisor could re-route this dispatch to now: eligible for "
+        "its country and the request by the routing policy, other than its own; empty when "
+        "it is answered, cancelled, re-routed already or its request closed"
+    )
+    retry_allowed: bool = Field(
+        description="Failed, neither re-routed nor retried, request not closed: a supervisor "
+        "may send it again through the same channel (POST .../retry)"
+    )
 
 
 class EventRead(BaseModel):
@@ -144,6 +153,11 @@ class RequestRead(BaseModel):
     purged_at: AwareDatetime | None = Field(
         default=None, description="When its personal data were erased (retention, purge)"
     )
+    needs_action: bool = Field(
+        default=False,
+        description="A dispatch failed and was neither re-routed nor retried (status failed): "
+        "a supervisor retries it, re-routes it, or cancels the request",
+    )
 
 
 class RequestList(BaseModel):
@@ -164,6 +178,17 @@ class RerouteBody(BaseModel):
 
     channel: Channel
     reason: Annotated[str, StringConstraints(min_length=3, max_length=1000)]
+
+
+class RetryBody(BaseModel):
+    """A supervisor's retry of a failed dispatch on its own channel, and why."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    reason: Annotated[str, StringConstraints(min_length=1, max_length=500)] = Field(
+        description="Why it can go again (the cause is fixed): on the timeline and in the "
+        "audit log (LED 2016/680 Art. 25)"
+    )
 
 
 class PreviewDispatch(BaseModel):

@@ -25,19 +25,16 @@ from oss_router.models import Dispatch, ExchangeRequest, RequestEvent
 from oss_router.outbox.service import enqueue_dispatch
 from oss_router.request import repository, timeline
 from oss_router.request.lifecycle import (
-    TERMINAL_REQUEST_STATUSES,
+    CLOSED_REQUEST_STATUSES,
+    current_dispatches,
     derive_request_status,
     is_terminal,
     should_apply,
 )
 from oss_router.request.schemas import (
-    DispatchRead,
-    EventRead,
     RequestCreate,
-    RequestRead,
     RoutingFields,
     RoutingPreviewQuery,
-    WarningRead,
 )
 from oss_router.request.subjects import subject_document
 from oss_router.routing.decision import (
@@ -588,13 +585,15 @@ async def list_requests(
 async def cancel_request(
     session: AsyncSession, request_id: UUID, reason: str, principal: Principal, now: datetime
 ) -> ExchangeRequest:
-    """Cancel every dispatch not yet terminal; 409 when the request is already terminal.
+    """Cancel every dispatch not yet terminal; 409 when the request is answered or cancelled.
 
+    A failed request can be cancelled: giving up is one of the actions a failure asks for, and
+    its failed dispatches then need nobody's action (decision 0018).
     Officers cancel the requests they created; supervisors cancel any (403 otherwise)."""
     request = visible_to(await repository.get(session, request_id, lock=True), principal)
     if principal.role is not Role.SUPERVISOR and request.created_by != principal.subject:
         raise Forbidden("only the officer who created a request, or a supervisor, may cancel it")
-    if RequestStatus(request.status) in TERMINAL_REQUEST_STATUSES:
+    if RequestStatus(request.status) in CLOSED_REQUEST_STATUSES:
         raise Conflict(f"request is already {request.status}; it cannot be cancelled")
     cancelled = [
         {"channel": d.channel, "country": d.country}
@@ -622,7 +621,7 @@ async def cancel_request(
         at=now,
         detail={"reason": reason},
     )
-    refresh_request_status(session, request, principal.actor, now)
+    refresh_request_status(session, request, principal.actor, now, closed=True)
     stage_notice(session, request, now)
     record = AuditRecord(
         Action.ALTERATION,
@@ -667,10 +666,18 @@ def move_dispatch(
 
 
 def refresh_request_status(
-    session: AsyncSession, request: ExchangeRequest, actor: str, now: datetime
+    session: AsyncSession,
+    request: ExchangeRequest,
+    actor: str,
+    now: datetime,
+    *,
+    closed: bool = False,
 ) -> None:
-    """Re-derive the request's status and due date from its dispatches."""
-    status = derive_request_status(dispatch.status for dispatch in request.dispatches)
+    """Re-derive the request's status and due date from its current dispatches; ``closed``
+    when the request is being cancelled (a cancelled request stays so)."""
+    closed = closed or request.status == RequestStatus.CANCELLED.value
+    current = current_dispatches(request.dispatches)
+    status = derive_request_status((d.status for d in current), closed=closed)
     pending = [d.due_at for d in request.dispatches if not is_terminal(d.status)]
     request.due_at = min(pending) if pending else None
     request.updated_at = now
@@ -685,49 +692,3 @@ def refresh_request_status(
             to_status=status.value,
         )
         request.status = status.value
-
-
-def to_read(
-    request: ExchangeRequest, now: datetime, events: list[RequestEvent] | None = None
-) -> RequestRead:
-    dispatches = [_dispatch_read(dispatch, now) for dispatch in request.dispatches]
-    return RequestRead(
-        id=request.id,
-        status=RequestStatus(request.status),
-        created_at=request.created_at,
-        updated_at=request.updated_at,
-        due_at=request.due_at,
-        overdue=any(dispatch.overdue for dispatch in dispatches),
-        warnings=[WarningRead.model_validate(warning) for warning in request.warnings],
-        policy_version=request.policy_version,
-        origin=request.origin,
-        kind=request.kind,
-        subject=request.subject,
-        target_countries=request.target_countries,
-        purpose=request.purpose,
-        urgency=request.urgency,
-        urgency_ground=request.urgency_ground,
-        access_type=request.access_type,
-        crime_area=request.crime_area,
-        sis_alert_id=request.sis_alert_id,
-        border_area=request.border_area,
-        handling_code=request.handling_code,
-        preferred_channel=request.preferred_channel,
-        override_reason=request.override_reason,
-        reference=request.reference,
-        dispatches=dispatches,
-        events=[EventRead.model_validate(event) for event in events]
-        if events is not None
-        else None,
-        purged_at=request.purged_at,
-    )
-
-
-def _dispatch_read(dispatch: Dispatch, now: datetime) -> DispatchRead:
-    overdue = not is_terminal(dispatch.status) and dispatch.due_at < now
-    return DispatchRead.model_validate(
-        {**{key: getattr(dispatch, key) for key in _DISPATCH_FIELDS}, "overdue": overdue}
-    )
-
-
-_DISPATCH_FIELDS = [name for name in DispatchRead.model_fields if name != "overdue"]
