@@ -19,6 +19,7 @@ from oss_router.request import reading, repository, reroute, retry, service
 from oss_router.request.schemas import (
     CancelBody,
     PreviewDispatch,
+    PreviewTargetError,
     RequestCreate,
     RequestList,
     RequestRead,
@@ -177,7 +178,7 @@ async def preview_routing(
     principal: Creator,  # whoever may submit a request may preview its route
     now: NowDep,
 ) -> RoutingPreview:
-    decision = await service.preview(session, policy, payload, now, principal)
+    decision, refused = await service.preview(session, policy, payload, now, principal)
     return RoutingPreview(
         dispatches=[
             PreviewDispatch(
@@ -195,4 +196,14 @@ async def preview_routing(
             for w in decision.warnings
         ],
         policy_version=decision.policy_version,
+        errors=[
+            PreviewTargetError(
+                field=routing.field,
+                country=routing.country,
+                message=routing.refused.reason,
+                rule=routing.refused.rule,
+            )
+            for routing in refused
+            if routing.refused is not None
+        ],
     )

@@ -69,9 +69,19 @@ class RequestCreate(RoutingFields):
     )
 
 
+# A draft's target may be anything the officer typed: the preview names it as a bad target
+# (unknown code) and still routes the others; bounded, like every field.
+DraftCountry = Annotated[
+    str, StringConstraints(strip_whitespace=True, to_upper=True, min_length=1, max_length=16)
+]
+
+
 class RoutingPreviewQuery(RoutingFields):
     """A request being written: subject and purpose may still be missing (they do not change
-    the route); when the subject is given, the preview also looks for possible duplicates."""
+    the route); when the subject is given, the preview also looks for possible duplicates.
+    A bad target does not refuse the preview: it is reported in ``RoutingPreview.errors``."""
+
+    target_countries: list[DraftCountry] = Field(min_length=1, max_length=MAX_TARGETS)
 
     subject: Subject | None = None
     purpose: Purpose | None = None
@@ -200,7 +210,21 @@ class PreviewDispatch(BaseModel):
     deadline_basis: str
 
 
+class PreviewTargetError(BaseModel):
+    """Why one target of the draft cannot be routed (the others' routing is in dispatches)."""
+
+    field: str = Field(description="The target at fault, e.g. target_countries[1]")
+    country: str = Field(description="The target as given (upper case)")
+    message: str
+    rule: str | None = Field(
+        default=None, description="The routing rule that refused it (R0, R7, OVERRIDE)"
+    )
+
+
 class RoutingPreview(BaseModel):
-    dispatches: list[PreviewDispatch]
+    dispatches: list[PreviewDispatch] = Field(description="The route of each valid target")
     warnings: list[WarningRead]
     policy_version: str
+    errors: list[PreviewTargetError] = Field(
+        default_factory=list, description="One per target that cannot be routed, in order"
+    )

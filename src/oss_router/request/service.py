@@ -46,6 +46,7 @@ from oss_router.routing.decision import (
 )
 from oss_router.routing.duplicate import possible_duplicate_warning, subject_fingerprint
 from oss_router.routing.policy import RoutingPolicy
+from oss_router.routing.targets import TargetRouting, about_a_target, route_each
 from oss_router.telemetry import context, metrics
 
 log = logging.getLogger(__name__)
@@ -77,13 +78,26 @@ def routing_query(payload: RoutingFields, received_at: datetime) -> RoutingQuery
 
 
 def decide(policy: RoutingPolicy, payload: RoutingFields, received_at: datetime) -> RoutingDecision:
-    """The routing decision, or a 422 problem naming the field that made it impossible."""
+    """The routing decision, or a 422 problem naming the field (every bad target) at fault."""
+    query = routing_query(payload, received_at)
     try:
-        return policy.decide(routing_query(payload, received_at))
+        return policy.decide(query)
     except RoutingRefused as refused:
-        raise Unroutable(
-            refused.reason, errors=[FieldError(refused.field, refused.reason)], rule=refused.rule
-        ) from None
+        errors = _target_errors(policy, query) if about_a_target(refused) else []
+        raise _unroutable(refused, errors) from None
+
+
+def _unroutable(refused: RoutingRefused, errors: list[FieldError] | None = None) -> Unroutable:
+    errors = errors or [FieldError(refused.field, refused.reason)]
+    return Unroutable(refused.reason, errors=errors, rule=refused.rule)
+
+
+def _target_errors(policy: RoutingPolicy, query: RoutingQuery) -> list[FieldError]:
+    try:
+        routings = route_each(policy, query)
+    except RoutingRefused:
+        return []  # a fault of the whole request as well: the first one found stands
+    return [FieldError(r.refused.field, r.refused.reason) for r in routings if r.refused]
 
 
 async def preview(
@@ -92,12 +106,22 @@ async def preview(
     payload: RequestCreate | RoutingPreviewQuery,
     now: datetime,
     principal: Principal,
-) -> RoutingDecision:
-    """Exactly what creating the request now would decide, without storing the request."""
+) -> tuple[RoutingDecision, list[TargetRouting]]:
+    """Exactly what creating the request now would decide for its valid targets, without
+    storing the request, and the refusal of each bad target; refused (422) like the request
+    itself when no target can be routed, or for a fault of the whole request."""
     payload = effective_payload(payload, principal)
-    decision, matches = await _decide(session, policy, payload, now, principal)
+    try:
+        routings = route_each(policy, routing_query(payload, now))
+    except RoutingRefused as refused:  # a fault of the whole request
+        raise _unroutable(refused) from None
+    routable = [routing.country for routing in routings if routing.dispatch is not None]
+    if not routable:
+        decide(policy, payload, now)  # raises the 422 naming every target
+    valid = payload.model_copy(update={"target_countries": routable})
+    decision, matches = await _decide(session, policy, valid, now, principal)
     await audit.append(session, _duplicate_consultations(matches, payload, principal), now)
-    return decision
+    return decision, [routing for routing in routings if routing.refused is not None]
 
 
 def effective_payload(payload: PayloadT, principal: Principal) -> PayloadT:
