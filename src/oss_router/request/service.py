@@ -146,7 +146,7 @@ async def _decide(
 ) -> tuple[RoutingDecision, list[ExchangeRequest]]:
     decision = decide(policy, payload, now)
     earlier = await _open_requests_like(session, [payload])
-    duplicates, matches = _duplicate_warnings(payload, earlier, principal)
+    duplicates, matches = _duplicate_warnings(payload, decision, earlier, principal)
     return replace(decision, warnings=decision.warnings + duplicates), matches
 
 
@@ -247,7 +247,9 @@ class _IntakeBatch:
     ) -> None:
         for index, decision in self._decisions.items():
             intake = self._intakes[index]
-            duplicates, matches = _duplicate_warnings(intake.payload, earlier, intake.principal)
+            duplicates, matches = _duplicate_warnings(
+                intake.payload, decision, earlier, intake.principal
+            )
             decision = replace(decision, warnings=decision.warnings + duplicates)
             self.staged.append((index, _stage_request(session, intake, decision), matches))
 
@@ -406,6 +408,7 @@ async def _open_requests_like(
 
 def _duplicate_warnings(
     payload: RequestCreate | RoutingPreviewQuery,
+    decision: RoutingDecision,
     earlier_by_subject: dict[SubjectKey, list[ExchangeRequest]],
     principal: Principal,
 ) -> tuple[tuple[RoutingWarning, ...], list[ExchangeRequest]]:
@@ -415,10 +418,11 @@ def _duplicate_warnings(
     # A PCCC learns only of its own unit's requests (another unit's must not even show).
     earlier = [req for req in earlier_by_subject.get(key, []) if _may_see(req, principal)]
     warnings, matches = [], []
-    for country in payload.target_countries:
+    for choice in decision.dispatches:
+        country = choice.country
         match = next((req for req in earlier if country in req.target_countries), None)
         if match is not None:
-            warnings.append(possible_duplicate_warning(str(match.id), country))
+            warnings.append(possible_duplicate_warning(str(match.id), country, choice.channel))
             if match not in matches:
                 matches.append(match)
     return tuple(warnings), matches
