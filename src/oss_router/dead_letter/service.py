@@ -2,7 +2,8 @@
 
 A replay is the operator's statement that the cause is fixed: the ``failed`` dispatch goes back
 to ``queued`` (``lifecycle.replay_target``, the one way out of a terminal state), its attempt
-counter and error are reset, and a new envelope for it is staged in the outbox, which the relay
+counter and error are reset, and a new envelope for it is staged in the outbox
+(``request/retry.py::restage``, shared with a supervisor's retry), which the relay
 publishes to the channel's dispatch exchange with ``x-oss-attempt: 1`` and ``x-oss-replay: n``
 (so that the worker's results of this journey carry fresh message ids). The timeline records
 who replayed it, why, and what it had been through.
@@ -12,7 +13,8 @@ request cancelled or erased (retention), a dispatch re-routed to another channel
 would send the request twice), answered or cancelled meanwhile, or not yet ``failed`` because
 the tracker has not applied the worker's failure report yet (the letter can be replayed once
 it has), or already replayed (a copy left behind when the acknowledgement after a committed
-replay was lost). A letter dead-lettered by the broker's delivery limit (a worker crashed on it
+replay was lost) or retried by a supervisor, or failed in a request closed by a
+cancellation. A letter dead-lettered by the broker's delivery limit (a worker crashed on it
 again and again) never had its failure reported: its dispatch is still in flight and is
 replayed as it is.
 

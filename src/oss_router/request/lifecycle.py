@@ -3,8 +3,9 @@
 Dispatch: queued → sent → delivered → answered | failed; cancelled from any non-terminal state.
 Forward jumps are allowed (a worker may report ``delivered`` before the relay has recorded
 ``sent``); anything that would move a dispatch backwards is stale and ignored; nothing leaves a
-terminal state — except by the operator's replay: ``failed`` → ``queued`` (``replay_target``),
-never taken by a consumer, only by ``oss-router dead-letters replay`` once the cause is fixed.
+terminal state — except by an explicit person's action: ``failed`` → ``queued``
+(``replay_target``), never taken by a consumer, only by ``oss-router dead-letters replay`` or a
+supervisor's retry (``request/retry.py``) once the cause is fixed.
 """
 
 from collections.abc import Iterable
