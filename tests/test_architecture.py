@@ -34,7 +34,6 @@ SESSION_TYPES = "sqlalchemy.ext.asyncio"  # naming AsyncSession in a signature i
 # reach into the gateway's service for what should be their own (or a shared) dispatch
 # lifecycle. Issue 12 moves it into a package of its own; take each entry off as it goes.
 KNOWN_SERVICE_IMPORTERS = {
-    "oss_router.dead_letter.service",  # replay/discard: move_dispatch, record_event
     "oss_router.outbox.relay",  # marks dispatches sent through the request's state machine
     "oss_router.tracker.service",  # applies results through the request's state machine
 }

@@ -138,6 +138,7 @@ async def test_a_replayed_dispatch_comes_back_to_life_and_the_replay_is_on_the_t
         "SIENA connector fixed (INC-42)",
     )
     assert audited["detail"]["operation"] == "replay"
+    assert audited["role"] == "operator"  # a person at the command line, not the system
     assert audited["recipients"] == [{"channel": "europol", "country": "DE"}]
     # A copy of the letter left behind (its ack lost after the replay committed) is refused.
     async with unit_of_work(runtime.sessions) as session:
@@ -233,3 +234,26 @@ def supervisor(app: FastAPI) -> Iterator[None]:
     app.dependency_overrides[get_principal] = lambda: Principal("sue", Role.SUPERVISOR)
     yield
     app.dependency_overrides.pop(get_principal, None)
+
+
+async def test_the_letter_of_a_dispatch_a_supervisor_retried_is_a_stale_copy(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    failed = await failed_request(client, FAILS_THREE_TIMES)
+    runtime = runtime_of(app)
+    await eventually(lambda: dead_letters(runtime), lambda count: count == 1)
+    dispatch = failed["dispatches"][0]
+    retried = await client.post(
+        f"/v1/requests/{failed['id']}/dispatches/{dispatch['id']}/retry",
+        json={"reason": "SIENA connector fixed (INC-42)"},
+        headers=auth_headers(app, Role.SUPERVISOR),
+    )
+    assert retried.status_code == 202, retried.text
+    assert (await until_terminal(client, failed["id"]))["status"] == "answered"
+
+    [outcome] = await replay(runtime, [UUID(dispatch["id"])])
+
+    # Replaying it would send the request a third time: the retry was its second journey.
+    assert not outcome.done
+    assert "already replayed" in outcome.note
+    assert await dead_letters(runtime) == 1  # for discard

@@ -192,7 +192,22 @@ async def test_possible_duplicate_warning_names_the_open_request(
 
     codes = {w["code"]: w for w in second["warnings"]}
     assert "possible_duplicate" in codes
-    assert first["id"] in codes["possible_duplicate"]["message"]
+    duplicate = codes["possible_duplicate"]
+    assert (duplicate["existing_request_id"], duplicate["channel"]) == (first["id"], "europol")
+    assert first["id"] not in duplicate["message"]  # a link for the client, not text
+
+
+async def test_the_duplicate_warning_of_an_interpol_target_does_not_cite_siena(
+    client: httpx.AsyncClient,
+) -> None:
+    body = request_body(target_countries=["US"], reference="stub:slow=1500")
+    first = (await client.post("/v1/requests", json=body)).json()
+    second = (await client.post("/v1/requests", json={**body, "reference": None})).json()
+
+    [duplicate] = [w for w in second["warnings"] if w["code"] == "possible_duplicate"]
+    assert (duplicate["existing_request_id"], duplicate["channel"]) == (first["id"], "interpol")
+    assert "SIENA" not in duplicate["message"]
+    assert "I-24/7" in duplicate["message"]
 
 
 async def test_channels_report_loaded_adapters(client: httpx.AsyncClient) -> None:

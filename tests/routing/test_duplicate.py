@@ -5,7 +5,7 @@ from typing import Any
 
 import pytest
 
-from oss_router.messages.codes import Kind
+from oss_router.messages.codes import Channel, Kind
 from oss_router.routing.duplicate import (
     normalise_text,
     possible_duplicate_warning,
@@ -112,8 +112,33 @@ def test_normalise_text() -> None:
 
 
 def test_possible_duplicate_warning_names_the_earlier_request() -> None:
-    warning = possible_duplicate_warning("REQ-2025-000123", "DE")
+    warning = possible_duplicate_warning("REQ-2025-000123", "DE", Channel.EUROPOL)
     assert warning.code == "possible_duplicate"
-    assert "REQ-2025-000123" in warning.message
     assert "DE" in warning.message
-    assert warning.details == {"country": "DE", "existing_request_id": "REQ-2025-000123"}
+    # The id is a field of its own, for the client to link; not text in the message.
+    assert "REQ-2025-000123" not in warning.message
+    assert warning.details == {
+        "country": "DE",
+        "channel": "europol",
+        "existing_request_id": "REQ-2025-000123",
+    }
+    assert "SIENA" in warning.message
+    assert "Directive (EU) 2023/977 Art. 13" in warning.message
+
+
+@pytest.mark.parametrize(
+    ("channel", "words"),
+    [
+        (Channel.INTERPOL, "I-24/7"),
+        (Channel.SIRENE, "Regulation (EU) 2018/1862 Art. 8"),
+        (Channel.LIAISON_OFFICER, "liaison officer"),
+        (Channel.PCCC, "cooperation centre"),
+    ],
+)
+def test_the_duplicate_warning_speaks_of_the_target_s_own_channel(
+    channel: Channel, words: str
+) -> None:
+    warning = possible_duplicate_warning("REQ-1", "US", channel)
+    assert words in warning.message
+    assert "SIENA" not in warning.message
+    assert "2023/977" not in warning.message

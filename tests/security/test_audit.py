@@ -63,7 +63,7 @@ async def test_every_operation_on_personal_data_is_logged(
          [{"channel": "interpol", "country": "DE"}]),
         ("alteration", "supervisor:sofia", "supervisor", "SIENA is down",
          [{"channel": "interpol", "country": "DE"}]),
-        ("disclosure", "system:oss-router/relay", "system", PURPOSE,
+        ("disclosure", "system:relay", "system", PURPOSE,
          [{"channel": "interpol", "country": "DE"}]),
         ("consultation", "officer:test-officer", "officer", PURPOSE, []),
         ("consultation", "officer:test-officer", "officer", PURPOSE, []),

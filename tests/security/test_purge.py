@@ -240,3 +240,29 @@ async def test_the_purge_command(
     auditor = auth_headers(app, Role.AUDITOR)
     entries = (await client.get("/v1/audit?action=erasure", headers=auditor)).json()["items"]
     assert [entry["actor"] for entry in entries] == ["operator:dpo", "operator:dpo"]
+
+
+async def test_a_failed_request_with_a_dispatch_in_flight_is_not_purged(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    # A failed dispatch makes its request "failed" while the other is still on its way
+    # (decision 0018): the answer still to come must find the request's data.
+    body = request_body("person", target_countries=["DE", "US"])
+    created = (await client.post("/v1/requests", json=body)).json()
+    await publish(app)
+    failed_one = {**created, "dispatches": created["dispatches"][:1]}
+    await report(app, failed_one, "failed", error="SIENA refused the message")
+    await age(app, days=40)
+
+    async with unit_of_work(app.state.runtime.sessions) as session:
+        purged = await purge_batch(
+            session,
+            older_than=timedelta(days=30),
+            actor=Actor.operator("operator:dpo"),
+            now=utcnow(),
+        )
+
+    assert purged == []
+    shown = (await client.get(f"/v1/requests/{created['id']}")).json()
+    assert (shown["status"], shown["purged_at"]) == ("failed", None)
+    assert [d["status"] for d in shown["dispatches"]] == ["failed", "sent"]

@@ -98,6 +98,18 @@ async def reroute(client: httpx.AsyncClient, app: FastAPI, h: dict[str, str]) ->
     )
 
 
+async def retry(client: httpx.AsyncClient, app: FastAPI, h: dict[str, str]) -> httpx.Response:
+    request = await client.post(
+        "/v1/requests", json=request_body(), headers=auth_headers(app, OFFICER, "test-officer")
+    )
+    body = request.json()
+    return await client.post(
+        f"/v1/requests/{body['id']}/dispatches/{body['dispatches'][0]['id']}/retry",
+        json={"reason": "SIENA is back"},
+        headers=h,
+    )
+
+
 async def stats(client: httpx.AsyncClient, app: FastAPI, h: dict[str, str]) -> httpx.Response:
     return await client.get("/v1/stats", params={"year": 2026}, headers=h)
 
@@ -137,6 +149,11 @@ MATRIX: dict[tuple[str, str], tuple[Call, dict[Role, int]]] = {
     ("POST", "/v1/requests/{request_id}/dispatches/{dispatch_id}/reroute"): (
         reroute,
         {OFFICER: 403, SUPERVISOR: 200, PCCC: 403, AUDITOR: 403},
+    ),
+    # Admitted, then refused because the dispatch has not failed: 409, not 403.
+    ("POST", "/v1/requests/{request_id}/dispatches/{dispatch_id}/retry"): (
+        retry,
+        {OFFICER: 403, SUPERVISOR: 409, PCCC: 403, AUDITOR: 403},
     ),
     ("GET", "/v1/stats"): (stats, {OFFICER: 403, SUPERVISOR: 200, PCCC: 403, AUDITOR: 403}),
     ("GET", "/v1/routing/policy"): (

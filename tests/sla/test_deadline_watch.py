@@ -105,7 +105,7 @@ async def test_warns_once_then_flags_overdue_once(
     warning, overdue = events
     assert warning["detail"]["seconds_to_deadline"] == 3600
     assert overdue["detail"]["seconds_to_deadline"] == 0
-    assert overdue["actor"].endswith("/deadline-watch")
+    assert overdue["actor"] == "system:deadline-watch"  # the service, not a supervisor
     assert datetime.fromisoformat(overdue["at"]) == T0 + timedelta(hours=8)
 
 

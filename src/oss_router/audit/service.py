@@ -20,10 +20,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from oss_router.audit import repository
 from oss_router.audit.chain import entry_hash
-from oss_router.auth.principal import Principal, Role
+from oss_router.auth.principal import OPERATOR_ROLE, SYSTEM_ROLE, Principal, Role
 from oss_router.models import AuditChainHead, AuditEntry, ExchangeRequest
 
-SYSTEM_ROLE = "system"
 MAX_JUSTIFICATION = 2000
 
 
@@ -33,6 +32,9 @@ class Action(StrEnum):
     DISCLOSURE = "disclosure"
     ALTERATION = "alteration"
     ERASURE = "erasure"
+
+
+__all__ = ["SYSTEM_ROLE", "Action", "Actor", "AuditRecord", "append"]
 
 
 @dataclass(frozen=True)
@@ -46,8 +48,14 @@ class Actor:
         return cls(principal.actor, principal.role.value, principal.unit)
 
     @classmethod
-    def system(cls, name: str) -> "Actor":
-        return cls(name, SYSTEM_ROLE)
+    def system(cls, name: str, unit: str | None = None) -> "Actor":
+        """A component of the service, named by ``auth.principal.system_actor``."""
+        return cls(name, SYSTEM_ROLE, unit)
+
+    @classmethod
+    def operator(cls, name: str) -> "Actor":
+        """A person at the command line, named by ``auth.principal.operator_actor``."""
+        return cls(name, OPERATOR_ROLE)
 
 
 @dataclass(frozen=True)

@@ -23,4 +23,18 @@ class Principal:
         return f"{self.role}:{self.subject}"
 
 
-SYSTEM = Principal(subject="oss-router", role=Role.SUPERVISOR)
+SYSTEM_ROLE = "system"
+OPERATOR_ROLE = "operator"
+
+
+def system_actor(component: str) -> str:
+    """How a component of the service (``relay``, ``deadline-watch``) is named on timelines
+    and in the audit log. Deliberately not a ``Principal``: the service's own work holds no
+    role, so no role check can ever admit it, and nothing it does reads as a person's."""
+    return f"{SYSTEM_ROLE}:{component}"
+
+
+def operator_actor(name: str) -> str:
+    """A person at the command line (``oss-router dead-letters``, ``retention purge``), named
+    by ``--actor`` or the OS user: a person, not the system, and no API role either."""
+    return f"{OPERATOR_ROLE}:{name}"

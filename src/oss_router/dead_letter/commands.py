@@ -17,6 +17,7 @@ import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, TypeVar
 
+from oss_router.auth.principal import operator_actor
 from oss_router.broker.contract import Broker, BrokerError
 from oss_router.broker.topology import build_topology
 from oss_router.config import Settings, get_settings
@@ -181,7 +182,7 @@ def _actor(args: argparse.Namespace) -> str:
             name = getpass.getuser()
         except (KeyError, OSError):
             name = "unknown"
-    return f"operator:{name}"
+    return operator_actor(name)
 
 
 # -- running against the deployment --------------------------------------------------------

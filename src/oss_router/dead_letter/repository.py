@@ -3,7 +3,7 @@
 from collections.abc import Collection
 from uuid import UUID
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from oss_router.models import Dispatch, ProcessedMessage, RequestEvent
@@ -32,16 +32,6 @@ async def replacement_of(session: AsyncSession, request_id: UUID, dispatch_id: U
         if event.detail.get("replaces") == str(dispatch_id):
             return str(event.detail.get("channel"))
     return None
-
-
-async def replay_count(session: AsyncSession, dispatch_id: UUID) -> int:
-    """How many times operators replayed this dispatch."""
-    count = await session.scalar(
-        select(func.count())
-        .select_from(RequestEvent)
-        .where(RequestEvent.dispatch_id == dispatch_id, RequestEvent.type == "replayed")
-    )
-    return int(count or 0)
 
 
 async def processed(session: AsyncSession, result_id: UUID) -> bool:

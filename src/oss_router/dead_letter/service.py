@@ -2,7 +2,8 @@
 
 A replay is the operator's statement that the cause is fixed: the ``failed`` dispatch goes back
 to ``queued`` (``lifecycle.replay_target``, the one way out of a terminal state), its attempt
-counter and error are reset, and a new envelope for it is staged in the outbox, which the relay
+counter and error are reset, and a new envelope for it is staged in the outbox
+(``request/retry.py::restage``, shared with a supervisor's retry), which the relay
 publishes to the channel's dispatch exchange with ``x-oss-attempt: 1`` and ``x-oss-replay: n``
 (so that the worker's results of this journey carry fresh message ids). The timeline records
 who replayed it, why, and what it had been through.
@@ -12,7 +13,8 @@ request cancelled or erased (retention), a dispatch re-routed to another channel
 would send the request twice), answered or cancelled meanwhile, or not yet ``failed`` because
 the tracker has not applied the worker's failure report yet (the letter can be replayed once
 it has), or already replayed (a copy left behind when the acknowledgement after a committed
-replay was lost). A letter dead-lettered by the broker's delivery limit (a worker crashed on it
+replay was lost) or retried by a supervisor, or failed in a request closed by a
+cancellation. A letter dead-lettered by the broker's delivery limit (a worker crashed on it
 again and again) never had its failure reported: its dispatch is still in flight and is
 replayed as it is.
 
@@ -34,18 +36,11 @@ from oss_router.audit import service as audit
 from oss_router.audit.service import Action, Actor, AuditRecord
 from oss_router.dead_letter import repository as dead_repository
 from oss_router.dead_letter.letters import DeadLetter
-from oss_router.live.notices import stage_notice
 from oss_router.messages.codes import DispatchStatus, RequestStatus
 from oss_router.models import Dispatch, ExchangeRequest
-from oss_router.outbox.service import enqueue_dispatch
 from oss_router.request import repository, timeline
-from oss_router.request.lifecycle import (
-    IllegalTransitionError,
-    is_terminal,
-    replay_target,
-    should_apply,
-)
-from oss_router.request.service import dispatch_envelope, move_dispatch, refresh_request_status
+from oss_router.request.lifecycle import IllegalTransitionError, is_terminal, should_apply
+from oss_router.request.retry import restage, retry_refusal
 
 DELIVERY_LIMIT = "delivery_limit"
 
@@ -69,27 +64,12 @@ async def replay_letter(
         return Outcome(letter, done=False, note=refusal)
     replay = letter.replays + 1
     detail = _replay_detail(letter, dispatch, reason, replay)
-    if dispatch.status == DispatchStatus.FAILED.value:
-        target = replay_target(dispatch.status)
-        move_dispatch(session, request, dispatch, target, actor, now, {"replay": replay})
-    dispatch.attempts, dispatch.error, dispatch.updated_at = 0, None, now
-    timeline.record(
-        session,
-        request_id=request.id,
-        dispatch_id=dispatch.id,
-        type="replayed",
-        actor=actor,
-        at=now,
-        detail=detail,
-    )
-    enqueue_dispatch(session, dispatch_envelope(request, dispatch), now, replay=replay)
-    refresh_request_status(session, request, actor, now)
-    stage_notice(session, request, now)
+    restage(session, request, dispatch, actor, now, event="replayed", detail=detail)
     # Last write of the transaction (audit.append locks the chain head until the commit). The
     # relay audits the disclosure itself when it publishes the envelope.
     record = AuditRecord(
         Action.ALTERATION,
-        Actor.system(actor),
+        Actor.operator(actor),
         request.id,
         reason,
         recipients=[{"channel": dispatch.channel, "country": dispatch.country}],
@@ -136,7 +116,7 @@ async def replay_result(
     await republish()
     record = AuditRecord(
         Action.ALTERATION,
-        Actor.system(actor),
+        Actor.operator(actor),
         request.id,
         reason,
         detail={
@@ -173,7 +153,7 @@ async def record_discard(
     )
     record = AuditRecord(
         Action.ERASURE,
-        Actor.system(actor),
+        Actor.operator(actor),
         request.id,
         reason,
         detail={
@@ -225,13 +205,14 @@ async def _refusal(
         return "the request's personal data were erased: discard it"
     if request.status == RequestStatus.CANCELLED.value:
         return "the request was cancelled: discard it"
-    if await dead_repository.replay_count(session, dispatch.id) > letter.replays:
+    if await repository.journeys_of(session, dispatch.id) > letter.replays:
         return "already replayed (this letter is a stale copy): discard it"
     replacement = await dead_repository.replacement_of(session, request.id, dispatch.id)
     if replacement is not None:
         return f"re-routed to {replacement}: replaying would send it twice, discard it"
     if dispatch.status == DispatchStatus.FAILED.value:
-        return None
+        refusal = retry_refusal(request, dispatch)
+        return None if refusal is None else f"{refusal}: discard it"
     if is_terminal(dispatch.status):
         return f"dispatch is {dispatch.status}: nothing to replay, discard it"
     if letter.reason == DELIVERY_LIMIT:

@@ -28,7 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from oss_router.aio import first_completed, wait_event
 from oss_router.audit import service as audit
 from oss_router.audit.service import Action, Actor, AuditRecord
-from oss_router.auth.principal import SYSTEM
+from oss_router.auth.principal import system_actor
 from oss_router.broker.contract import Broker, BrokerError, OutgoingMessage
 from oss_router.clock import Clock, utcnow
 from oss_router.db import SessionMaker, unit_of_work
@@ -44,12 +44,11 @@ from oss_router.telemetry import context, metrics
 
 log = logging.getLogger(__name__)
 
-RELAY_ACTOR = f"{SYSTEM.actor}/relay"
+RELAY_ACTOR = system_actor("relay")  # on timelines and in the audit log alike
 LEASE_NAME = "relay"
 # After a failure (broker down, database error) the relay waits this long before trying again,
 # unless woken: rows stay in the outbox meanwhile.
 ERROR_PAUSE_SECONDS = 0.5
-AUDIT_ACTOR = f"{audit.SYSTEM_ROLE}:{SYSTEM.subject}/relay"
 
 
 class Relay:
@@ -224,7 +223,7 @@ def _disclosures(
             records.append(
                 AuditRecord(
                     Action.DISCLOSURE,
-                    Actor(AUDIT_ACTOR, audit.SYSTEM_ROLE, request.unit),
+                    Actor.system(RELAY_ACTOR, request.unit),
                     request.id,
                     request.purpose,
                     recipients=[{"channel": dispatch.channel, "country": dispatch.country}],

@@ -16,14 +16,16 @@ from oss_router.deps import (
     require_roles,
 )
 from oss_router.messages.codes import Channel, Kind, RequestStatus
-from oss_router.request import repository, reroute, service
+from oss_router.request import reading, repository, reroute, retry, service
 from oss_router.request.schemas import (
     CancelBody,
     PreviewDispatch,
+    PreviewTargetError,
     RequestCreate,
     RequestList,
     RequestRead,
     RerouteBody,
+    RetryBody,
     RoutingPreview,
     RoutingPreviewQuery,
     WarningRead,
@@ -37,6 +39,13 @@ Reader = Creator
 Desk = Annotated[Principal, Depends(require_roles(Role.OFFICER, Role.SUPERVISOR))]
 CONFLICT: dict[int | str, dict[str, Any]] = {
     409: {"description": "Conflict with the request's current state"}
+}
+
+RETRY_RESPONSES: dict[int | str, dict[str, Any]] = {
+    401: {"description": "No valid credentials"},
+    403: {"description": "Only supervisors retry a dispatch"},
+    404: {"description": "No such request, or no such dispatch on it"},
+    409: {"description": "The dispatch is not failed, was re-routed, or its request is closed"},
 }
 
 IdempotencyKey = Annotated[
@@ -55,6 +64,7 @@ async def create_request(
     payload: RequestCreate,
     response: Response,
     intake: IntakeDep,
+    policy: PolicyDep,
     principal: Creator,
     now: NowDep,
     idempotency_key: IdempotencyKey = None,
@@ -63,13 +73,14 @@ async def create_request(
     response.headers["Location"] = f"/v1/requests/{outcome.request.id}"
     if outcome.replayed:
         response.headers["Idempotent-Replayed"] = "true"
-    return service.to_read(outcome.request, now)
+    return reading.to_read(outcome.request, now, policy)
 
 
 @router.get("/requests", response_model=RequestList)
 async def list_requests(
     session: SessionDep,
     runtime: RuntimeDep,
+    policy: PolicyDep,
     principal: Reader,
     now: NowDep,
     status: RequestStatus | None = None,
@@ -96,15 +107,17 @@ async def list_requests(
         now=now,
         consultation_window=runtime.settings.audit_list_window,
     )
-    return RequestList(items=[service.to_read(row, now) for row in rows], next_cursor=next_cursor)
+    return RequestList(
+        items=[reading.to_read(row, now, policy) for row in rows], next_cursor=next_cursor
+    )
 
 
 @router.get("/requests/{request_id}", response_model=RequestRead)
 async def read_request(
-    request_id: UUID, session: SessionDep, principal: Reader, now: NowDep
+    request_id: UUID, session: SessionDep, policy: PolicyDep, principal: Reader, now: NowDep
 ) -> RequestRead:
     request, events = await service.get_request(session, request_id, principal, now)
-    return service.to_read(request, now, events)
+    return reading.to_read(request, now, policy, events)
 
 
 @router.post("/requests/{request_id}/cancel", response_model=RequestRead, responses=CONFLICT)
@@ -112,11 +125,12 @@ async def cancel_request(
     request_id: UUID,
     body: CancelBody,
     session: SessionDep,
+    policy: PolicyDep,
     principal: Desk,
     now: NowDep,
 ) -> RequestRead:
     request = await service.cancel_request(session, request_id, body.reason, principal, now)
-    return service.to_read(request, now)
+    return reading.to_read(request, now, policy)
 
 
 @router.post(
@@ -137,7 +151,31 @@ async def reroute_dispatch(
     request = await reroute.reroute_dispatch(
         session, policy, request_id, dispatch_id, body.channel, body.reason, principal, now
     )
-    return service.to_read(request, now)
+    return reading.to_read(request, now, policy)
+
+
+@router.post(
+    "/requests/{request_id}/dispatches/{dispatch_id}/retry",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=RequestRead,
+    dependencies=[Depends(require_roles(Role.SUPERVISOR))],
+    responses=RETRY_RESPONSES,
+)
+async def retry_dispatch(
+    request_id: UUID,
+    dispatch_id: UUID,
+    body: RetryBody,
+    session: SessionDep,
+    policy: PolicyDep,
+    principal: CurrentPrincipal,
+    now: NowDep,
+) -> RequestRead:
+    """Supervisors only: send a failed dispatch again through the same channel, with a reason
+    (audited). 409 unless the dispatch is failed, not re-routed, and its request open."""
+    request = await retry.retry_dispatch(
+        session, request_id, dispatch_id, body.reason, principal, now
+    )
+    return reading.to_read(request, now, policy)
 
 
 @router.post("/routing/preview", response_model=RoutingPreview, tags=["routing"])
@@ -148,7 +186,7 @@ async def preview_routing(
     principal: Creator,  # whoever may submit a request may preview its route
     now: NowDep,
 ) -> RoutingPreview:
-    decision = await service.preview(session, policy, payload, now, principal)
+    decision, refused = await service.preview(session, policy, payload, now, principal)
     return RoutingPreview(
         dispatches=[
             PreviewDispatch(
@@ -166,4 +204,14 @@ async def preview_routing(
             for w in decision.warnings
         ],
         policy_version=decision.policy_version,
+        errors=[
+            PreviewTargetError(
+                field=routing.field,
+                country=routing.country,
+                message=routing.refused.reason,
+                rule=routing.refused.rule,
+            )
+            for routing in refused
+            if routing.refused is not None
+        ],
     )

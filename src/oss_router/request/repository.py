@@ -136,6 +136,20 @@ async def events_of(session: AsyncSession, request_id: UUID) -> list[RequestEven
     return list((await session.scalars(query)).all())
 
 
+# Events that put a dispatch back on its way: each starts a new journey to the channel.
+RESTAGE_EVENTS = ("replayed", "retried")
+
+
+async def journeys_of(session: AsyncSession, dispatch_id: UUID) -> int:
+    """How many times operators replayed, or supervisors retried, this dispatch."""
+    count = await session.scalar(
+        select(func.count())
+        .select_from(RequestEvent)
+        .where(RequestEvent.dispatch_id == dispatch_id, RequestEvent.type.in_(RESTAGE_EVENTS))
+    )
+    return int(count or 0)
+
+
 async def find_by_idempotency_keys(
     session: AsyncSession, scoped_keys: Sequence[tuple[str, str]]
 ) -> dict[tuple[str, str], ExchangeRequest]:

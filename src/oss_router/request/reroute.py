@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from oss_router.audit import service as audit
 from oss_router.audit.service import Action, Actor, AuditRecord
 from oss_router.auth.principal import Principal
-from oss_router.errors import Conflict, FieldError, NotFound, Unroutable
+from oss_router.errors import Conflict, FieldError, Unroutable
 from oss_router.live.notices import stage_notice
 from oss_router.messages.codes import (
     AccessType,
@@ -27,6 +27,7 @@ from oss_router.messages.codes import (
 from oss_router.models import Dispatch, ExchangeRequest
 from oss_router.request import repository, timeline
 from oss_router.request.lifecycle import is_terminal
+from oss_router.request.retry import dispatch_of, retry_refusal
 from oss_router.request.service import (
     move_dispatch,
     refresh_request_status,
@@ -51,9 +52,10 @@ async def reroute_dispatch(
     now: datetime,
 ) -> ExchangeRequest:
     request = visible_to(await repository.get(session, request_id, lock=True), principal)
-    dispatch = _dispatch_of(request, dispatch_id)
-    if dispatch.status in _FINAL:
-        raise Conflict(f"dispatch is already {dispatch.status}; it cannot be re-routed")
+    dispatch = dispatch_of(request, dispatch_id)
+    refusal = reroute_refusal(request, dispatch)
+    if refusal is not None:
+        raise Conflict(f"this dispatch cannot be re-routed: {refusal}")
     if dispatch.channel == channel.value:
         raise Unroutable(
             f"the dispatch to {dispatch.country} already uses {channel}",
@@ -100,22 +102,38 @@ async def reroute_dispatch(
     return request
 
 
-def _dispatch_of(request: ExchangeRequest, dispatch_id: UUID) -> Dispatch:
-    dispatch = next((d for d in request.dispatches if d.id == dispatch_id), None)
-    if dispatch is None:
-        raise NotFound("no such dispatch on this request")
-    return dispatch
+def reroute_refusal(request: ExchangeRequest, dispatch: Dispatch) -> str | None:
+    """Why this dispatch cannot be re-routed now, or None if it can."""
+    if dispatch.status in _FINAL:
+        return f"it is already {dispatch.status}"
+    if dispatch.status == DispatchStatus.FAILED.value:
+        return retry_refusal(request, dispatch)  # the same conditions as sending it again
+    if request.purged_at is not None:
+        return "the request's personal data were erased"
+    return None
 
 
-def _decide(
-    policy: RoutingPolicy,
+def reroute_channels(
+    policy: RoutingPolicy, request: ExchangeRequest, dispatch: Dispatch, now: datetime
+) -> list[Channel]:
+    """The channels this dispatch could be re-routed to now (``DispatchRead.reroute_channels``):
+    eligible for its country and the request by the routing policy, other than its own."""
+    if reroute_refusal(request, dispatch) is not None:
+        return []
+    query = reroute_query(request, dispatch.country, now)
+    eligible = policy.eligible_channels(query, dispatch.country)
+    return [channel for channel in eligible if channel.value != dispatch.channel]
+
+
+def reroute_query(
     request: ExchangeRequest,
     country: str,
-    channel: Channel,
-    reason: str,
     now: datetime,
-) -> DispatchDecision:
-    query = RoutingQuery(
+    channel: Channel | None = None,
+    reason: str | None = None,
+) -> RoutingQuery:
+    """The request as the routing policy reads it, for one country, decided ``now``."""
+    return RoutingQuery(
         kind=Kind(request.kind),
         target_countries=(country,),
         received_at=now,
@@ -128,6 +146,17 @@ def _decide(
         preferred_channel=channel,
         override_reason=reason,
     )
+
+
+def _decide(
+    policy: RoutingPolicy,
+    request: ExchangeRequest,
+    country: str,
+    channel: Channel,
+    reason: str,
+    now: datetime,
+) -> DispatchDecision:
+    query = reroute_query(request, country, now, channel, reason)
     try:
         return policy.decide(query).dispatches[0]
     except RoutingRefused as refused:

@@ -69,9 +69,19 @@ class RequestCreate(RoutingFields):
     )
 
 
+# A draft's target may be anything the officer typed: the preview names it as a bad target
+# (unknown code) and still routes the others; bounded, like every field.
+DraftCountry = Annotated[
+    str, StringConstraints(strip_whitespace=True, to_upper=True, min_length=1, max_length=16)
+]
+
+
 class RoutingPreviewQuery(RoutingFields):
     """A request being written: subject and purpose may still be missing (they do not change
-    the route); when the subject is given, the preview also looks for possible duplicates."""
+    the route); when the subject is given, the preview also looks for possible duplicates.
+    A bad target does not refuse the preview: it is reported in ``RoutingPreview.errors``."""
+
+    target_countries: list[DraftCountry] = Field(min_length=1, max_length=MAX_TARGETS)
 
     subject: Subject | None = None
     purpose: Purpose | None = None
@@ -101,6 +111,15 @@ class DispatchRead(BaseModel):
     refusal_ground: RefusalGround | None
     error: str | None
     updated_at: AwareDatetime
+    reroute_channels: list[Channel] = Field(
+        description="Channels a supervisor could re-route this dispatch to now: eligible for "
+        "its country and the request by the routing policy, other than its own; empty when "
+        "it is answered, cancelled, re-routed already or its request closed"
+    )
+    retry_allowed: bool = Field(
+        description="Failed, neither re-routed nor retried, request not closed: a supervisor "
+        "may send it again through the same channel (POST .../retry)"
+    )
 
 
 class EventRead(BaseModel):
@@ -144,6 +163,11 @@ class RequestRead(BaseModel):
     purged_at: AwareDatetime | None = Field(
         default=None, description="When its personal data were erased (retention, purge)"
     )
+    needs_action: bool = Field(
+        default=False,
+        description="A dispatch failed and was neither re-routed nor retried (status failed): "
+        "a supervisor retries it, re-routes it, or cancels the request",
+    )
 
 
 class RequestList(BaseModel):
@@ -166,6 +190,17 @@ class RerouteBody(BaseModel):
     reason: Annotated[str, StringConstraints(min_length=3, max_length=1000)]
 
 
+class RetryBody(BaseModel):
+    """A supervisor's retry of a failed dispatch on its own channel, and why."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    reason: Annotated[str, StringConstraints(min_length=1, max_length=500)] = Field(
+        description="Why it can go again (the cause is fixed): on the timeline and in the "
+        "audit log (LED 2016/680 Art. 25)"
+    )
+
+
 class PreviewDispatch(BaseModel):
     channel: Channel
     country: str
@@ -175,7 +210,21 @@ class PreviewDispatch(BaseModel):
     deadline_basis: str
 
 
+class PreviewTargetError(BaseModel):
+    """Why one target of the draft cannot be routed (the others' routing is in dispatches)."""
+
+    field: str = Field(description="The target at fault, e.g. target_countries[1]")
+    country: str = Field(description="The target as given (upper case)")
+    message: str
+    rule: str | None = Field(
+        default=None, description="The routing rule that refused it (R0, R7, OVERRIDE)"
+    )
+
+
 class RoutingPreview(BaseModel):
-    dispatches: list[PreviewDispatch]
+    dispatches: list[PreviewDispatch] = Field(description="The route of each valid target")
     warnings: list[WarningRead]
     policy_version: str
+    errors: list[PreviewTargetError] = Field(
+        default_factory=list, description="One per target that cannot be routed, in order"
+    )

@@ -25,19 +25,16 @@ from oss_router.models import Dispatch, ExchangeRequest, RequestEvent
 from oss_router.outbox.service import enqueue_dispatch
 from oss_router.request import repository, timeline
 from oss_router.request.lifecycle import (
-    TERMINAL_REQUEST_STATUSES,
+    CLOSED_REQUEST_STATUSES,
+    current_dispatches,
     derive_request_status,
     is_terminal,
     should_apply,
 )
 from oss_router.request.schemas import (
-    DispatchRead,
-    EventRead,
     RequestCreate,
-    RequestRead,
     RoutingFields,
     RoutingPreviewQuery,
-    WarningRead,
 )
 from oss_router.request.subjects import subject_document
 from oss_router.routing.decision import (
@@ -49,6 +46,7 @@ from oss_router.routing.decision import (
 )
 from oss_router.routing.duplicate import possible_duplicate_warning, subject_fingerprint
 from oss_router.routing.policy import RoutingPolicy
+from oss_router.routing.targets import TargetRouting, about_a_target, route_each
 from oss_router.telemetry import context, metrics
 
 log = logging.getLogger(__name__)
@@ -80,13 +78,26 @@ def routing_query(payload: RoutingFields, received_at: datetime) -> RoutingQuery
 
 
 def decide(policy: RoutingPolicy, payload: RoutingFields, received_at: datetime) -> RoutingDecision:
-    """The routing decision, or a 422 problem naming the field that made it impossible."""
+    """The routing decision, or a 422 problem naming the field (every bad target) at fault."""
+    query = routing_query(payload, received_at)
     try:
-        return policy.decide(routing_query(payload, received_at))
+        return policy.decide(query)
     except RoutingRefused as refused:
-        raise Unroutable(
-            refused.reason, errors=[FieldError(refused.field, refused.reason)], rule=refused.rule
-        ) from None
+        errors = _target_errors(policy, query) if about_a_target(refused) else []
+        raise _unroutable(refused, errors) from None
+
+
+def _unroutable(refused: RoutingRefused, errors: list[FieldError] | None = None) -> Unroutable:
+    errors = errors or [FieldError(refused.field, refused.reason)]
+    return Unroutable(refused.reason, errors=errors, rule=refused.rule)
+
+
+def _target_errors(policy: RoutingPolicy, query: RoutingQuery) -> list[FieldError]:
+    try:
+        routings = route_each(policy, query)
+    except RoutingRefused:
+        return []  # a fault of the whole request as well: the first one found stands
+    return [FieldError(r.refused.field, r.refused.reason) for r in routings if r.refused]
 
 
 async def preview(
@@ -95,12 +106,22 @@ async def preview(
     payload: RequestCreate | RoutingPreviewQuery,
     now: datetime,
     principal: Principal,
-) -> RoutingDecision:
-    """Exactly what creating the request now would decide, without storing the request."""
+) -> tuple[RoutingDecision, list[TargetRouting]]:
+    """Exactly what creating the request now would decide for its valid targets, without
+    storing the request, and the refusal of each bad target; refused (422) like the request
+    itself when no target can be routed, or for a fault of the whole request."""
     payload = effective_payload(payload, principal)
-    decision, matches = await _decide(session, policy, payload, now, principal)
+    try:
+        routings = route_each(policy, routing_query(payload, now))
+    except RoutingRefused as refused:  # a fault of the whole request
+        raise _unroutable(refused) from None
+    routable = [routing.country for routing in routings if routing.dispatch is not None]
+    if not routable:
+        decide(policy, payload, now)  # raises the 422 naming every target
+    valid = payload.model_copy(update={"target_countries": routable})
+    decision, matches = await _decide(session, policy, valid, now, principal)
     await audit.append(session, _duplicate_consultations(matches, payload, principal), now)
-    return decision
+    return decision, [routing for routing in routings if routing.refused is not None]
 
 
 def effective_payload(payload: PayloadT, principal: Principal) -> PayloadT:
@@ -125,7 +146,7 @@ async def _decide(
 ) -> tuple[RoutingDecision, list[ExchangeRequest]]:
     decision = decide(policy, payload, now)
     earlier = await _open_requests_like(session, [payload])
-    duplicates, matches = _duplicate_warnings(payload, earlier, principal)
+    duplicates, matches = _duplicate_warnings(payload, decision, earlier, principal)
     return replace(decision, warnings=decision.warnings + duplicates), matches
 
 
@@ -226,7 +247,9 @@ class _IntakeBatch:
     ) -> None:
         for index, decision in self._decisions.items():
             intake = self._intakes[index]
-            duplicates, matches = _duplicate_warnings(intake.payload, earlier, intake.principal)
+            duplicates, matches = _duplicate_warnings(
+                intake.payload, decision, earlier, intake.principal
+            )
             decision = replace(decision, warnings=decision.warnings + duplicates)
             self.staged.append((index, _stage_request(session, intake, decision), matches))
 
@@ -385,6 +408,7 @@ async def _open_requests_like(
 
 def _duplicate_warnings(
     payload: RequestCreate | RoutingPreviewQuery,
+    decision: RoutingDecision,
     earlier_by_subject: dict[SubjectKey, list[ExchangeRequest]],
     principal: Principal,
 ) -> tuple[tuple[RoutingWarning, ...], list[ExchangeRequest]]:
@@ -394,10 +418,11 @@ def _duplicate_warnings(
     # A PCCC learns only of its own unit's requests (another unit's must not even show).
     earlier = [req for req in earlier_by_subject.get(key, []) if _may_see(req, principal)]
     warnings, matches = [], []
-    for country in payload.target_countries:
+    for choice in decision.dispatches:
+        country = choice.country
         match = next((req for req in earlier if country in req.target_countries), None)
         if match is not None:
-            warnings.append(possible_duplicate_warning(str(match.id), country))
+            warnings.append(possible_duplicate_warning(str(match.id), country, choice.channel))
             if match not in matches:
                 matches.append(match)
     return tuple(warnings), matches
@@ -588,13 +613,15 @@ async def list_requests(
 async def cancel_request(
     session: AsyncSession, request_id: UUID, reason: str, principal: Principal, now: datetime
 ) -> ExchangeRequest:
-    """Cancel every dispatch not yet terminal; 409 when the request is already terminal.
+    """Cancel every dispatch not yet terminal; 409 when the request is answered or cancelled.
 
+    A failed request can be cancelled: giving up is one of the actions a failure asks for, and
+    its failed dispatches then need nobody's action (decision 0018).
     Officers cancel the requests they created; supervisors cancel any (403 otherwise)."""
     request = visible_to(await repository.get(session, request_id, lock=True), principal)
     if principal.role is not Role.SUPERVISOR and request.created_by != principal.subject:
         raise Forbidden("only the officer who created a request, or a supervisor, may cancel it")
-    if RequestStatus(request.status) in TERMINAL_REQUEST_STATUSES:
+    if RequestStatus(request.status) in CLOSED_REQUEST_STATUSES:
         raise Conflict(f"request is already {request.status}; it cannot be cancelled")
     cancelled = [
         {"channel": d.channel, "country": d.country}
@@ -622,7 +649,7 @@ async def cancel_request(
         at=now,
         detail={"reason": reason},
     )
-    refresh_request_status(session, request, principal.actor, now)
+    refresh_request_status(session, request, principal.actor, now, closed=True)
     stage_notice(session, request, now)
     record = AuditRecord(
         Action.ALTERATION,
@@ -667,10 +694,18 @@ def move_dispatch(
 
 
 def refresh_request_status(
-    session: AsyncSession, request: ExchangeRequest, actor: str, now: datetime
+    session: AsyncSession,
+    request: ExchangeRequest,
+    actor: str,
+    now: datetime,
+    *,
+    closed: bool = False,
 ) -> None:
-    """Re-derive the request's status and due date from its dispatches."""
-    status = derive_request_status(dispatch.status for dispatch in request.dispatches)
+    """Re-derive the request's status and due date from its current dispatches; ``closed``
+    when the request is being cancelled (a cancelled request stays so)."""
+    closed = closed or request.status == RequestStatus.CANCELLED.value
+    current = current_dispatches(request.dispatches)
+    status = derive_request_status((d.status for d in current), closed=closed)
     pending = [d.due_at for d in request.dispatches if not is_terminal(d.status)]
     request.due_at = min(pending) if pending else None
     request.updated_at = now
@@ -685,49 +720,3 @@ def refresh_request_status(
             to_status=status.value,
         )
         request.status = status.value
-
-
-def to_read(
-    request: ExchangeRequest, now: datetime, events: list[RequestEvent] | None = None
-) -> RequestRead:
-    dispatches = [_dispatch_read(dispatch, now) for dispatch in request.dispatches]
-    return RequestRead(
-        id=request.id,
-        status=RequestStatus(request.status),
-        created_at=request.created_at,
-        updated_at=request.updated_at,
-        due_at=request.due_at,
-        overdue=any(dispatch.overdue for dispatch in dispatches),
-        warnings=[WarningRead.model_validate(warning) for warning in request.warnings],
-        policy_version=request.policy_version,
-        origin=request.origin,
-        kind=request.kind,
-        subject=request.subject,
-        target_countries=request.target_countries,
-        purpose=request.purpose,
-        urgency=request.urgency,
-        urgency_ground=request.urgency_ground,
-        access_type=request.access_type,
-        crime_area=request.crime_area,
-        sis_alert_id=request.sis_alert_id,
-        border_area=request.border_area,
-        handling_code=request.handling_code,
-        preferred_channel=request.preferred_channel,
-        override_reason=request.override_reason,
-        reference=request.reference,
-        dispatches=dispatches,
-        events=[EventRead.model_validate(event) for event in events]
-        if events is not None
-        else None,
-        purged_at=request.purged_at,
-    )
-
-
-def _dispatch_read(dispatch: Dispatch, now: datetime) -> DispatchRead:
-    overdue = not is_terminal(dispatch.status) and dispatch.due_at < now
-    return DispatchRead.model_validate(
-        {**{key: getattr(dispatch, key) for key in _DISPATCH_FIELDS}, "overdue": overdue}
-    )
-
-
-_DISPATCH_FIELDS = [name for name in DispatchRead.model_fields if name != "overdue"]

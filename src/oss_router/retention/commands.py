@@ -5,6 +5,7 @@ import getpass
 from datetime import timedelta
 
 from oss_router.audit.service import Actor
+from oss_router.auth.principal import operator_actor
 from oss_router.clock import utcnow
 from oss_router.command import run_with_sessions
 from oss_router.db import SessionMaker, unit_of_work
@@ -14,7 +15,7 @@ from oss_router.retention.service import purge_batch
 
 
 def purge(args: argparse.Namespace) -> int:
-    actor = Actor.system(f"operator:{args.actor or _os_user()}")
+    actor = Actor.operator(operator_actor(args.actor or _os_user()))
     older_than = timedelta(days=args.older_than)
 
     progress = Progress("purge")

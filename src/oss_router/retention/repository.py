@@ -4,13 +4,28 @@ from collections.abc import Sequence
 from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import ColumnElement, and_, delete, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from oss_router.models import ExchangeRequest, OutboxMessage, RequestEvent, dialect
-from oss_router.request.lifecycle import TERMINAL_REQUEST_STATUSES
+from oss_router.models import Dispatch, ExchangeRequest, OutboxMessage, RequestEvent, dialect
+from oss_router.request.lifecycle import TERMINAL, TERMINAL_REQUEST_STATUSES
 
 _TERMINAL = [status.value for status in TERMINAL_REQUEST_STATUSES]
+
+
+def _finished(cutoff: datetime) -> ColumnElement[bool]:
+    """Terminal, not purged yet, unchanged since before ``cutoff``, and no dispatch still in
+    flight: a failed request may have one (decision 0018), whose answer must find its data."""
+    in_flight = exists().where(
+        Dispatch.request_id == ExchangeRequest.id,
+        Dispatch.status.not_in([status.value for status in TERMINAL]),
+    )
+    return and_(
+        ExchangeRequest.status.in_(_TERMINAL),
+        ExchangeRequest.purged_at.is_(None),
+        ExchangeRequest.updated_at < cutoff,
+        ~in_flight,
+    )
 
 
 async def due_for_purge(
@@ -19,11 +34,7 @@ async def due_for_purge(
     """Terminal requests, not purged yet, unchanged since before ``cutoff`` (oldest first)."""
     query = (
         select(ExchangeRequest)
-        .where(
-            ExchangeRequest.status.in_(_TERMINAL),
-            ExchangeRequest.purged_at.is_(None),
-            ExchangeRequest.updated_at < cutoff,
-        )
+        .where(_finished(cutoff))
         .order_by(ExchangeRequest.updated_at, ExchangeRequest.id)
         .limit(limit)
     )
@@ -34,11 +45,7 @@ async def due_for_purge(
 
 async def count_due(session: AsyncSession, cutoff: datetime) -> int:
     """How many requests ``due_for_purge`` would return with no limit (for progress)."""
-    query = select(func.count()).where(
-        ExchangeRequest.status.in_(_TERMINAL),
-        ExchangeRequest.purged_at.is_(None),
-        ExchangeRequest.updated_at < cutoff,
-    )
+    query = select(func.count()).where(_finished(cutoff))
     return int(await session.scalar(query) or 0)
 
 

@@ -1,7 +1,7 @@
 """Possible duplicates: a stable fingerprint of who or what a request is about.
 
-Sending the same request twice, over two channels, is what Directive (EU) 2023/977 made SIENA
-the default channel for; the request service looks up open requests with the same kind,
+Sending the same request twice, possibly over two channels, costs the partner twice and may
+get two answers that disagree; the request service looks up open requests with the same kind,
 fingerprint and target, and accepts the new one with a ``possible_duplicate`` warning.
 The fingerprint ignores case, diacritics, punctuation and spacing, so "Łukasz  MÜLLER-Nowak"
 and "lukasz muller nowak" are the same person.
@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping
 from datetime import date
 from typing import Any
 
-from oss_router.messages.codes import Kind
+from oss_router.messages.codes import Channel, Kind
 from oss_router.routing.advisories import POSSIBLE_DUPLICATE
 from oss_router.routing.decision import RoutingWarning
 
@@ -130,14 +130,36 @@ def subject_fingerprint(kind: Kind, subject: Mapping[str, Any]) -> str:
     return hashlib.sha256(canonical.encode("ascii")).hexdigest()
 
 
-def possible_duplicate_warning(existing_request_id: str, country: str) -> RoutingWarning:
-    """The warning for an open request with the same kind, subject and target country."""
+# How each channel carries the new request, and the rule that sends it there: the warning
+# speaks of the channel the target actually gets (rules.py), not of SIENA for every target.
+_CHANNEL_WORDING: dict[Channel, str] = {
+    Channel.EUROPOL: "SIENA (Europol), the default channel between member states "
+    "(Directive (EU) 2023/977 Art. 13)",
+    Channel.SIRENE: "SIRENE, which carries supplementary information on SIS alerts "
+    "(Regulation (EU) 2018/1862 Art. 8)",
+    Channel.INTERPOL: "INTERPOL's I-24/7 network",
+    Channel.LIAISON_OFFICER: "the liaison officer posted there",
+    Channel.PCCC: "the police and customs cooperation centre",
+}
+
+
+def possible_duplicate_warning(
+    existing_request_id: str, country: str, channel: Channel
+) -> RoutingWarning:
+    """The warning for an open request with the same kind, subject and target country.
+
+    The earlier request's id is a field of its own (``existing_request_id``), for the client
+    to link; the message does not repeat it."""
     return RoutingWarning(
         code=POSSIBLE_DUPLICATE,
         message=(
-            f"Open request {existing_request_id} already concerns the same subject in {country}; "
-            "check it before sending the same request again (Directive (EU) 2023/977 made "
-            "SIENA the default channel to avoid duplicated requests)."
+            f"An open request already concerns the same subject in {country}; check it before "
+            f"sending this one through {_CHANNEL_WORDING[channel]}: the same request sent "
+            "twice is answered twice, or contradicts itself."
         ),
-        details={"country": country, "existing_request_id": existing_request_id},
+        details={
+            "country": country,
+            "channel": channel.value,
+            "existing_request_id": existing_request_id,
+        },
     )

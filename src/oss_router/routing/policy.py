@@ -69,6 +69,14 @@ class RoutingPolicy:
             policy_version=self.version,
         )
 
+    def eligible_channels(self, query: RoutingQuery, country: str) -> tuple[Channel, ...]:
+        """The channels that could carry ``query`` to ``country`` (what an override or a
+        re-routing may choose, ``routing/override.py``); none for the home country (R0)."""
+        facts = facts_for(query, country, self.reference, self.home_country)
+        if first_match(facts) is R0:
+            return ()
+        return tuple(channel for channel in Channel if ineligibility(channel, facts) is None)
+
     def _dispatch(self, index: int, facts: CountryFacts, query: RoutingQuery) -> DispatchDecision:
         rule = first_match(facts)
         if rule is R0:

@@ -14,7 +14,7 @@ from typing import Literal
 from sqlalchemy import ColumnElement
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from oss_router.auth.principal import SYSTEM
+from oss_router.auth.principal import system_actor
 from oss_router.db import after_commit
 from oss_router.messages.codes import DispatchStatus, RequestStatus
 from oss_router.messages.status import StatusNotice
@@ -24,7 +24,7 @@ from oss_router.request.lifecycle import is_terminal
 from oss_router.sla import repository
 from oss_router.telemetry import metrics
 
-WATCH_ACTOR = f"{SYSTEM.actor}/deadline-watch"
+WATCH_ACTOR = system_actor("deadline-watch")
 
 DeadlineEventType = Literal["deadline_warning", "overdue"]
 
