@@ -18,6 +18,7 @@ from oss_router.config import Settings, get_settings
 from oss_router.deps import get_principal
 from oss_router.headers import SecurityHeaders
 from oss_router.health import router as health_router
+from oss_router.input import TextGuard
 from oss_router.limits import BodyGuard
 from oss_router.live.endpoints import router as live_router
 from oss_router.live.feed import LiveFeed
@@ -89,6 +90,7 @@ def create_app(
     problems.install(app)
     openapi.install(app)
     app.add_middleware(BodyGuard, max_body_bytes=settings.max_body_bytes)
+    app.add_middleware(TextGuard)
     app.add_middleware(HttpTelemetry)
     app.add_middleware(
         SecurityHeaders,

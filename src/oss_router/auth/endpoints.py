@@ -128,7 +128,9 @@ def _credentials(body: bytes, authorization: str | None) -> ClientCredentials:
     try:
         return ClientCredentials.model_validate(fields)
     except ValidationError:
-        raise _invalid("invalid_request", "client_id or client_secret is too long") from None
+        raise _invalid(
+            "invalid_request", "client_id or client_secret is too long or contains a NUL character"
+        ) from None
 
 
 def _form_fields(body: bytes) -> dict[str, str]:

@@ -5,12 +5,24 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, StringConstraints, model_validator
 
 from oss_router.auth.principal import Role
+from oss_router.field_messages import explained
+from oss_router.input import InputModel
 
 SubjectName = Annotated[
-    str, StringConstraints(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9._@:-]+$")
+    str,
+    StringConstraints(
+        min_length=1,
+        max_length=100,
+        pattern=explained(r"^[A-Za-z0-9._@:-]+$", "Use letters, digits and . _ @ : - only."),
+    ),
 ]
 UnitName = Annotated[
-    str, StringConstraints(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9._:-]+$")
+    str,
+    StringConstraints(
+        min_length=1,
+        max_length=100,
+        pattern=explained(r"^[A-Za-z0-9._:-]+$", "Use letters, digits and . _ : - only."),
+    ),
 ]
 
 
@@ -32,10 +44,8 @@ class PrincipalRead(BaseModel):
     actor: str  # how the caller is named on timelines and in the audit log
 
 
-class DevTokenRequest(BaseModel):
+class DevTokenRequest(InputModel):
     """A token from the development issuer, for any role (development only)."""
-
-    model_config = ConfigDict(extra="forbid")
 
     role: Role
     subject: SubjectName
@@ -48,7 +58,7 @@ class DevTokenRequest(BaseModel):
         return self
 
 
-class ClientCredentials(BaseModel):
+class ClientCredentials(InputModel):
     """RFC 6749 §4.4.2 access token request, form-encoded."""
 
     model_config = ConfigDict(extra="ignore")
