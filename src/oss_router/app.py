@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
-from oss_router import __version__, openapi, problems, redaction
+from oss_router import __version__, api_docs, openapi, problems, redaction
 from oss_router.audit.endpoints import router as audit_router
 from oss_router.auth.endpoints import router as auth_router
 from oss_router.auth.setup import build_authentication
@@ -18,7 +18,7 @@ from oss_router.config import Settings, get_settings
 from oss_router.deps import get_principal
 from oss_router.headers import SecurityHeaders
 from oss_router.health import router as health_router
-from oss_router.input import TextGuard
+from oss_router.input import TextGuard, refuse_unknown_query
 from oss_router.limits import BodyGuard
 from oss_router.live.endpoints import router as live_router
 from oss_router.live.feed import LiveFeed
@@ -81,8 +81,9 @@ def create_app(
         version=__version__,
         summary="One stop shop for international police information exchange",
         lifespan=lifespan,
-        docs_url="/docs" if docs else None,
-        redoc_url="/redoc" if docs else None,
+        dependencies=[Depends(refuse_unknown_query)],
+        docs_url=None,  # served from this host by api_docs, not from a CDN
+        redoc_url=None,
     )
     app.state.clock = clock
     install_record_factory()
@@ -112,6 +113,8 @@ def create_app(
     ):
         app.include_router(router, dependencies=AUTHENTICATED)
     install_web(app)
+    if docs:
+        api_docs.install(app)
     return app
 
 

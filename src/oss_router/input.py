@@ -14,6 +14,9 @@ from collections.abc import Iterator
 from typing import Any
 from urllib.parse import parse_qsl
 
+from fastapi import Request
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute
 from pydantic import BaseModel, ConfigDict, field_validator
 from pydantic_core import PydanticCustomError
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -39,10 +42,30 @@ def _strings(value: Any) -> Iterator[str]:
             yield from _strings(item)
 
 
+# A JSON Schema (ECMA-262) pattern: any text without NUL, for the strings the document describes.
+NUL_FREE_PATTERN = "^[^\\u0000]*$"
+
+
+def forbid_nul_in_schema(schema: dict[str, Any]) -> None:
+    """Tell the document's readers what ``InputModel`` and ``TextGuard`` refuse: each string
+    without a pattern, format or closed set of values gets ``NUL_FREE_PATTERN``."""
+    if schema.get("type") == "string" and not {"pattern", "enum", "const", "format"} & set(schema):
+        schema["pattern"] = NUL_FREE_PATTERN
+    for value in schema.values():
+        if isinstance(value, dict):
+            forbid_nul_in_schema(value)
+        elif isinstance(value, list):
+            for item in value:
+                if isinstance(item, dict):
+                    forbid_nul_in_schema(item)
+
+
 class InputModel(BaseModel):
     """Base of the models of request bodies: unknown fields refused, text trimmed, no NUL."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(
+        extra="forbid", str_strip_whitespace=True, json_schema_extra=forbid_nul_in_schema
+    )
 
     @field_validator("*", mode="after")
     @classmethod
@@ -50,6 +73,29 @@ class InputModel(BaseModel):
         if any(NUL in text for text in _strings(value)):
             raise PydanticCustomError(NUL_ERROR_TYPE, NUL_MESSAGE)
         return value
+
+
+async def refuse_unknown_query(request: Request) -> None:
+    """A query parameter the operation does not declare is a mistake (a misspelt filter would
+    silently list everything), refused like an unknown body field."""
+    route = request.scope.get("route")
+    if not isinstance(route, APIRoute) or not route.include_in_schema:
+        return
+    declared = set(_query_names(route.dependant))
+    unknown = [name for name in dict.fromkeys(request.query_params) if name not in declared]
+    if unknown:
+        errors = [FieldError(name or "query", UNKNOWN_PARAMETER) for name in unknown]
+        raise ValidationFailed(fields_detail(errors), errors=errors)
+
+
+UNKNOWN_PARAMETER = "This parameter is not known here: remove it."
+
+
+def _query_names(dependant: Dependant) -> Iterator[str]:
+    for param in dependant.query_params:
+        yield param.alias
+    for dependency in dependant.dependencies:
+        yield from _query_names(dependency)
 
 
 class TextGuard:

@@ -1,12 +1,12 @@
 """API schemas of the token endpoints."""
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, StringConstraints, model_validator
 
 from oss_router.auth.principal import Role
 from oss_router.field_messages import explained
-from oss_router.input import InputModel
+from oss_router.input import InputModel, forbid_nul_in_schema
 
 SubjectName = Annotated[
     str,
@@ -44,8 +44,16 @@ class PrincipalRead(BaseModel):
     actor: str  # how the caller is named on timelines and in the audit log
 
 
+def _pccc_needs_unit_in_schema(schema: dict[str, Any]) -> None:
+    forbid_nul_in_schema(schema)
+    schema["if"] = {"properties": {"role": {"const": Role.PCCC.value}}, "required": ["role"]}
+    schema["then"] = {"required": ["unit"], "properties": {"unit": {"type": "string"}}}
+
+
 class DevTokenRequest(InputModel):
     """A token from the development issuer, for any role (development only)."""
+
+    model_config = ConfigDict(json_schema_extra=_pccc_needs_unit_in_schema)
 
     role: Role
     subject: SubjectName

@@ -145,6 +145,7 @@ async def cancel_request(
 @router.post(
     "/requests/{request_id}/dispatches/{dispatch_id}/reroute",
     response_model=RequestRead,
+    responses=CONFLICT,
     dependencies=[Depends(require_roles(Role.SUPERVISOR))],
 )
 async def reroute_dispatch(
