@@ -121,3 +121,17 @@ async def test_query_errors_are_sentences_and_unknown_parameters_refused(
     assert [error["field"] for error in misspelt.json()["errors"]] == ["statsu"]
     _assert_sentences(bad_limit.json())
     _assert_sentences(misspelt.json())
+
+
+async def test_an_undeclared_query_parameter_is_a_documented_422(
+    client: httpx.AsyncClient,
+) -> None:
+    response = await client.get("/healthz", params={"verbose": "1"})
+
+    assert response.status_code == 422
+    assert response.json()["errors"] == [
+        {"field": "verbose", "message": "This parameter is not known here: remove it."}
+    ]
+    for path, operations in _document()["paths"].items():
+        for method, operation in operations.items():
+            assert "422" in operation["responses"], f"{method} {path}"
