@@ -40,7 +40,6 @@ BEYOND_THE_SCHEMA = {
     "target_countries": "routing policy",
     "preferred_channel": "eligibility of the channel for the country",
     "override_reason": "an override needs a reason that is not blank",
-    "urgency_ground": "an urgent request states its ground (Art. 4(4))",
     "crime_area": "the dated reference set of Europol mandate areas",
     # Subjects: known country codes, calendar dates up to today, a vehicle's identification, a
     # searchable DNA profile, all checked across fields or against the calendar.

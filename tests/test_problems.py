@@ -52,6 +52,9 @@ def test_the_document_ties_the_subject_to_the_kind() -> None:
         "$ref": "#/components/schemas/VehicleSubject"
     }
     assert schemas["VehicleRequest"]["properties"]["kind"]["const"] == "vehicle"
+    urgent = schemas["VehicleRequest"]["allOf"][0]
+    assert urgent["if"]["properties"]["urgency"] == {"const": "urgent"}
+    assert urgent["then"]["required"] == ["urgency_ground"]
 
 
 def _assert_sentences(problem: dict[str, Any]) -> None:

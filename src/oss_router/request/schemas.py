@@ -7,7 +7,7 @@ from uuid import UUID
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, TypeAdapter
 
 from oss_router.field_messages import explained
-from oss_router.input import InputModel
+from oss_router.input import InputModel, forbid_nul_in_schema
 from oss_router.messages.codes import (
     AccessType,
     Channel,
@@ -48,10 +48,31 @@ REQUEST_DESCRIPTION = (
 Purpose = Annotated[str, StringConstraints(min_length=MIN_PURPOSE_LENGTH, max_length=2000)]
 
 
+def _routing_rules_in_schema(schema: dict[str, Any]) -> None:
+    """What the routing guards refuse, as far as JSON Schema can say it: an urgent request
+    states its ground (Directive 2023/977 Art. 4(4)); a routing override states its reason."""
+    forbid_nul_in_schema(schema)
+    schema["allOf"] = [
+        _requires_when("urgency", Urgency.URGENT.value, "urgency_ground"),
+        _requires_when("preferred_channel", None, "override_reason"),
+    ]
+
+
+def _requires_when(field: str, value: str | None, required: str) -> dict[str, Any]:
+    """``required`` (not null) when ``field`` is ``value`` (any non-null value for None)."""
+    condition = {"const": value} if value is not None else {"not": {"type": "null"}}
+    return {
+        "if": {"properties": {field: condition}, "required": [field]},
+        "then": {"properties": {required: {"not": {"type": "null"}}}, "required": [required]},
+    }
+
+
 class RoutingFields(InputModel):
     """The fields of a request in the order of the web client's form (errors are listed in
     this order); the routing policy reads all but ``subject``, ``purpose`` and ``reference``.
     Each kind's request and preview below narrows ``kind``, ``subject`` and ``purpose``."""
+
+    model_config = ConfigDict(json_schema_extra=_routing_rules_in_schema)
 
     kind: Kind
     subject: InputModel | None = None
