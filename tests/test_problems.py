@@ -60,7 +60,7 @@ def test_the_document_ties_the_subject_to_the_kind() -> None:
 def _assert_sentences(problem: dict[str, Any]) -> None:
     for error in problem["errors"]:
         message = error["message"]
-        assert message[0].isupper(), error
+        assert not message[0].islower(), error
         assert message.endswith("."), error
         assert not PYDANTIC_WORDS.search(message), error
 
@@ -138,3 +138,24 @@ async def test_an_undeclared_query_parameter_is_a_documented_422(
     for path, operations in _document()["paths"].items():
         for method, operation in operations.items():
             assert "422" in operation["responses"], f"{method} {path}"
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"target_countries": ["ZZ"]},
+        {"target_countries": ["DE", "DE"]},
+        {"target_countries": ["PL"]},
+        {"urgency": "urgent"},
+        {"kind": "vehicle", "subject": {"make": "Skoda"}},
+        {"subject": {"family_name": "Nowak", "date_of_birth": "1980-02-30"}},
+        {"subject": {"family_name": "Nowak", "nationalities": ["QQ"]}},
+    ],
+)
+async def test_refusals_beyond_the_schema_are_sentences_too(
+    client: httpx.AsyncClient, overrides: dict[str, Any]
+) -> None:
+    response = await client.post("/v1/requests", json=request_body(**overrides))
+
+    assert response.status_code == 422, response.text
+    _assert_sentences(response.json())

@@ -38,7 +38,7 @@ def sentence(error: Mapping[str, Any], field: str) -> str:
     if wording is not None:
         return wording(context)
     if kind in _OWN_MESSAGE_TYPES:
-        return _as_sentence(str(error.get("msg", "")).removeprefix("Value error, "))
+        return as_sentence(str(error.get("msg", "")).removeprefix("Value error, "))
     return "This value is not valid here."
 
 
@@ -54,7 +54,8 @@ def _field_key(field: str) -> str:
     return key
 
 
-def _as_sentence(text: str) -> str:
+def as_sentence(text: str) -> str:
+    """``text`` as a sentence: a capital first letter and a full stop."""
     text = text.strip() or "This value is not valid here"
     text = text[0].upper() + text[1:]
     return text if text.endswith((".", "?", "!")) else text + "."

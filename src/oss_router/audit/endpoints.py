@@ -32,7 +32,7 @@ def _in_utc(value: datetime) -> datetime:
     try:
         return value.astimezone(UTC)
     except OverflowError:
-        raise ValueError("the instant is out of range") from None
+        raise ValueError("Give an instant between the years 1 and 9999.") from None
 
 
 Instant = Annotated[AwareDatetime, AfterValidator(_in_utc)]

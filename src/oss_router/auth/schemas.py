@@ -62,7 +62,7 @@ class DevTokenRequest(InputModel):
     @model_validator(mode="after")
     def _pccc_has_unit(self) -> "DevTokenRequest":
         if self.role is Role.PCCC and self.unit is None:
-            raise ValueError("a pccc token needs a unit")
+            raise ValueError("A pccc token needs a unit.")
         return self
 
 

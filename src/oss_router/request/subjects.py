@@ -35,7 +35,7 @@ DOCUMENT_NUMBER_PATTERN = explained(
 
 def _known_country(code: str) -> str:
     if not load_reference_data().is_known_country(code):
-        raise ValueError(f"{code!r} is not a known ISO 3166-1 alpha-2 country code")
+        raise ValueError(f"{code} is not a known country code (ISO 3166-1 alpha-2).")
     return code
 
 
@@ -54,9 +54,9 @@ def _partial_date(value: str) -> str:
     try:
         parsed = date(year, month, day)
     except ValueError:
-        raise ValueError(f"{value!r} is not a valid date") from None
+        raise ValueError(f"{value} is not a valid date.") from None
     if parsed.year < 1900 or parsed > date.today():  # noqa: DTZ011 - calendar date, no instant
-        raise ValueError("date_of_birth must be between 1900 and today")
+        raise ValueError("Give a date of birth between 1900 and today.")
     return value
 
 
@@ -96,9 +96,9 @@ class VehicleSubject(InputModel):
     @model_validator(mode="after")
     def _identified(self) -> "VehicleSubject":
         if self.vin is None and self.registration_number is None:
-            raise ValueError("a vehicle needs a vin or a registration_number")
+            raise ValueError("Give the VIN or the registration number of the vehicle.")
         if self.registration_number is not None and self.registration_country is None:
-            raise ValueError("registration_country is required with registration_number")
+            raise ValueError("Give the registration country with the registration number.")
         return self
 
 
@@ -145,8 +145,8 @@ class DnaSubject(InputModel):
         ]
         if len(numeric) < SEARCHABLE_DNA_LOCI:
             raise ValueError(
-                f"a searchable DNA profile needs at least {SEARCHABLE_DNA_LOCI} loci with "
-                f"numeric alleles; {len(numeric)} given"
+                f"Give at least {SEARCHABLE_DNA_LOCI} loci with numeric alleles: a profile "
+                f"with {len(numeric)} cannot be searched."
             )
         return self
 
