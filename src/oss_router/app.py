@@ -18,7 +18,7 @@ from oss_router.config import Settings, get_settings
 from oss_router.deps import get_principal
 from oss_router.headers import SecurityHeaders
 from oss_router.health import router as health_router
-from oss_router.input import TextGuard, refuse_unknown_query
+from oss_router.input_guard import TextGuard, refuse_unknown_query
 from oss_router.limits import BodyGuard
 from oss_router.live.endpoints import router as live_router
 from oss_router.live.feed import LiveFeed
@@ -100,6 +100,11 @@ def create_app(
         connect_to=[settings.oidc_token_url] if settings.oidc_token_url else [],
     )
     _allow_cross_origin(app, settings)
+    _include_routes(app, docs=docs)
+    return app
+
+
+def _include_routes(app: FastAPI, *, docs: bool) -> None:
     app.include_router(health_router)
     app.include_router(telemetry_router)
     app.include_router(auth_router)
@@ -115,7 +120,6 @@ def create_app(
     install_web(app)
     if docs:
         api_docs.install(app)
-    return app
 
 
 def _allow_cross_origin(app: FastAPI, settings: Settings) -> None:

@@ -5,8 +5,10 @@ which library failed. A pattern carries its explanation where it is declared (``
 the other constraints are worded from the error's type and context here.
 """
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
+
+from oss_router.errors import FieldError
 
 _PATTERN_HINTS: dict[str, str] = {}
 
@@ -18,6 +20,12 @@ _FIELD_SENTENCES: dict[tuple[str, str], str] = {
     ("kind", "invalid"): "Choose what is looked up: {tags}.",
     ("subject.loci", "too_short"): "Add the typed loci of the profile.",
 }
+
+
+def fields_detail(fields: Sequence[FieldError]) -> str:
+    """The ``detail`` of a validation problem: which fields to correct."""
+    names = ", ".join(dict.fromkeys(error.field for error in fields))
+    return f"Correct these fields: {names}."
 
 
 def explained(pattern: str, hint: str) -> str:

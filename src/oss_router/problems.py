@@ -18,7 +18,7 @@ from oss_router.errors import (
     ProblemError,
     ValidationFailed,
 )
-from oss_router.field_messages import sentence
+from oss_router.field_messages import fields_detail, sentence
 from oss_router.messages.codes import Kind
 
 log = logging.getLogger(__name__)
@@ -62,11 +62,6 @@ def validation_problem(errors: Sequence[Any], order: Sequence[str] = ()) -> Prob
         )
     fields = sorted(_field_errors(errors), key=_position_in(order))
     return ValidationFailed(fields_detail(fields), errors=fields)
-
-
-def fields_detail(fields: Sequence[FieldError]) -> str:
-    names = ", ".join(dict.fromkeys(error.field for error in fields))
-    return f"Correct these fields: {names}."
 
 
 def form_order(request: Request) -> list[str]:
