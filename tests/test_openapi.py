@@ -50,6 +50,8 @@ BEYOND_THE_SCHEMA = {
     "reference": "length after trimming",
     # Only a cursor the service issued is valid: a JSON Schema can only say "a string".
     "cursor": "issued by the service",
+    # Two query parameters compared with each other: the audit log's period.
+    "until": "later than since",
 }
 
 

@@ -61,7 +61,7 @@ async def list_audit_entries(
     if since is not None and until is not None and since >= until:
         raise ValidationFailed(
             "since must be earlier than until",
-            errors=[FieldError("until", "must be later than since")],
+            errors=[FieldError("until", "Give an end later than the start (since).")],
         )
     filters = repository.AuditFilters(
         request_id=request_id,
