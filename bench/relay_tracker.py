@@ -32,7 +32,7 @@ from oss_router.messages.result import DispatchResult, result_message_id
 from oss_router.models import Dispatch
 from oss_router.outbox.relay import Relay
 from oss_router.request import timeline
-from oss_router.request.schemas import RequestCreate
+from oss_router.request.schemas import REQUEST_CREATE
 from oss_router.request.service import Intake, create_requests
 from oss_router.runtime import Runtime
 from oss_router.tracker.service import apply_results
@@ -99,7 +99,7 @@ def cpu_seconds(pid: int) -> float:
 async def stage(runtime: Runtime, count: int, offset: int) -> None:
     for start in range(0, count, 64):
         intakes = [
-            Intake(RequestCreate.model_validate(varied_body(offset + i)), DESK, None, utcnow())
+            Intake(REQUEST_CREATE.validate_python(varied_body(offset + i)), DESK, None, utcnow())
             for i in range(start, min(count, start + 64))
         ]
         async with unit_of_work(runtime.sessions) as session:

@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
-from oss_router import __version__, openapi, problems, redaction
+from oss_router import __version__, api_docs, openapi, problems, redaction
 from oss_router.audit.endpoints import router as audit_router
 from oss_router.auth.endpoints import router as auth_router
 from oss_router.auth.setup import build_authentication
@@ -18,6 +18,7 @@ from oss_router.config import Settings, get_settings
 from oss_router.deps import get_principal
 from oss_router.headers import SecurityHeaders
 from oss_router.health import router as health_router
+from oss_router.input_guard import TextGuard, refuse_unknown_query
 from oss_router.limits import BodyGuard
 from oss_router.live.endpoints import router as live_router
 from oss_router.live.feed import LiveFeed
@@ -80,8 +81,9 @@ def create_app(
         version=__version__,
         summary="One stop shop for international police information exchange",
         lifespan=lifespan,
-        docs_url="/docs" if docs else None,
-        redoc_url="/redoc" if docs else None,
+        dependencies=[Depends(refuse_unknown_query)],
+        docs_url=None,  # served from this host by api_docs, not from a CDN
+        redoc_url=None,
     )
     app.state.clock = clock
     install_record_factory()
@@ -89,6 +91,7 @@ def create_app(
     problems.install(app)
     openapi.install(app)
     app.add_middleware(BodyGuard, max_body_bytes=settings.max_body_bytes)
+    app.add_middleware(TextGuard)
     app.add_middleware(HttpTelemetry)
     app.add_middleware(
         SecurityHeaders,
@@ -97,6 +100,11 @@ def create_app(
         connect_to=[settings.oidc_token_url] if settings.oidc_token_url else [],
     )
     _allow_cross_origin(app, settings)
+    _include_routes(app, docs=docs)
+    return app
+
+
+def _include_routes(app: FastAPI, *, docs: bool) -> None:
     app.include_router(health_router)
     app.include_router(telemetry_router)
     app.include_router(auth_router)
@@ -110,7 +118,8 @@ def create_app(
     ):
         app.include_router(router, dependencies=AUTHENTICATED)
     install_web(app)
-    return app
+    if docs:
+        api_docs.install(app)
 
 
 def _allow_cross_origin(app: FastAPI, settings: Settings) -> None:

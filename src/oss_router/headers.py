@@ -2,8 +2,8 @@
 
 The content security policy allows scripts, styles, images and connections from this origin
 only: no inline script or style, no framing, no plugins. API responses carry personal data, so
-they are never cached. The development-only API docs (``/docs``, ``/redoc``) load FastAPI's
-Swagger UI and ReDoc from their CDN with an inline bootstrap script and get their own policy.
+they are never cached. The development-only API docs (``/docs``, served from this host by
+``api_docs``) only get inline styles on top, which Swagger UI sets from its script.
 """
 
 from urllib.parse import urlsplit
@@ -36,14 +36,11 @@ def _origin(url: str) -> str | None:
     return f"{parts.scheme}://{parts.netloc}"
 
 
-DOCS_CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
-    "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net https://fonts.googleapis.com; "
-    "img-src 'self' data: https://fastapi.tiangolo.com https://cdn.redoc.ly; "
-    "font-src 'self' https://fonts.gstatic.com; worker-src 'self' blob:; "
-    "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
+# Swagger UI (api_docs) sets style attributes from its script: styles may be inline there.
+DOCS_CONTENT_SECURITY_POLICY = CONTENT_SECURITY_POLICY.replace(
+    "style-src 'self'", "style-src 'self' 'unsafe-inline'"
 )
-DOCS_PATHS = frozenset({"/docs", "/docs/oauth2-redirect", "/redoc"})
+DOCS_PREFIX = "/docs"
 
 
 class SecurityHeaders:
@@ -74,7 +71,7 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
     def _add(self, headers: MutableHeaders, path: str) -> None:
-        docs = self.docs_enabled and path in DOCS_PATHS
+        docs = self.docs_enabled and (path == DOCS_PREFIX or path.startswith(DOCS_PREFIX + "/"))
         policy = DOCS_CONTENT_SECURITY_POLICY if docs else self.policy
         headers.setdefault("Content-Security-Policy", policy)
         headers.setdefault("X-Content-Type-Options", "nosniff")

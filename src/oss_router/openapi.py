@@ -12,6 +12,7 @@ from typing import Any
 from fastapi import FastAPI
 from pydantic import BaseModel, ConfigDict
 
+from oss_router.input import forbid_nul_in_schema
 from oss_router.problems import PROBLEM_JSON
 
 _REF = "#/components/schemas/Problem"
@@ -69,6 +70,8 @@ def with_problems(document: dict[str, Any]) -> dict[str, Any]:
     for path, operations in document.get("paths", {}).items():
         for operation in operations.values():
             _document_problems(path, operation)
+            for parameter in operation.get("parameters", []):
+                forbid_nul_in_schema(parameter.get("schema", {}))
     return document
 
 
@@ -83,7 +86,7 @@ def _document_problems(path: str, operation: dict[str, Any]) -> None:
 
 
 def _statuses(path: str, operation: dict[str, Any]) -> set[int]:
-    statuses: set[int] = set()
+    statuses = {422}  # a query parameter the operation does not declare (input.py)
     if not path.startswith("/v1/"):
         return statuses
     statuses.add(429)  # every /v1 call counts against a rate limit

@@ -1,13 +1,15 @@
 """The one place that turns errors into RFC 9457 ``application/problem+json`` responses."""
 
 import logging
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, get_args
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from oss_router.errors import (
     PROBLEM_BASE,
@@ -16,12 +18,13 @@ from oss_router.errors import (
     ProblemError,
     ValidationFailed,
 )
+from oss_router.field_messages import fields_detail, sentence
 from oss_router.messages.codes import Kind
 
 log = logging.getLogger(__name__)
 
 PROBLEM_JSON = "application/problem+json"
-_KIND_TAGS = {kind.value for kind in Kind}
+_KIND_TAGS = [kind.value for kind in Kind]
 
 
 def problem_response(error: ProblemError, request: Request | None = None) -> JSONResponse:
@@ -46,36 +49,88 @@ async def _on_problem(request: Request, error: ProblemError) -> JSONResponse:
 
 
 async def _on_validation(request: Request, error: RequestValidationError) -> JSONResponse:
-    return problem_response(validation_problem(error.errors()), request)
+    return problem_response(validation_problem(error.errors(), form_order(request)), request)
 
 
-def validation_problem(errors: Sequence[Any]) -> ProblemError:
+def validation_problem(errors: Sequence[Any], order: Sequence[str] = ()) -> ProblemError:
+    """A 422 naming each bad field with a sentence for a person, in the order of ``order``
+    (the fields of the form); a body that is not JSON at all is a 400."""
     if any(item.get("type") == "json_invalid" for item in errors):
         return MalformedBody(
-            "the body is not valid JSON", errors=[FieldError("body", "malformed JSON")]
+            "the body is not valid JSON",
+            errors=[FieldError("body", "Send the body as a JSON document.")],
         )
-    fields = _field_errors(errors)
-    names = ", ".join(dict.fromkeys(error.field for error in fields))
-    return ValidationFailed(f"invalid fields: {names}", errors=fields)
+    fields = sorted(_field_errors(errors), key=_position_in(order))
+    return ValidationFailed(fields_detail(fields), errors=fields)
+
+
+def form_order(request: Request) -> list[str]:
+    """The names of the route's parameters and body fields, in their declared order."""
+    route = request.scope.get("route")
+    dependant = getattr(route, "dependant", None)
+    if dependant is None:
+        return []
+    names = [param.alias for param in dependant.path_params + dependant.query_params]
+    names += [param.alias for param in dependant.header_params]
+    body = getattr(route, "body_field", None)
+    if body is not None:
+        names += _model_fields(body.field_info.annotation)
+    return names
+
+
+def _model_fields(annotation: Any) -> list[str]:
+    members = get_args(annotation) or (annotation,)
+    for member in members:  # the members of a request union share their field order
+        if isinstance(member, type) and issubclass(member, BaseModel):
+            return [field.alias or name for name, field in member.model_fields.items()]
+        nested = _model_fields(member) if get_args(member) else []
+        if nested:
+            return nested
+    return []
+
+
+def _position_in(order: Sequence[str]) -> Callable[[FieldError], int]:
+    positions = {name: index for index, name in enumerate(order)}
+
+    def position(error: FieldError) -> int:
+        top = error.field.split(".", 1)[0].split("[", 1)[0]
+        return positions.get(top, len(positions))
+
+    return position
 
 
 def _field_errors(errors: Sequence[Any]) -> list[FieldError]:
-    kind_is_bad = any(tuple(item.get("loc", ()))[-1:] == ("kind",) for item in errors)
     result = []
     for item in errors:
-        if kind_is_bad and item.get("type") in {"union_tag_not_found", "union_tag_invalid"}:
-            continue  # the subject cannot be checked before the kind is right
-        result.append(FieldError(field_name(item.get("loc", ())), _message(item)))
+        if item.get("type") in _UNION_TAG_ERRORS:
+            result.append(_kind_error(item))
+            continue
+        name = field_name(item.get("loc", ()))
+        result.append(FieldError(name, sentence(item, name)))
     return result
 
 
+_UNION_TAG_ERRORS = {"union_tag_not_found": "missing", "union_tag_invalid": "invalid"}
+
+
+def _kind_error(item: Any) -> FieldError:
+    """The request union could not pick its member: the discriminator (``kind``) is wrong."""
+    context = item.get("ctx") or {}
+    name = str(context.get("discriminator", "kind")).strip("'") or "kind"
+    loc = (*tuple(item.get("loc", ())), name)
+    tags = ", ".join(_KIND_TAGS)
+    error = {"type": _UNION_TAG_ERRORS[item["type"]], "ctx": {"tags": tags}}
+    field = field_name(loc)
+    return FieldError(field, sentence(error, field))
+
+
 def field_name(loc: Sequence[Any]) -> str:
-    """``("body", "subject", "person", "dob")`` → ``subject.dob``; indices as ``[i]``."""
+    """``("body", "person", "subject", "dob")`` → ``subject.dob``; indices as ``[i]``."""
     parts = list(loc)
     if parts and parts[0] in {"body", "query", "path", "header"}:
         parts = parts[1:]
-    if len(parts) >= 2 and parts[0] == "subject" and parts[1] in _KIND_TAGS:
-        del parts[1]
+    if parts and parts[0] in _KIND_TAGS:
+        del parts[0]  # the member of the request union, chosen by ``kind``
     name = ""
     for part in parts:
         if isinstance(part, int):
@@ -83,18 +138,6 @@ def field_name(loc: Sequence[Any]) -> str:
         else:
             name += f".{part}" if name else str(part)
     return name or "body"
-
-
-def _message(item: Any) -> str:
-    kind = item.get("type", "")
-    if kind == "missing":
-        return "field required"
-    if kind == "extra_forbidden":
-        return "unknown field"
-    if kind in {"model_attributes_type", "dict_type", "model_type"}:
-        return "must be a JSON object"
-    message = str(item.get("msg", "invalid value"))
-    return message.removeprefix("Value error, ")
 
 
 async def _on_http(request: Request, error: StarletteHTTPException) -> JSONResponse:
@@ -106,9 +149,40 @@ async def _on_http(request: Request, error: StarletteHTTPException) -> JSONRespo
         "detail": str(error.detail),
         "instance": request.url.path,
     }
+    headers = dict(error.headers or {})
+    if error.status_code == 405:
+        headers["Allow"] = allowed_methods(request)
     return JSONResponse(
-        body, status_code=error.status_code, media_type=PROBLEM_JSON, headers=error.headers
+        body, status_code=error.status_code, media_type=PROBLEM_JSON, headers=headers
     )
+
+
+def allowed_methods(request: Request) -> str:
+    """Every method some route of this path answers (RFC 9110 §15.5.6). Starlette's own 405
+    names only the methods of the first route whose path matched: ``POST`` on a path that
+    also answers ``GET``. Each method is tried against the whole routing table instead."""
+    routes = request.app.router.routes
+    return ", ".join(
+        method
+        for method in _METHODS
+        if any(route.matches(_probe(request, method))[0] is Match.FULL for route in routes)
+    )
+
+
+_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+
+
+def _probe(request: Request, method: str) -> dict[str, Any]:
+    """A fresh scope for ``method`` on the request's path (no state of the failed match)."""
+    scope = request.scope
+    return {
+        "type": "http",
+        "method": method,
+        "path": scope["path"],
+        "root_path": scope.get("root_path", ""),
+        "headers": [],
+        "query_string": b"",
+    }
 
 
 async def _on_unexpected(request: Request, error: Exception) -> JSONResponse:

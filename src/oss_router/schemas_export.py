@@ -2,28 +2,32 @@
 
 import json
 from pathlib import Path
+from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, TypeAdapter
 
 from oss_router.messages.dispatch import DispatchEnvelope
 from oss_router.messages.result import DispatchResult
 from oss_router.messages.status import StatusNotice, StatusNotices
-from oss_router.request.schemas import RequestCreate, RequestRead
+from oss_router.request.schemas import REQUEST_CREATE, RequestRead
 
-EXPORTED: dict[str, type[BaseModel]] = {
+EXPORTED: dict[str, type[BaseModel] | TypeAdapter[Any]] = {
     "dispatch-envelope.v1.json": DispatchEnvelope,
     "dispatch-result.v1.json": DispatchResult,
     "status-notice.v1.json": StatusNotice,
     "status-notices.v1.json": StatusNotices,
-    "request-create.json": RequestCreate,
+    "request-create.json": REQUEST_CREATE,
     "request-read.json": RequestRead,
 }
 
 SCHEMA_DIR = Path(__file__).resolve().parents[2] / "schemas"
 
 
-def render(model: type[BaseModel]) -> str:
-    schema = model.model_json_schema(mode="validation")
+def render(model: type[BaseModel] | TypeAdapter[Any]) -> str:
+    if isinstance(model, TypeAdapter):
+        schema = model.json_schema(mode="validation")
+    else:
+        schema = model.model_json_schema(mode="validation")
     schema = {"$schema": "https://json-schema.org/draft/2020-12/schema", **schema}
     return json.dumps(schema, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 

@@ -17,7 +17,7 @@ from oss_router.errors import Conflict, Forbidden, ProblemError, Unroutable
 from oss_router.models import AuditEntry, ExchangeRequest, OutboxMessage
 from oss_router.request import service
 from oss_router.request.intake import IntakeBatcher
-from oss_router.request.schemas import RequestCreate
+from oss_router.request.schemas import REQUEST_CREATE
 from oss_router.request.service import CreateOutcome, Intake
 from oss_router.routing.policy import RoutingPolicy
 from oss_router.runtime import Runtime
@@ -59,7 +59,7 @@ def intake(
 ) -> Intake:
     body = request_body("person", **overrides)
     body["subject"] = {**body["subject"], "family_name": f"Batch-{index}"}
-    return Intake(RequestCreate.model_validate(body), principal, key, utcnow())
+    return Intake(REQUEST_CREATE.validate_python(body), principal, key, utcnow())
 
 
 def batcher(runtime: Runtime, max_batch: int = 64) -> IntakeBatcher:

@@ -14,6 +14,7 @@ from tests.support.auth import auth_headers
 from tests.support.payloads import PURPOSE, request_body
 
 from oss_router.app import create_app
+from oss_router.audit.repository import CURSOR_MESSAGE
 from oss_router.audit.verify import verify
 from oss_router.auth.principal import Role
 from oss_router.config import Settings
@@ -273,7 +274,7 @@ async def test_the_auditor_filters_and_pages_the_log(
     assert seen == [4, 3, 2, 1]
     bad = await client.get("/v1/audit", params={"cursor": "nonsense"}, headers=auditor)
     assert bad.status_code == 422
-    assert bad.json()["errors"] == [{"field": "cursor", "message": "invalid cursor"}]
+    assert bad.json()["errors"] == [{"field": "cursor", "message": CURSOR_MESSAGE}]
     entry = (await query(request_id=first, action="consultation"))[0]
     assert "subject" not in entry  # the auditor sees who, when, why, to whom; not about whom
 

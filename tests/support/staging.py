@@ -12,7 +12,7 @@ from oss_router.db import unit_of_work
 from oss_router.migrate import upgrade
 from oss_router.models import ExchangeRequest, RequestEvent
 from oss_router.request import repository, service
-from oss_router.request.schemas import RequestCreate
+from oss_router.request.schemas import REQUEST_CREATE
 from oss_router.runtime import Runtime
 from tests.support.payloads import request_body
 
@@ -32,7 +32,7 @@ async def open_runtime(settings: Settings) -> AsyncIterator[Runtime]:
 
 async def stage_request(runtime: Runtime, **overrides: Any) -> ExchangeRequest:
     """Create a request as the gateway would (request, dispatches, events, outbox rows)."""
-    payload = RequestCreate.model_validate(request_body(**overrides))
+    payload = REQUEST_CREATE.validate_python(request_body(**overrides))
     async with unit_of_work(runtime.sessions) as session:
         outcome = await service.create_request(
             session, runtime.policy, payload, DESK, idempotency_key=None, now=utcnow()

@@ -32,7 +32,7 @@ def _in_utc(value: datetime) -> datetime:
     try:
         return value.astimezone(UTC)
     except OverflowError:
-        raise ValueError("the instant is out of range") from None
+        raise ValueError("Give an instant between the years 1 and 9999.") from None
 
 
 Instant = Annotated[AwareDatetime, AfterValidator(_in_utc)]
@@ -61,7 +61,7 @@ async def list_audit_entries(
     if since is not None and until is not None and since >= until:
         raise ValidationFailed(
             "since must be earlier than until",
-            errors=[FieldError("until", "must be later than since")],
+            errors=[FieldError("until", "Give an end later than the start (since).")],
         )
     filters = repository.AuditFilters(
         request_id=request_id,

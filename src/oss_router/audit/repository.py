@@ -183,6 +183,9 @@ def encode_cursor(seq: int) -> str:
     return base64.urlsafe_b64encode(f"audit:{seq}".encode()).decode().rstrip("=")
 
 
+CURSOR_MESSAGE = "Use the next_cursor of the previous page: this is not a cursor the service gave."
+
+
 def decode_cursor(cursor: str) -> int:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
@@ -193,5 +196,5 @@ def decode_cursor(cursor: str) -> int:
     except (ValueError, binascii.Error, UnicodeDecodeError):
         raise ValidationFailed(
             "cursor is not one this service issued",
-            errors=[FieldError("cursor", "invalid cursor")],
+            errors=[FieldError("cursor", CURSOR_MESSAGE)],
         ) from None

@@ -128,7 +128,9 @@ def _credentials(body: bytes, authorization: str | None) -> ClientCredentials:
     try:
         return ClientCredentials.model_validate(fields)
     except ValidationError:
-        raise _invalid("invalid_request", "client_id or client_secret is too long") from None
+        raise _invalid(
+            "invalid_request", "client_id or client_secret is too long or contains a NUL character"
+        ) from None
 
 
 def _form_fields(body: bytes) -> dict[str, str]:
@@ -137,9 +139,14 @@ def _form_fields(body: bytes) -> dict[str, str]:
     except (UnicodeDecodeError, ValueError):
         raise _invalid("invalid_request", "the body is not a form-encoded document") from None
     fields = dict(pairs)
-    if len(fields) != len(pairs):
+    names = [name for name, _ in pairs if name in _TOKEN_PARAMETERS]
+    if len(names) != len(set(names)):
         raise _invalid("invalid_request", "a parameter is repeated")  # RFC 6749 §3.2
-    return fields
+    # RFC 6749 §3.2: unrecognized parameters are ignored (repeated or not).
+    return {name: value for name, value in fields.items() if name in _TOKEN_PARAMETERS}
+
+
+_TOKEN_PARAMETERS = frozenset({"grant_type", "client_id", "client_secret", "scope"})
 
 
 def _basic_credentials(authorization: str | None) -> tuple[str, str] | None:

@@ -1,16 +1,28 @@
 """API schemas of the token endpoints."""
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, StringConstraints, model_validator
 
 from oss_router.auth.principal import Role
+from oss_router.field_messages import explained
+from oss_router.input import InputModel, forbid_nul_in_schema
 
 SubjectName = Annotated[
-    str, StringConstraints(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9._@:-]+$")
+    str,
+    StringConstraints(
+        min_length=1,
+        max_length=100,
+        pattern=explained(r"^[A-Za-z0-9._@:-]+$", "Use letters, digits and . _ @ : - only."),
+    ),
 ]
 UnitName = Annotated[
-    str, StringConstraints(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9._:-]+$")
+    str,
+    StringConstraints(
+        min_length=1,
+        max_length=100,
+        pattern=explained(r"^[A-Za-z0-9._:-]+$", "Use letters, digits and . _ : - only."),
+    ),
 ]
 
 
@@ -32,10 +44,16 @@ class PrincipalRead(BaseModel):
     actor: str  # how the caller is named on timelines and in the audit log
 
 
-class DevTokenRequest(BaseModel):
+def _pccc_needs_unit_in_schema(schema: dict[str, Any]) -> None:
+    forbid_nul_in_schema(schema)
+    schema["if"] = {"properties": {"role": {"const": Role.PCCC.value}}, "required": ["role"]}
+    schema["then"] = {"required": ["unit"], "properties": {"unit": {"type": "string"}}}
+
+
+class DevTokenRequest(InputModel):
     """A token from the development issuer, for any role (development only)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(json_schema_extra=_pccc_needs_unit_in_schema)
 
     role: Role
     subject: SubjectName
@@ -44,11 +62,11 @@ class DevTokenRequest(BaseModel):
     @model_validator(mode="after")
     def _pccc_has_unit(self) -> "DevTokenRequest":
         if self.role is Role.PCCC and self.unit is None:
-            raise ValueError("a pccc token needs a unit")
+            raise ValueError("A pccc token needs a unit.")
         return self
 
 
-class ClientCredentials(BaseModel):
+class ClientCredentials(InputModel):
     """RFC 6749 §4.4.2 access token request, form-encoded."""
 
     model_config = ConfigDict(extra="ignore")

@@ -15,6 +15,7 @@ from oss_router.deps import (
     SessionDep,
     require_roles,
 )
+from oss_router.field_messages import explained
 from oss_router.messages.codes import Channel, Kind, RequestStatus
 from oss_router.request import reading, repository, reroute, retry, service
 from oss_router.request.schemas import (
@@ -30,6 +31,7 @@ from oss_router.request.schemas import (
     RoutingPreviewQuery,
     WarningRead,
 )
+from oss_router.request.subjects import COUNTRY_PATTERN
 
 router = APIRouter(prefix="/v1", tags=["requests"])
 
@@ -50,7 +52,14 @@ RETRY_RESPONSES: dict[int | str, dict[str, Any]] = {
 
 IdempotencyKey = Annotated[
     str | None,
-    Header(alias="Idempotency-Key", min_length=1, max_length=200, pattern=r"^[\x21-\x7e]+$"),
+    Header(
+        alias="Idempotency-Key",
+        min_length=1,
+        max_length=200,
+        pattern=explained(
+            r"^[\x21-\x7e]+$", "Use printable ASCII characters only, without spaces."
+        ),
+    ),
 ]
 
 
@@ -86,7 +95,7 @@ async def list_requests(
     status: RequestStatus | None = None,
     channel: Channel | None = None,
     kind: Kind | None = None,
-    country: Annotated[str | None, Query(pattern=r"^[A-Za-z]{2}$")] = None,
+    country: Annotated[str | None, Query(pattern=COUNTRY_PATTERN)] = None,
     overdue: bool | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
@@ -136,6 +145,7 @@ async def cancel_request(
 @router.post(
     "/requests/{request_id}/dispatches/{dispatch_id}/reroute",
     response_model=RequestRead,
+    responses=CONFLICT,
     dependencies=[Depends(require_roles(Role.SUPERVISOR))],
 )
 async def reroute_dispatch(

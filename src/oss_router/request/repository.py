@@ -259,6 +259,9 @@ def encode_cursor(created_at: datetime, request_id: UUID) -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
+CURSOR_MESSAGE = "Use the next_cursor of the previous page: this is not a cursor the service gave."
+
+
 def decode_cursor(cursor: str) -> tuple[datetime, UUID]:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
@@ -270,5 +273,5 @@ def decode_cursor(cursor: str) -> tuple[datetime, UUID]:
     except (ValueError, binascii.Error, UnicodeDecodeError):
         raise ValidationFailed(
             "cursor is not one this service issued",
-            errors=[FieldError("cursor", "invalid cursor")],
+            errors=[FieldError("cursor", CURSOR_MESSAGE)],
         ) from None

@@ -15,6 +15,7 @@ from oss_router.audit import service as audit
 from oss_router.audit.service import Action, Actor, AuditRecord
 from oss_router.auth.principal import Principal
 from oss_router.errors import Conflict, FieldError, Unroutable
+from oss_router.field_messages import as_sentence
 from oss_router.live.notices import stage_notice
 from oss_router.messages.codes import (
     AccessType,
@@ -59,7 +60,7 @@ async def reroute_dispatch(
     if dispatch.channel == channel.value:
         raise Unroutable(
             f"the dispatch to {dispatch.country} already uses {channel}",
-            errors=[FieldError("channel", "choose another channel")],
+            errors=[FieldError("channel", "Choose another channel: the dispatch already uses it.")],
         )
     choice = _decide(policy, request, dispatch.country, channel, reason, now)
     if not is_terminal(dispatch.status):
@@ -161,5 +162,7 @@ def _decide(
         return policy.decide(query).dispatches[0]
     except RoutingRefused as refused:
         raise Unroutable(
-            refused.reason, errors=[FieldError("channel", refused.reason)], rule=refused.rule
+            refused.reason,
+            errors=[FieldError("channel", as_sentence(refused.reason))],
+            rule=refused.rule,
         ) from None

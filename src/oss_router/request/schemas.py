@@ -1,11 +1,13 @@
 """API schemas of the exchange request (RequestCreate / RequestRead / RequestList)."""
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, TypeAdapter
 
+from oss_router.field_messages import explained
+from oss_router.input import InputModel, forbid_nul_in_schema
 from oss_router.messages.codes import (
     AccessType,
     Channel,
@@ -18,52 +20,80 @@ from oss_router.messages.codes import (
     Urgency,
     UrgencyGround,
 )
-from oss_router.request.subjects import Subject
+from oss_router.request.subjects import (
+    COUNTRY_PATTERN,
+    DnaSubject,
+    DocumentSubject,
+    PersonSubject,
+    VehicleSubject,
+)
 
 MIN_PURPOSE_LENGTH = 10
 MAX_TARGETS = 30
 
-CountryField = Annotated[str, StringConstraints(to_upper=True, pattern=r"^[A-Za-z]{2}$")]
+CountryField = Annotated[str, StringConstraints(to_upper=True, pattern=COUNTRY_PATTERN)]
+CRIME_AREA_PATTERN = explained(
+    r"^[a-z_]{1,40}$", "Choose a crime area from the list (such as motor_vehicle_crime)."
+)
+SIS_ALERT_PATTERN = explained(
+    r"^[A-Za-z0-9._:/-]{1,64}$",
+    "Give the SIS alert identifier: up to 64 letters, digits and . _ : / -",
+)
+REQUEST_DESCRIPTION = (
+    "A lookup about a person, vehicle, document or DNA profile, to one or more countries; "
+    "``kind`` says which, and the subject is the one of that kind."
+)
 
 
 Purpose = Annotated[str, StringConstraints(min_length=MIN_PURPOSE_LENGTH, max_length=2000)]
 
 
-class RoutingFields(BaseModel):
-    """What the routing policy reads, common to a request and to a routing preview."""
+def _routing_rules_in_schema(schema: dict[str, Any]) -> None:
+    """What the routing guards refuse, as far as JSON Schema can say it: an urgent request
+    states its ground (Directive 2023/977 Art. 4(4)); a routing override states its reason."""
+    forbid_nul_in_schema(schema)
+    schema["allOf"] = [
+        _requires_when("urgency", Urgency.URGENT.value, "urgency_ground"),
+        _requires_when("preferred_channel", None, "override_reason"),
+    ]
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+def _requires_when(field: str, value: str | None, required: str) -> dict[str, Any]:
+    """``required`` (not null) when ``field`` is ``value`` (any non-null value for None)."""
+    condition = {"const": value} if value is not None else {"not": {"type": "null"}}
+    return {
+        "if": {"properties": {field: condition}, "required": [field]},
+        "then": {"properties": {required: {"not": {"type": "null"}}}, "required": [required]},
+    }
+
+
+class RoutingFields(InputModel):
+    """The fields of a request in the order of the web client's form (errors are listed in
+    this order); the routing policy reads all but ``subject``, ``purpose`` and ``reference``.
+    Each kind's request and preview below narrows ``kind``, ``subject`` and ``purpose``."""
+
+    model_config = ConfigDict(json_schema_extra=_routing_rules_in_schema)
 
     kind: Kind
+    subject: InputModel | None = None
     target_countries: list[CountryField] = Field(min_length=1, max_length=MAX_TARGETS)
     urgency: Urgency = Urgency.NORMAL
     urgency_ground: UrgencyGround | None = None
     access_type: AccessType = AccessType.INDIRECT
-    crime_area: Annotated[str, StringConstraints(pattern=r"^[a-z_]{1,40}$")] = "other"
-    sis_alert_id: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9._:/-]{1,64}$")] | None = (
-        None
-    )
+    crime_area: Annotated[str, StringConstraints(pattern=CRIME_AREA_PATTERN)] = "other"
+    sis_alert_id: Annotated[str, StringConstraints(pattern=SIS_ALERT_PATTERN)] | None = None
     border_area: bool = False
+    purpose: Purpose | None = None
     handling_code: HandlingCode = HandlingCode.H0
+    reference: Annotated[str, StringConstraints(min_length=1, max_length=100)] | None = None
     preferred_channel: Channel | None = None
     override_reason: Annotated[str, StringConstraints(max_length=1000)] | None = None
-    reference: Annotated[str, StringConstraints(min_length=1, max_length=100)] | None = None
-
-    @model_validator(mode="before")
-    @classmethod
-    def _copy_kind_into_subject(cls, data: Any) -> Any:
-        # Lets the subject union pick its model from the request's kind (see subjects.py).
-        if isinstance(data, dict) and isinstance(data.get("subject"), dict):
-            kind = data.get("kind")
-            if kind in {member.value for member in Kind}:
-                data = {**data, "subject": {**data["subject"], "kind": kind}}
-        return data
 
 
-class RequestCreate(RoutingFields):
-    """A lookup about a person, vehicle, document or DNA profile, to one or more countries."""
-
-    subject: Subject
+# A request is one model per kind, told apart by ``kind`` (a discriminated union): the OpenAPI
+# document and schemas/request-create.json tie each subject to its kind, as the service does,
+# and the kind is read without being hashed or looked up before its type is checked.
+class _RequestFields(RoutingFields):
     purpose: Purpose = Field(
         description="Justification of the request (Directive 2023/977 Art. 4(3))"
     )
@@ -76,15 +106,65 @@ DraftCountry = Annotated[
 ]
 
 
-class RoutingPreviewQuery(RoutingFields):
+class PersonRequest(_RequestFields):
+    kind: Literal[Kind.PERSON]
+    subject: PersonSubject
+
+
+class VehicleRequest(_RequestFields):
+    kind: Literal[Kind.VEHICLE]
+    subject: VehicleSubject
+
+
+class DocumentRequest(_RequestFields):
+    kind: Literal[Kind.DOCUMENT]
+    subject: DocumentSubject
+
+
+class DnaRequest(_RequestFields):
+    kind: Literal[Kind.DNA]
+    subject: DnaSubject
+
+
+RequestCreate = Annotated[
+    PersonRequest | VehicleRequest | DocumentRequest | DnaRequest,
+    Field(discriminator="kind", description=REQUEST_DESCRIPTION),
+]
+REQUEST_CREATE: TypeAdapter[RequestCreate] = TypeAdapter(RequestCreate)
+
+
+class _PreviewFields(RoutingFields):
     """A request being written: subject and purpose may still be missing (they do not change
     the route); when the subject is given, the preview also looks for possible duplicates.
     A bad target does not refuse the preview: it is reported in ``RoutingPreview.errors``."""
 
     target_countries: list[DraftCountry] = Field(min_length=1, max_length=MAX_TARGETS)
 
-    subject: Subject | None = None
-    purpose: Purpose | None = None
+
+class PersonPreview(_PreviewFields):
+    kind: Literal[Kind.PERSON]
+    subject: PersonSubject | None = None
+
+
+class VehiclePreview(_PreviewFields):
+    kind: Literal[Kind.VEHICLE]
+    subject: VehicleSubject | None = None
+
+
+class DocumentPreview(_PreviewFields):
+    kind: Literal[Kind.DOCUMENT]
+    subject: DocumentSubject | None = None
+
+
+class DnaPreview(_PreviewFields):
+    kind: Literal[Kind.DNA]
+    subject: DnaSubject | None = None
+
+
+RoutingPreviewQuery = Annotated[
+    PersonPreview | VehiclePreview | DocumentPreview | DnaPreview,
+    Field(discriminator="kind"),
+]
 
 
 class WarningRead(BaseModel):
@@ -175,25 +255,19 @@ class RequestList(BaseModel):
     next_cursor: str | None
 
 
-class CancelBody(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
+class CancelBody(InputModel):
     reason: Annotated[str, StringConstraints(min_length=3, max_length=1000)]
 
 
-class RerouteBody(BaseModel):
+class RerouteBody(InputModel):
     """A supervisor's re-routing of one dispatch: the channel to use and why."""
-
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     channel: Channel
     reason: Annotated[str, StringConstraints(min_length=3, max_length=1000)]
 
 
-class RetryBody(BaseModel):
+class RetryBody(InputModel):
     """A supervisor's retry of a failed dispatch on its own channel, and why."""
-
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     reason: Annotated[str, StringConstraints(min_length=1, max_length=500)] = Field(
         description="Why it can go again (the cause is fixed): on the timeline and in the "

@@ -18,6 +18,7 @@ from oss_router.audit.service import Action, Actor, AuditRecord
 from oss_router.auth.principal import Principal, Role
 from oss_router.db import after_commit
 from oss_router.errors import Conflict, FieldError, Forbidden, NotFound, ProblemError, Unroutable
+from oss_router.field_messages import as_sentence
 from oss_router.live.notices import stage_notice
 from oss_router.messages.codes import DispatchStatus, RequestStatus
 from oss_router.messages.dispatch import DispatchEnvelope
@@ -88,7 +89,7 @@ def decide(policy: RoutingPolicy, payload: RoutingFields, received_at: datetime)
 
 
 def _unroutable(refused: RoutingRefused, errors: list[FieldError] | None = None) -> Unroutable:
-    errors = errors or [FieldError(refused.field, refused.reason)]
+    errors = errors or [FieldError(refused.field, as_sentence(refused.reason))]
     return Unroutable(refused.reason, errors=errors, rule=refused.rule)
 
 
@@ -97,7 +98,9 @@ def _target_errors(policy: RoutingPolicy, query: RoutingQuery) -> list[FieldErro
         routings = route_each(policy, query)
     except RoutingRefused:
         return []  # a fault of the whole request as well: the first one found stands
-    return [FieldError(r.refused.field, r.refused.reason) for r in routings if r.refused]
+    return [
+        FieldError(r.refused.field, as_sentence(r.refused.reason)) for r in routings if r.refused
+    ]
 
 
 async def preview(

@@ -8,28 +8,40 @@ from typing import Annotated, Any, Literal
 from pydantic import (
     AfterValidator,
     BaseModel,
-    ConfigDict,
     Field,
     StringConstraints,
     model_validator,
 )
 
 from oss_router.country.loader import load_reference_data
+from oss_router.field_messages import explained
+from oss_router.input import InputModel
 
 SEARCHABLE_DNA_LOCI = 6  # Prüm practice: a searchable profile has at least 6 typed loci
 
 _NUMERIC_ALLELE = re.compile(r"^\d{1,2}(\.\d)?$")
+COUNTRY_PATTERN = explained(r"^[A-Za-z]{2}$", "Use a two-letter country code such as DE or PL.")
+VIN_PATTERN = explained(
+    r"^[A-HJ-NPR-Za-hj-npr-z0-9]{17}$", "A VIN has 17 letters and digits, without I, O or Q."
+)
+REGISTRATION_PATTERN = explained(
+    r"^[A-Za-z0-9][A-Za-z0-9 -]{0,14}$",
+    "Give the registration number as on the plate: up to 15 letters, digits, spaces or dashes.",
+)
+DOCUMENT_NUMBER_PATTERN = explained(
+    r"^[A-Za-z0-9<-]{1,30}$", "Give the document number: up to 30 letters, digits, < or -."
+)
 
 
 def _known_country(code: str) -> str:
     if not load_reference_data().is_known_country(code):
-        raise ValueError(f"{code!r} is not a known ISO 3166-1 alpha-2 country code")
+        raise ValueError(f"{code} is not a known country code (ISO 3166-1 alpha-2).")
     return code
 
 
 CountryCode = Annotated[
     str,
-    StringConstraints(to_upper=True, pattern=r"^[A-Za-z]{2}$"),
+    StringConstraints(to_upper=True, pattern=COUNTRY_PATTERN),
     AfterValidator(_known_country),
 ]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
@@ -42,49 +54,39 @@ def _partial_date(value: str) -> str:
     try:
         parsed = date(year, month, day)
     except ValueError:
-        raise ValueError(f"{value!r} is not a valid date") from None
+        raise ValueError(f"{value} is not a valid date.") from None
     if parsed.year < 1900 or parsed > date.today():  # noqa: DTZ011 - calendar date, no instant
-        raise ValueError("date_of_birth must be between 1900 and today")
+        raise ValueError("Give a date of birth between 1900 and today.")
     return value
 
 
 PartialDate = Annotated[
     str,
-    StringConstraints(pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$"),
+    StringConstraints(
+        pattern=explained(r"^\d{4}(-\d{2}(-\d{2})?)?$", "Use the form YYYY, YYYY-MM or YYYY-MM-DD.")
+    ),
     AfterValidator(_partial_date),
 ]
 
 
-class _Subject(BaseModel):
-    # ``kind`` is copied from the request by RequestCreate so that errors name the right model;
-    # clients need not send it, and it is never stored twice.
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-
-class PersonSubject(_Subject):
-    kind: Literal["person"] = Field(default="person", exclude=True)
+class PersonSubject(InputModel):
     family_name: Name
     given_names: Name | None = None
     date_of_birth: PartialDate | None = Field(
         default=None, description="YYYY, YYYY-MM or YYYY-MM-DD"
     )
     place_of_birth: Name | None = None
-    nationalities: list[CountryCode] = Field(default_factory=list, max_length=10)
     sex: Literal["male", "female", "unknown"] | None = None
+    nationalities: list[CountryCode] = Field(default_factory=list, max_length=10)
     aliases: list[Name] = Field(default_factory=list, max_length=20)
 
 
-class VehicleSubject(_Subject):
-    kind: Literal["vehicle"] = Field(default="vehicle", exclude=True)
-    vin: (
-        Annotated[str, StringConstraints(to_upper=True, pattern=r"^[A-HJ-NPR-Za-hj-npr-z0-9]{17}$")]
-        | None
-    ) = Field(default=None, description="17 characters, no I, O or Q")
+class VehicleSubject(InputModel):
+    vin: Annotated[str, StringConstraints(to_upper=True, pattern=VIN_PATTERN)] | None = Field(
+        default=None, description="17 characters, no I, O or Q"
+    )
     registration_number: (
-        Annotated[
-            str, StringConstraints(to_upper=True, pattern=r"^[A-Za-z0-9][A-Za-z0-9 -]{0,14}$")
-        ]
-        | None
+        Annotated[str, StringConstraints(to_upper=True, pattern=REGISTRATION_PATTERN)] | None
     ) = None
     registration_country: CountryCode | None = None
     make: ShortText | None = None
@@ -94,14 +96,13 @@ class VehicleSubject(_Subject):
     @model_validator(mode="after")
     def _identified(self) -> "VehicleSubject":
         if self.vin is None and self.registration_number is None:
-            raise ValueError("a vehicle needs a vin or a registration_number")
+            raise ValueError("Give the VIN or the registration number of the vehicle.")
         if self.registration_number is not None and self.registration_country is None:
-            raise ValueError("registration_country is required with registration_number")
+            raise ValueError("Give the registration country with the registration number.")
         return self
 
 
-class DocumentSubject(_Subject):
-    kind: Literal["document"] = Field(default="document", exclude=True)
+class DocumentSubject(InputModel):
     document_type: Literal[
         "passport",
         "id_card",
@@ -111,17 +112,22 @@ class DocumentSubject(_Subject):
         "other",
     ]
     document_number: Annotated[
-        str, StringConstraints(to_upper=True, pattern=r"^[A-Za-z0-9<-]{1,30}$")
+        str, StringConstraints(to_upper=True, pattern=DOCUMENT_NUMBER_PATTERN)
     ]
     issuing_country: CountryCode
 
 
-Allele = Annotated[str, StringConstraints(pattern=r"^(\d{1,2}(\.\d)?|X|Y)$")]
-LocusName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.-]{2,20}$")]
+ALLELE_PATTERN = explained(
+    r"^(\d{1,2}(\.\d)?|X|Y)$", "Give an allele as a number such as 9 or 9.3, or X or Y."
+)
+LOCUS_PATTERN = explained(
+    r"^[A-Za-z0-9_.-]{2,20}$", "Name a locus with 2 to 20 letters, digits, dots or dashes."
+)
+Allele = Annotated[str, StringConstraints(pattern=ALLELE_PATTERN)]
+LocusName = Annotated[str, StringConstraints(pattern=LOCUS_PATTERN)]
 
 
-class DnaSubject(_Subject):
-    kind: Literal["dna"] = Field(default="dna", exclude=True)
+class DnaSubject(InputModel):
     profile_reference: Annotated[
         str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)
     ]
@@ -139,15 +145,10 @@ class DnaSubject(_Subject):
         ]
         if len(numeric) < SEARCHABLE_DNA_LOCI:
             raise ValueError(
-                f"a searchable DNA profile needs at least {SEARCHABLE_DNA_LOCI} loci with "
-                f"numeric alleles; {len(numeric)} given"
+                f"Give at least {SEARCHABLE_DNA_LOCI} loci with numeric alleles: a profile "
+                f"with {len(numeric)} cannot be searched."
             )
         return self
-
-
-Subject = Annotated[
-    PersonSubject | VehicleSubject | DocumentSubject | DnaSubject, Field(discriminator="kind")
-]
 
 
 def subject_document(subject: BaseModel) -> dict[str, Any]:
