@@ -17,7 +17,12 @@ from oss_router.broker.contract import OutgoingMessage
 from oss_router.broker.topology import DISPATCH_EXCHANGE
 from oss_router.messages.dispatch import DispatchEnvelope
 from oss_router.telemetry import context, logs
-from oss_router.telemetry.logs import JsonFormatter, configure_logging, install_record_factory
+from oss_router.telemetry.logs import (
+    JsonFormatter,
+    adopt_uvicorn_loggers,
+    configure_logging,
+    install_record_factory,
+)
 
 PERSONAL_VALUES = [
     SUBJECTS["person"]["family_name"],
@@ -31,6 +36,7 @@ PERSONAL_VALUES = [
 def json_lines() -> Iterator[io.StringIO]:
     """Every record of the process, formatted by the production formatter, into a buffer."""
     install_record_factory()
+    adopt_uvicorn_loggers()  # as configure_logging does: whatever an earlier uvicorn.Config set
     buffer = io.StringIO()
     handler = logging.StreamHandler(buffer)
     handler.setFormatter(JsonFormatter())

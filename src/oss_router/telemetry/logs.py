@@ -213,10 +213,19 @@ def configure_logging(
         root.removeHandler(old)
     root.addHandler(handler)
     root.setLevel((level or os.environ.get("OSS_ROUTER_LOG_LEVEL", "INFO")).upper())
-    # uvicorn's own loggers propagate to ours instead of printing plain (coloured) text.
+    adopt_uvicorn_loggers()
+
+
+def adopt_uvicorn_loggers() -> None:
+    """uvicorn's own loggers propagate to ours instead of printing plain (coloured) text, at our
+    level: a ``uvicorn.Config`` made earlier in the process (its ``log_level``, its default
+    logging configuration) may have set theirs."""
     for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
-        logging.getLogger(name).handlers.clear()
-        logging.getLogger(name).propagate = True
+        logger = logging.getLogger(name)
+        logger.handlers.clear()
+        logger.propagate = True
+        logger.setLevel(logging.NOTSET)
+        logger.disabled = False
 
 
 def _is_terminal(stream: TextIO) -> bool:
