@@ -7,25 +7,13 @@ from uuid import UUID, uuid4
 
 import pytest
 
+from oss_router.channel.testing import SAMPLE_SUBJECTS
 from oss_router.messages.codes import Channel, HandlingCode, Kind, Urgency
 from oss_router.messages.dispatch import DispatchEnvelope
 
 MakeEnvelope = Callable[..., DispatchEnvelope]
 
-SUBJECTS: dict[Kind, dict[str, Any]] = {
-    Kind.PERSON: {"family_name": "Nowak", "given_names": ["Anna"], "date_of_birth": "1980-02-03"},
-    Kind.VEHICLE: {"vin": "WVWZZZ1JZXW000001", "make": "Volkswagen"},
-    Kind.DOCUMENT: {
-        "document_type": "passport",
-        "document_number": "EA1234567",
-        "issuing_country": "PL",
-    },
-    Kind.DNA: {
-        "profile_reference": "PL-DNA-000001",
-        "sample_type": "crime_scene",
-        "loci": {"D3S1358": ["15", "17"], "TH01": ["9.3"], "FGA": ["21"], "VWA": ["16", "18"]},
-    },
-}
+SUBJECTS = SAMPLE_SUBJECTS  # one valid subject of each kind, as the shipped contract has them
 
 
 def subjects(kind: Kind, count: int) -> list[dict[str, Any]]:
@@ -62,7 +50,7 @@ def make_envelope() -> MakeEnvelope:
             channel=channel,
             country=country,
             kind=kind,
-            subject=SUBJECTS[kind] if subject is None else subject,
+            subject=dict(SUBJECTS[kind]) if subject is None else subject,
             purpose="Suspected vehicle theft ring, case 123/2026",
             urgency=Urgency.NORMAL,
             handling_code=handling_code,
