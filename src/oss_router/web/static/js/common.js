@@ -177,20 +177,14 @@ export function statusBadge(status, attention = false) {
     statusLabel(status));
 }
 
-/**
- * A dispatch failed and nobody has retried or re-routed it. The server says so in
- * ``needs_action``; a server without that field is read from the statuses it sends.
- */
+/** A dispatch failed and nobody has retried or re-routed it: the server says so. */
 export function needsAction(request) {
-  if (typeof request.needs_action === "boolean") return request.needs_action;
-  // A later dispatch to the same country (a re-route) supersedes a failed one.
-  const latestPerCountry = new Map((request.dispatches || []).map((d) => [d.country, d]));
-  return [...latestPerCountry.values()].some((d) => d.status === "failed");
+  return request.needs_action === true;
 }
 
-/** The request a warning is about (a possible duplicate), whatever the field is named. */
+/** The request a warning is about (a possible duplicate). */
 function warnedRequestId(warning) {
-  const id = warning.existing_request_id || warning.duplicate_request_id || warning.request_id;
+  const id = warning.existing_request_id;
   return typeof id === "string" && /^[0-9a-f-]{36}$/i.test(id) ? id : null;
 }
 

@@ -109,16 +109,14 @@ function isLatestFor(dispatch) {
   return sameCountry[sameCountry.length - 1].id === dispatch.id;
 }
 
-/** The server says whether a retry is allowed; a server that does not say: a failure not yet superseded. */
+/** Whether a supervisor may retry the dispatch: the server says so. */
 function retryAllowed(dispatch) {
-  if (typeof dispatch.retry_allowed === "boolean") return dispatch.retry_allowed;
-  return dispatch.status === "failed" && isLatestFor(dispatch);
+  return dispatch.retry_allowed === true;
 }
 
-/** Channels a re-route may choose: the server's list of eligible ones, else every other. */
+/** Channels a re-route may choose: the eligible ones, as the server lists them. */
 function rerouteChannels(dispatch) {
-  if (Array.isArray(dispatch.reroute_channels)) return dispatch.reroute_channels;
-  return Object.keys(labels.channels).filter((value) => value !== dispatch.channel);
+  return dispatch.reroute_channels || [];
 }
 
 function supervisorActions(dispatch) {
