@@ -28,10 +28,10 @@ from tests.support.traffic import varied_body
 from oss_router.broker.contract import OutgoingMessage
 from oss_router.clock import utcnow
 from oss_router.db import unit_of_work
+from oss_router.dispatch import timeline
 from oss_router.messages.result import DispatchResult, result_message_id
 from oss_router.models import Dispatch
 from oss_router.outbox.relay import Relay
-from oss_router.request import timeline
 from oss_router.request.schemas import RequestCreate
 from oss_router.request.service import Intake, create_requests
 from oss_router.runtime import Runtime

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from oss_router.auth.dependencies import authenticate
 from oss_router.auth.principal import Principal, Role
 from oss_router.errors import Forbidden
-from oss_router.request.intake import IntakeBatcher
+from oss_router.request.batching import IntakeBatcher
 from oss_router.routing.policy import RoutingPolicy
 from oss_router.runtime import Runtime
 

@@ -33,7 +33,7 @@ from oss_router.messages.codes import Channel
 from oss_router.outbox.recovery import republish_in_flight
 from oss_router.outbox.relay import Relay
 from oss_router.outbox.service import OUTBOX_WRITTEN
-from oss_router.request.intake import IntakeBatcher
+from oss_router.request.batching import IntakeBatcher
 from oss_router.routing.policy import RoutingPolicy, load_policy
 from oss_router.sla.watch import DeadlineWatch
 from oss_router.telemetry import gauges

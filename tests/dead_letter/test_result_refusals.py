@@ -18,9 +18,9 @@ from oss_router.dead_letter import operations
 from oss_router.dead_letter.letters import MALFORMED_RESULT, RESULTS
 from oss_router.dead_letter.operations import Selection
 from oss_router.dead_letter.service import Outcome
+from oss_router.dispatch.staging import dispatch_envelope
 from oss_router.messages.codes import Channel
 from oss_router.request import repository
-from oss_router.request.service import dispatch_envelope
 from oss_router.runtime import Runtime
 from oss_router.tracker.service import apply_results
 

@@ -1,4 +1,4 @@
-"""Intake in batches (request/intake.py): concurrent requests share a transaction, each still
+"""Intake in batches (request/batching.py): concurrent requests share a transaction, each still
 gets its own outcome, a refusal stays with its request, and nothing is lost or doubled."""
 
 import asyncio
@@ -15,8 +15,8 @@ from oss_router.config import Settings
 from oss_router.db import unit_of_work
 from oss_router.errors import Conflict, Forbidden, ProblemError, Unroutable
 from oss_router.models import AuditEntry, ExchangeRequest, OutboxMessage
-from oss_router.request import service
-from oss_router.request.intake import IntakeBatcher
+from oss_router.request import batching, service
+from oss_router.request.batching import IntakeBatcher
 from oss_router.request.schemas import RequestCreate
 from oss_router.request.service import CreateOutcome, Intake
 from oss_router.routing.policy import RoutingPolicy
@@ -39,7 +39,7 @@ async def runtime(settings: Settings) -> AsyncIterator[Runtime]:
 def batch_sizes(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """The size of every batch ``create_requests`` is called with."""
     sizes: list[int] = []
-    create_requests = service.create_requests
+    create_requests = batching.create_requests
 
     async def recording(
         session: Any, policy: RoutingPolicy, intakes: Sequence[Intake]
@@ -47,7 +47,7 @@ def batch_sizes(monkeypatch: pytest.MonkeyPatch) -> list[int]:
         sizes.append(len(intakes))
         return await create_requests(session, policy, intakes)
 
-    monkeypatch.setattr(service, "create_requests", recording)
+    monkeypatch.setattr(batching, "create_requests", recording)
     return sizes
 
 

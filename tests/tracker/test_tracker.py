@@ -17,10 +17,10 @@ from oss_router.broker.topology import (
 )
 from oss_router.clock import utcnow
 from oss_router.db import unit_of_work
+from oss_router.dispatch import timeline
 from oss_router.messages.result import DispatchResult
 from oss_router.messages.status import StatusNotice, StatusNotices
 from oss_router.outbox.relay import Relay
-from oss_router.request import timeline
 from oss_router.runtime import Runtime
 from oss_router.tracker.consumer import Tracker
 from oss_router.tracker.service import apply_results

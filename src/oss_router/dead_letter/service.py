@@ -3,7 +3,7 @@
 A replay is the operator's statement that the cause is fixed: the ``failed`` dispatch goes back
 to ``queued`` (``lifecycle.replay_target``, the one way out of a terminal state), its attempt
 counter and error are reset, and a new envelope for it is staged in the outbox
-(``request/retry.py::restage``, shared with a supervisor's retry), which the relay
+(``dispatch/staging.py::restage``, shared with a supervisor's retry), which the relay
 publishes to the channel's dispatch exchange with ``x-oss-attempt: 1`` and ``x-oss-replay: n``
 (so that the worker's results of this journey carry fresh message ids). The timeline records
 who replayed it, why, and what it had been through.
@@ -36,11 +36,12 @@ from oss_router.audit import service as audit
 from oss_router.audit.service import Action, Actor, AuditRecord
 from oss_router.dead_letter import repository as dead_repository
 from oss_router.dead_letter.letters import DeadLetter
+from oss_router.dispatch import timeline
+from oss_router.dispatch.lifecycle import IllegalTransitionError, is_terminal, should_apply
+from oss_router.dispatch.staging import restage, retry_refusal
 from oss_router.messages.codes import DispatchStatus, RequestStatus
 from oss_router.models import Dispatch, ExchangeRequest
-from oss_router.request import repository, timeline
-from oss_router.request.lifecycle import IllegalTransitionError, is_terminal, should_apply
-from oss_router.request.retry import restage, retry_refusal
+from oss_router.request import repository
 
 DELIVERY_LIMIT = "delivery_limit"
 

@@ -32,14 +32,14 @@ from oss_router.auth.principal import system_actor
 from oss_router.broker.contract import Broker, BrokerError, OutgoingMessage
 from oss_router.clock import Clock, utcnow
 from oss_router.db import SessionMaker, unit_of_work
+from oss_router.dispatch import timeline
+from oss_router.dispatch.lifecycle import is_terminal, should_apply
+from oss_router.dispatch.transitions import move_dispatch, refresh_request_status
 from oss_router.messages.codes import DispatchStatus
 from oss_router.models import ExchangeRequest, OutboxMessage, dialect
 from oss_router.outbox import lease, repository
 from oss_router.outbox.notify import OutboxListener
 from oss_router.request import repository as request_repository
-from oss_router.request import timeline
-from oss_router.request.lifecycle import is_terminal, should_apply
-from oss_router.request.service import move_dispatch, refresh_request_status
 from oss_router.telemetry import context, metrics
 
 log = logging.getLogger(__name__)

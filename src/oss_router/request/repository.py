@@ -13,10 +13,10 @@ from sqlalchemy.orm import load_only, raiseload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from oss_router.db import among
+from oss_router.dispatch.lifecycle import TERMINAL, TERMINAL_REQUEST_STATUSES
 from oss_router.errors import FieldError, ValidationFailed
 from oss_router.messages.codes import Channel, Kind, RequestStatus
 from oss_router.models import Dispatch, ExchangeRequest, RequestEvent, dialect
-from oss_router.request.lifecycle import TERMINAL, TERMINAL_REQUEST_STATUSES
 
 OPEN_REQUEST_STATUSES = [
     status.value for status in RequestStatus if status not in TERMINAL_REQUEST_STATUSES

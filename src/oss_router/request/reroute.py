@@ -14,27 +14,19 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from oss_router.audit import service as audit
 from oss_router.audit.service import Action, Actor, AuditRecord
 from oss_router.auth.principal import Principal
+from oss_router.dispatch import timeline
+from oss_router.dispatch.lifecycle import is_terminal
+from oss_router.dispatch.staging import retry_refusal, stage_dispatch
+from oss_router.dispatch.transitions import move_dispatch, refresh_request_status
 from oss_router.errors import Conflict, FieldError, Unroutable
 from oss_router.live.notices import stage_notice
-from oss_router.messages.codes import (
-    AccessType,
-    Channel,
-    DispatchStatus,
-    Kind,
-    Urgency,
-    UrgencyGround,
-)
+from oss_router.messages.codes import Channel, DispatchStatus
 from oss_router.models import Dispatch, ExchangeRequest
-from oss_router.request import repository, timeline
-from oss_router.request.lifecycle import is_terminal
-from oss_router.request.retry import dispatch_of, retry_refusal
-from oss_router.request.service import (
-    move_dispatch,
-    refresh_request_status,
-    stage_dispatch,
-    visible_to,
-)
-from oss_router.routing.decision import DispatchDecision, RoutingQuery, RoutingRefused
+from oss_router.request import repository
+from oss_router.request.reads import visible_to
+from oss_router.request.retry import dispatch_of
+from oss_router.request.routing import decide, routing_query
+from oss_router.routing.decision import RoutingQuery
 from oss_router.routing.policy import RoutingPolicy
 
 # An answered dispatch has done its job; a cancelled one was stopped on purpose.
@@ -61,14 +53,15 @@ async def reroute_dispatch(
             f"the dispatch to {dispatch.country} already uses {channel}",
             errors=[FieldError("channel", "choose another channel")],
         )
-    choice = _decide(policy, request, dispatch.country, channel, reason, now)
+    query = reroute_query(request, dispatch.country, now, channel, reason)
+    choice = decide(policy, query, field="channel").dispatches[0]
     if not is_terminal(dispatch.status):
         detail = {"reason": reason, "rerouted_to": channel.value}
         move_dispatch(
             session, request, dispatch, DispatchStatus.CANCELLED, principal.actor, now, detail
         )
     position = max(d.position for d in request.dispatches) + 1
-    new = stage_dispatch(session, request, position, choice, principal, now)
+    new = stage_dispatch(session, request, position, choice, principal.actor, now)
     timeline.record(
         session,
         request_id=request.id,
@@ -133,33 +126,4 @@ def reroute_query(
     reason: str | None = None,
 ) -> RoutingQuery:
     """The request as the routing policy reads it, for one country, decided ``now``."""
-    return RoutingQuery(
-        kind=Kind(request.kind),
-        target_countries=(country,),
-        received_at=now,
-        urgency=Urgency(request.urgency),
-        urgency_ground=UrgencyGround(request.urgency_ground) if request.urgency_ground else None,
-        access_type=AccessType(request.access_type),
-        crime_area=request.crime_area,
-        sis_alert_id=request.sis_alert_id,
-        border_area=request.border_area,
-        preferred_channel=channel,
-        override_reason=reason,
-    )
-
-
-def _decide(
-    policy: RoutingPolicy,
-    request: ExchangeRequest,
-    country: str,
-    channel: Channel,
-    reason: str,
-    now: datetime,
-) -> DispatchDecision:
-    query = reroute_query(request, country, now, channel, reason)
-    try:
-        return policy.decide(query).dispatches[0]
-    except RoutingRefused as refused:
-        raise Unroutable(
-            refused.reason, errors=[FieldError("channel", refused.reason)], rule=refused.rule
-        ) from None
+    return routing_query(request, [country], now, preferred_channel=channel, override_reason=reason)

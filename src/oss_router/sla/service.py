@@ -16,11 +16,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from oss_router.auth.principal import system_actor
 from oss_router.db import after_commit
+from oss_router.dispatch import timeline
+from oss_router.dispatch.lifecycle import is_terminal
 from oss_router.messages.codes import DispatchStatus, RequestStatus
 from oss_router.messages.status import StatusNotice
 from oss_router.models import Dispatch, ExchangeRequest
-from oss_router.request import timeline
-from oss_router.request.lifecycle import is_terminal
 from oss_router.sla import repository
 from oss_router.telemetry import metrics
 

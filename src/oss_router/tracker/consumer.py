@@ -20,10 +20,10 @@ from oss_router.broker.contract import Broker, BrokerError, Consumer, Delivery
 from oss_router.broker.topology import RESULTS_QUEUE
 from oss_router.clock import Clock, utcnow
 from oss_router.db import SessionMaker, unit_of_work
+from oss_router.dispatch import timeline
 from oss_router.messages.codes import DispatchStatus, RequestStatus
 from oss_router.messages.result import DispatchResult
 from oss_router.messages.status import StatusNotice
-from oss_router.request import timeline
 from oss_router.telemetry import context, metrics
 from oss_router.telemetry.logs import describe_validation_error
 from oss_router.tracker.notices import publish_notices

@@ -8,12 +8,13 @@ from uuid import UUID
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from oss_router.dispatch import timeline
+from oss_router.dispatch.lifecycle import IllegalTransitionError, is_terminal, should_apply
+from oss_router.dispatch.transitions import move_dispatch, refresh_request_status
 from oss_router.messages.codes import DispatchStatus
 from oss_router.messages.result import DispatchResult
 from oss_router.models import Dispatch, ExchangeRequest
-from oss_router.request import repository, timeline
-from oss_router.request.lifecycle import IllegalTransitionError, is_terminal, should_apply
-from oss_router.request.service import move_dispatch, refresh_request_status
+from oss_router.request import repository
 from oss_router.tracker import inbox
 
 log = logging.getLogger(__name__)
