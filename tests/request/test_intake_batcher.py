@@ -12,7 +12,7 @@ from oss_router.audit.verify import verify
 from oss_router.auth.principal import Principal, Role
 from oss_router.clock import utcnow
 from oss_router.config import Settings
-from oss_router.db import unit_of_work
+from oss_router.db import transaction
 from oss_router.errors import Conflict, Forbidden, ProblemError, Unroutable
 from oss_router.models import AuditEntry, ExchangeRequest, OutboxMessage
 from oss_router.request import batching, service
@@ -21,6 +21,7 @@ from oss_router.request.schemas import RequestCreate
 from oss_router.request.service import CreateOutcome, Intake
 from oss_router.routing.policy import RoutingPolicy
 from oss_router.runtime import Runtime
+from oss_router.unit_of_work import unit_of_work
 from tests.conftest import make_settings
 from tests.support.payloads import request_body
 from tests.support.services import fresh_postgres_database
@@ -75,7 +76,7 @@ async def submit_all(intake_batcher: IntakeBatcher, intakes: list[Intake]) -> li
 
 
 async def count(runtime: Runtime, model: Any) -> int:
-    async with unit_of_work(runtime.sessions) as session:
+    async with transaction(runtime.sessions) as session:
         return int(await session.scalar(select(func.count()).select_from(model)) or 0)
 
 
@@ -93,7 +94,7 @@ async def test_concurrent_requests_share_transactions_and_each_is_stored_once(
         len(outcome.request.dispatches) for outcome in outcomes
     )
     assert await count(runtime, AuditEntry) == 30  # one collection entry each
-    async with unit_of_work(runtime.sessions) as session:
+    async with transaction(runtime.sessions) as session:
         assert (await verify(session)).ok
 
 
@@ -152,9 +153,9 @@ async def test_a_conflict_only_the_database_sees_is_retried_request_by_request(
     contested = intake(0, key="contested")
     # Another process creates the same key and has not committed when the batch looks it up:
     # the batch's flush waits for that transaction and then violates the unique key.
-    async with unit_of_work(runtime.sessions) as rival:
+    async with unit_of_work(runtime.sessions) as uow:
         first = await service.create_request(
-            rival,
+            uow,
             runtime.policy,
             contested.payload,
             DESK,

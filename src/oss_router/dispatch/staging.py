@@ -10,21 +10,18 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from oss_router.dispatch import timeline
+from oss_router.broker.topology import DISPATCH_EXCHANGE
 from oss_router.dispatch.lifecycle import is_superseded, replay_target
 from oss_router.dispatch.transitions import move_dispatch, refresh_request_status
-from oss_router.live.notices import stage_notice
 from oss_router.messages.codes import DispatchStatus, RequestStatus
-from oss_router.messages.dispatch import DispatchEnvelope
-from oss_router.models import Dispatch, ExchangeRequest
-from oss_router.outbox.service import enqueue_dispatch
+from oss_router.messages.dispatch import ATTEMPT_HEADER, REPLAY_HEADER, DispatchEnvelope
+from oss_router.models import Dispatch, ExchangeRequest, OutboxMessage
 from oss_router.routing.decision import DispatchDecision
+from oss_router.unit_of_work import UnitOfWork
 
 
 def stage_dispatch(
-    session: AsyncSession,
+    uow: UnitOfWork,
     request: ExchangeRequest,
     position: int,
     choice: DispatchDecision,
@@ -48,8 +45,7 @@ def stage_dispatch(
         updated_at=now,
     )
     request.dispatches.append(dispatch)
-    timeline.record(
-        session,
+    uow.record_event(
         request_id=request.id,
         dispatch_id=dispatch.id,
         type="routed",
@@ -65,7 +61,7 @@ def stage_dispatch(
             "deadline_basis": dispatch.deadline_basis,
         },
     )
-    enqueue_dispatch(session, dispatch_envelope(request, dispatch), now)
+    enqueue_dispatch(uow, dispatch_envelope(request, dispatch), now)
     return dispatch
 
 
@@ -91,6 +87,27 @@ def dispatch_envelope(request: ExchangeRequest, dispatch: Dispatch) -> DispatchE
     )
 
 
+def enqueue_dispatch(
+    uow: UnitOfWork, envelope: DispatchEnvelope, now: datetime, *, replay: int = 0
+) -> None:
+    """The envelope's outbox row: the relay publishes it to the channel's dispatch exchange."""
+    headers: dict[str, Any] = {ATTEMPT_HEADER: 1, "x-correlation-id": envelope.correlation_id}
+    if replay:
+        headers[REPLAY_HEADER] = replay
+    uow.enqueue(
+        OutboxMessage(
+            message_id=envelope.message_id,
+            exchange=DISPATCH_EXCHANGE,
+            routing_key=str(envelope.channel),
+            body=envelope.model_dump_json().encode(),
+            headers=headers,
+            dispatch_id=envelope.dispatch_id,
+            created_at=now,
+            attempts=0,
+        )
+    )
+
+
 def retry_refusal(request: ExchangeRequest, dispatch: Dispatch) -> str | None:
     """Why this dispatch cannot go to its channel again now, or None if it can (a retry, a
     replay, and a re-routing of a failed dispatch share these conditions)."""
@@ -109,7 +126,7 @@ def retry_refusal(request: ExchangeRequest, dispatch: Dispatch) -> str | None:
 
 
 def restage(
-    session: AsyncSession,
+    uow: UnitOfWork,
     request: ExchangeRequest,
     dispatch: Dispatch,
     actor: str,
@@ -124,10 +141,9 @@ def restage(
     journey = int(detail["replay"])
     if dispatch.status == DispatchStatus.FAILED.value:
         target = replay_target(dispatch.status)
-        move_dispatch(session, request, dispatch, target, actor, now, {"replay": journey})
+        move_dispatch(uow, request, dispatch, target, actor, now, {"replay": journey})
     dispatch.attempts, dispatch.error, dispatch.updated_at = 0, None, now
-    timeline.record(
-        session,
+    uow.record_event(
         request_id=request.id,
         dispatch_id=dispatch.id,
         type=event,
@@ -135,6 +151,6 @@ def restage(
         at=now,
         detail=detail,
     )
-    enqueue_dispatch(session, dispatch_envelope(request, dispatch), now, replay=journey)
-    refresh_request_status(session, request, actor, now)
-    stage_notice(session, request, now)
+    enqueue_dispatch(uow, dispatch_envelope(request, dispatch), now, replay=journey)
+    refresh_request_status(uow, request, actor, now)
+    uow.stage_notice(request, now)

@@ -1,83 +1,29 @@
-"""Appending events to a request's timeline (append-only: events are never updated, except by
-the retention purge, which strips their free text: retention/service.py)."""
+"""Inserting a request's timeline events in one statement (``UnitOfWork.record_event`` records
+them; the unit of work calls this at its commit for the relay and the tracker)."""
 
 import json
-from datetime import datetime
 from typing import Any, cast
-from uuid import UUID
 
-from sqlalchemy import Table, Text, TextClause, bindparam, event, insert, text
+from sqlalchemy import Table, Text, TextClause, bindparam, insert, text
 from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Session
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from oss_router.models import RequestEvent
 
-_ROWS = "oss_router.timeline_rows"
 _TABLE = cast(Table, RequestEvent.__table__)
 
 
-def record(
-    session: AsyncSession,
-    *,
-    request_id: UUID,
-    type: str,
-    actor: str,
-    at: datetime,
-    dispatch_id: UUID | None = None,
-    from_status: str | None = None,
-    to_status: str | None = None,
-    detail: dict[str, Any] | None = None,
-) -> None:
-    values = {
-        "request_id": request_id,
-        "dispatch_id": dispatch_id,
-        "at": at,
-        "type": type,
-        "from_status": from_status,
-        "to_status": to_status,
-        "actor": actor,
-        "detail": detail or {},
-    }
-    rows: list[dict[str, Any]] | None = session.info.get(_ROWS)
-    if rows is not None:
-        rows.append(values)
-    else:
-        session.add(RequestEvent(**values))
-
-
-def as_rows(session: AsyncSession) -> None:
-    """Record this session's events as plain rows, inserted by one statement when it commits.
-
-    For the relay and the tracker, which record several events per request on rows they only
-    update: an ORM object per event (instrumented construction, cascades, a flush that fetches
-    each generated id with a statement whose text changes with the number of rows) was about
-    a quarter of the tracker's CPU. The events are not visible to queries of the same
-    transaction before its commit; nothing in those two roles reads them back.
-    """
-    session.info[_ROWS] = []
-
-
-@event.listens_for(Session, "before_commit")
-def _insert_rows(session: Session) -> None:
-    rows = session.info.pop(_ROWS, None)
-    if not rows:
-        return
-    # The rows' own changes first, in the order the ORM would use: inserting the events before
-    # updating their requests cost PostgreSQL about a third more CPU in the relay's
-    # transactions (measured with bench/relay_tracker.py; presumably the foreign key checks'
-    # locks on rows that are then updated).
-    session.flush()
-    connection = session.connection()
+async def insert_rows(connection: AsyncConnection, rows: list[dict[str, Any]]) -> None:
+    """Insert timeline rows recorded as plain values (``UnitOfWork(events_as_rows=True)``)."""
     if connection.dialect.name != "postgresql":
-        connection.execute(insert(_TABLE), rows)
+        await connection.execute(insert(_TABLE), rows)
         return
     columns: dict[str, list[Any]] = {name: [] for name in _COLUMNS}
     for row in rows:
         for name in _COLUMNS:
             columns[name].append(row[name])
     columns["detail"] = [json.dumps(detail) for detail in columns["detail"]]
-    connection.execute(_UNNEST_INSERT, columns)
+    await connection.execute(_UNNEST_INSERT, columns)
 
 
 _COLUMNS = [
@@ -113,8 +59,3 @@ def _unnest_insert() -> TextClause:
 
 
 _UNNEST_INSERT = _unnest_insert()
-
-
-@event.listens_for(Session, "after_rollback")
-def _drop_rows(session: Session) -> None:
-    session.info.pop(_ROWS, None)

@@ -11,17 +11,15 @@ commits.
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from oss_router.dispatch import timeline
 from oss_router.dispatch.lifecycle import current_dispatches, derive_request_status, is_terminal
 from oss_router.messages.codes import DispatchStatus, RequestStatus
 from oss_router.models import Dispatch, ExchangeRequest
 from oss_router.telemetry import metrics
+from oss_router.unit_of_work import UnitOfWork
 
 
 def move_dispatch(
-    session: AsyncSession,
+    uow: UnitOfWork,
     request: ExchangeRequest,
     dispatch: Dispatch,
     target: DispatchStatus,
@@ -33,12 +31,11 @@ def move_dispatch(
     previous = dispatch.status
     dispatch.status = target.value
     dispatch.updated_at = now
-    metrics.count_dispatch(session, request.kind, dispatch.channel, target.value)
+    metrics.count_dispatch(uow, request.kind, dispatch.channel, target.value)
     if target is DispatchStatus.ANSWERED and dispatch.answered_at is not None:
         elapsed = (dispatch.answered_at - dispatch.created_at).total_seconds()
-        metrics.observe_answer(session, dispatch.channel, elapsed)
-    timeline.record(
-        session,
+        metrics.observe_answer(uow, dispatch.channel, elapsed)
+    uow.record_event(
         request_id=request.id,
         dispatch_id=dispatch.id,
         type="dispatch_status",
@@ -51,7 +48,7 @@ def move_dispatch(
 
 
 def refresh_request_status(
-    session: AsyncSession,
+    uow: UnitOfWork,
     request: ExchangeRequest,
     actor: str,
     now: datetime,
@@ -67,8 +64,7 @@ def refresh_request_status(
     request.due_at = min(pending) if pending else None
     request.updated_at = now
     if status.value != request.status:
-        timeline.record(
-            session,
+        uow.record_event(
             request_id=request.id,
             type="request_status",
             actor=actor,

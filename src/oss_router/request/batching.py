@@ -21,14 +21,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from oss_router.audit import service as audit
 from oss_router.audit.service import AuditRecord
 from oss_router.auth.principal import Principal
 from oss_router.db import SessionMaker
 from oss_router.errors import Conflict, ProblemError
-from oss_router.live.notices import stage_notice
 from oss_router.models import ExchangeRequest
 from oss_router.request import repository
 from oss_router.request.duplicates import (
@@ -53,6 +50,7 @@ from oss_router.request.intake import (
 from oss_router.request.schemas import RequestCreate
 from oss_router.routing.decision import RoutingDecision
 from oss_router.routing.policy import RoutingPolicy
+from oss_router.unit_of_work import UnitOfWork, unit_of_work
 
 log = logging.getLogger(__name__)
 
@@ -79,7 +77,7 @@ class IntakeBatcher:
         sessions: SessionMaker,
         policy: RoutingPolicy,
         *,
-        committed: Callable[[AsyncSession], None],
+        committed: Callable[[UnitOfWork], None],
         max_batch: int,
     ) -> None:
         self._sessions = sessions
@@ -119,10 +117,9 @@ class IntakeBatcher:
 
     async def _stage(self, batch: list[_Waiting]) -> None:
         intakes = [waiting.intake for waiting in batch]
-        async with self._sessions() as session:
-            async with session.begin():
-                results = await create_requests(session, self._policy, intakes)
-            self._committed(session)
+        async with unit_of_work(self._sessions) as uow:
+            results = await create_requests(uow, self._policy, intakes)
+        self._committed(uow)
         for waiting, result in zip(batch, results, strict=True):
             _settle(waiting, result)
 
@@ -148,7 +145,7 @@ def _settle_all(batch: list[_Waiting], error: BaseException) -> None:
 
 
 async def create_request(
-    session: AsyncSession,
+    uow: UnitOfWork,
     policy: RoutingPolicy,
     payload: RequestCreate,
     principal: Principal,
@@ -158,7 +155,7 @@ async def create_request(
 ) -> CreateOutcome:
     """Validate, route and stage one request (a batch of one: ``create_requests``)."""
     [result] = await create_requests(
-        session, policy, [Intake(payload, principal, idempotency_key, now)]
+        uow, policy, [Intake(payload, principal, idempotency_key, now)]
     )
     if isinstance(result, ProblemError):
         raise result
@@ -166,7 +163,7 @@ async def create_request(
 
 
 async def create_requests(
-    session: AsyncSession, policy: RoutingPolicy, intakes: Sequence[Intake]
+    uow: UnitOfWork, policy: RoutingPolicy, intakes: Sequence[Intake]
 ) -> list[CreateOutcome | ProblemError]:
     """Validate, route and stage each request with its dispatches, timeline, outbox rows and
     audit entries (collection, and alteration for a routing override); one outcome, or the
@@ -178,13 +175,13 @@ async def create_requests(
     raises ``Conflict`` for the whole batch: the caller retries its requests one by one.
     """
     batch = _IntakeBatch(intakes)
-    existing = await repository.find_by_idempotency_keys(session, batch.idempotency_keys())
+    existing = await repository.find_by_idempotency_keys(uow.session, batch.idempotency_keys())
     batch.route(policy, existing)
-    earlier = await open_requests_like(session, batch.routed_payloads())
-    batch.stage(session, earlier)
-    await flush_new_requests(session, batch.staged)
-    batch.record_staged(session)
-    await audit.append(session, batch.records, batch.now)
+    earlier = await open_requests_like(uow.session, batch.routed_payloads())
+    batch.stage(uow, earlier)
+    await flush_new_requests(uow.session, batch.staged)
+    batch.record_staged(uow)
+    await audit.append(uow.session, batch.records, batch.now)
     return batch.outcomes()
 
 
@@ -229,23 +226,21 @@ class _IntakeBatch:
     def routed_payloads(self) -> list[RequestCreate]:
         return [self._intakes[index].payload for index in self._decisions]
 
-    def stage(
-        self, session: AsyncSession, earlier: dict[SubjectKey, list[ExchangeRequest]]
-    ) -> None:
+    def stage(self, uow: UnitOfWork, earlier: dict[SubjectKey, list[ExchangeRequest]]) -> None:
         for index, decision in self._decisions.items():
             intake = self._intakes[index]
             duplicates, matches = duplicate_warnings(
                 intake.payload, decision, earlier, intake.principal
             )
             decision = replace(decision, warnings=decision.warnings + duplicates)
-            self.staged.append((index, stage_request(session, intake, decision), matches))
+            self.staged.append((index, stage_request(uow, intake, decision), matches))
 
-    def record_staged(self, session: AsyncSession) -> None:
+    def record_staged(self, uow: UnitOfWork) -> None:
         """Once flushed: metrics, the status notice and the audit records of each request."""
         for index, request, matches in self.staged:
             intake = self._intakes[index]
-            count_intake(session, request)
-            stage_notice(session, request, intake.now)
+            count_intake(uow, request)
+            uow.stage_notice(request, intake.now)
             self.records += intake_records(request, intake.principal)
             self.records += duplicate_consultations(matches, intake.payload, intake.principal)
             self._results[index] = CreateOutcome(request, replayed=False)

@@ -3,31 +3,28 @@
 from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from oss_router.audit import service as audit
 from oss_router.audit.service import Action, Actor, AuditRecord
 from oss_router.auth.principal import Principal, Role
-from oss_router.dispatch import timeline
 from oss_router.dispatch.lifecycle import CLOSED_REQUEST_STATUSES, is_terminal, should_apply
 from oss_router.dispatch.transitions import move_dispatch, refresh_request_status
 from oss_router.errors import Conflict, Forbidden
-from oss_router.live.notices import stage_notice
 from oss_router.messages.codes import DispatchStatus, RequestStatus
 from oss_router.models import ExchangeRequest
 from oss_router.request import repository
 from oss_router.request.reads import visible_to
+from oss_router.unit_of_work import UnitOfWork
 
 
 async def cancel_request(
-    session: AsyncSession, request_id: UUID, reason: str, principal: Principal, now: datetime
+    uow: UnitOfWork, request_id: UUID, reason: str, principal: Principal, now: datetime
 ) -> ExchangeRequest:
     """Cancel every dispatch not yet terminal; 409 when the request is answered or cancelled.
 
     A failed request can be cancelled: giving up is one of the actions a failure asks for, and
     its failed dispatches then need nobody's action (decision 0018).
     Officers cancel the requests they created; supervisors cancel any (403 otherwise)."""
-    request = visible_to(await repository.get(session, request_id, lock=True), principal)
+    request = visible_to(await repository.get(uow.session, request_id, lock=True), principal)
     if principal.role is not Role.SUPERVISOR and request.created_by != principal.subject:
         raise Forbidden("only the officer who created a request, or a supervisor, may cancel it")
     if RequestStatus(request.status) in CLOSED_REQUEST_STATUSES:
@@ -42,7 +39,7 @@ async def cancel_request(
             dispatch.status, DispatchStatus.CANCELLED
         ):
             move_dispatch(
-                session,
+                uow,
                 request,
                 dispatch,
                 DispatchStatus.CANCELLED,
@@ -50,16 +47,15 @@ async def cancel_request(
                 now,
                 {"reason": reason},
             )
-    timeline.record(
-        session,
+    uow.record_event(
         request_id=request.id,
         type="cancel_requested",
         actor=principal.actor,
         at=now,
         detail={"reason": reason},
     )
-    refresh_request_status(session, request, principal.actor, now, closed=True)
-    stage_notice(session, request, now)
+    refresh_request_status(uow, request, principal.actor, now, closed=True)
+    uow.stage_notice(request, now)
     record = AuditRecord(
         Action.ALTERATION,
         Actor.of(principal),
@@ -68,5 +64,5 @@ async def cancel_request(
         recipients=cancelled,
         detail={"operation": "cancel"},
     )
-    await audit.append(session, [record], now)
+    await audit.append(uow.session, [record], now)
     return request

@@ -17,8 +17,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from oss_router.audit import service as audit
 from oss_router.audit.service import Action, Actor, AuditRecord
 from oss_router.auth.principal import Principal, Role
-from oss_router.db import after_commit
-from oss_router.dispatch import timeline
 from oss_router.dispatch.staging import stage_dispatch
 from oss_router.errors import Conflict, FieldError, Forbidden
 from oss_router.messages.codes import RequestStatus
@@ -30,6 +28,7 @@ from oss_router.routing.decision import RoutingDecision, RoutingQuery, RoutingWa
 from oss_router.routing.duplicate import subject_fingerprint
 from oss_router.routing.policy import RoutingPolicy
 from oss_router.telemetry import context, metrics
+from oss_router.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -93,17 +92,15 @@ def refuse_concurrent_key(scoped: tuple[str, str], creating: set[tuple[str, str]
     creating.add(scoped)
 
 
-def stage_request(
-    session: AsyncSession, intake: Intake, decision: RoutingDecision
-) -> ExchangeRequest:
+def stage_request(uow: UnitOfWork, intake: Intake, decision: RoutingDecision) -> ExchangeRequest:
     payload, principal, now = intake.payload, intake.principal, intake.now
     request = _new_request(
         payload, principal, decision, body_hash(payload), intake.idempotency_key, now
     )
-    session.add(request)
-    _record_intake(session, request, principal, now)
+    uow.session.add(request)
+    _record_intake(uow, request, principal, now)
     for position, choice in enumerate(decision.dispatches):
-        stage_dispatch(session, request, position, choice, principal.actor, now)
+        stage_dispatch(uow, request, position, choice, principal.actor, now)
     return request
 
 
@@ -116,11 +113,11 @@ async def flush_new_requests(session: AsyncSession, staged: Sequence[object]) ->
         raise Conflict(CONCURRENT_KEY) from None
 
 
-def count_intake(session: AsyncSession, request: ExchangeRequest) -> None:
+def count_intake(uow: UnitOfWork, request: ExchangeRequest) -> None:
     """Metrics and one log line once the request is committed (no personal data in either)."""
-    metrics.count_request(session, request.kind, request.urgency, request.origin)
+    metrics.count_request(uow, request.kind, request.urgency, request.origin)
     for dispatch in request.dispatches:
-        metrics.count_dispatch(session, request.kind, dispatch.channel, dispatch.status)
+        metrics.count_dispatch(uow, request.kind, dispatch.channel, dispatch.status)
     channels = sorted({dispatch.channel for dispatch in request.dispatches})
     request_id = str(request.id)
     kind, count = request.kind, len(request.dispatches)
@@ -135,7 +132,7 @@ def count_intake(session: AsyncSession, request: ExchangeRequest) -> None:
                 extra={"kind": kind, "channels": channels},
             )
 
-    after_commit(session, log_accepted)
+    uow.after_commit(log_accepted)
 
 
 def replay(existing: ExchangeRequest, intake: Intake, records: list[AuditRecord]) -> CreateOutcome:
@@ -229,7 +226,7 @@ def _warning_document(warning: RoutingWarning) -> dict[str, Any]:
 
 
 def _record_intake(
-    session: AsyncSession, request: ExchangeRequest, principal: Principal, now: datetime
+    uow: UnitOfWork, request: ExchangeRequest, principal: Principal, now: datetime
 ) -> None:
     detail: dict[str, Any] = {
         "origin": request.origin,
@@ -242,8 +239,7 @@ def _record_intake(
             "preferred_channel": request.preferred_channel,
             "reason": request.override_reason,
         }
-    timeline.record(
-        session,
+    uow.record_event(
         request_id=request.id,
         type="created",
         actor=principal.actor,

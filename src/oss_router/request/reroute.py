@@ -9,17 +9,13 @@ Its deadline runs from the re-routing, when the new channel receives the request
 from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from oss_router.audit import service as audit
 from oss_router.audit.service import Action, Actor, AuditRecord
 from oss_router.auth.principal import Principal
-from oss_router.dispatch import timeline
 from oss_router.dispatch.lifecycle import is_terminal
 from oss_router.dispatch.staging import retry_refusal, stage_dispatch
 from oss_router.dispatch.transitions import move_dispatch, refresh_request_status
 from oss_router.errors import Conflict, FieldError, Unroutable
-from oss_router.live.notices import stage_notice
 from oss_router.messages.codes import Channel, DispatchStatus
 from oss_router.models import Dispatch, ExchangeRequest
 from oss_router.request import repository
@@ -28,13 +24,14 @@ from oss_router.request.retry import dispatch_of
 from oss_router.request.routing import decide, routing_query
 from oss_router.routing.decision import RoutingQuery
 from oss_router.routing.policy import RoutingPolicy
+from oss_router.unit_of_work import UnitOfWork
 
 # An answered dispatch has done its job; a cancelled one was stopped on purpose.
 _FINAL = {DispatchStatus.ANSWERED.value, DispatchStatus.CANCELLED.value}
 
 
 async def reroute_dispatch(
-    session: AsyncSession,
+    uow: UnitOfWork,
     policy: RoutingPolicy,
     request_id: UUID,
     dispatch_id: UUID,
@@ -43,7 +40,7 @@ async def reroute_dispatch(
     principal: Principal,
     now: datetime,
 ) -> ExchangeRequest:
-    request = visible_to(await repository.get(session, request_id, lock=True), principal)
+    request = visible_to(await repository.get(uow.session, request_id, lock=True), principal)
     dispatch = dispatch_of(request, dispatch_id)
     refusal = reroute_refusal(request, dispatch)
     if refusal is not None:
@@ -58,12 +55,11 @@ async def reroute_dispatch(
     if not is_terminal(dispatch.status):
         detail = {"reason": reason, "rerouted_to": channel.value}
         move_dispatch(
-            session, request, dispatch, DispatchStatus.CANCELLED, principal.actor, now, detail
+            uow, request, dispatch, DispatchStatus.CANCELLED, principal.actor, now, detail
         )
     position = max(d.position for d in request.dispatches) + 1
-    new = stage_dispatch(session, request, position, choice, principal.actor, now)
-    timeline.record(
-        session,
+    new = stage_dispatch(uow, request, position, choice, principal.actor, now)
+    uow.record_event(
         request_id=request.id,
         dispatch_id=new.id,
         type="rerouted",
@@ -77,8 +73,8 @@ async def reroute_dispatch(
             "reason": reason,
         },
     )
-    refresh_request_status(session, request, principal.actor, now)
-    stage_notice(session, request, now)
+    refresh_request_status(uow, request, principal.actor, now)
+    uow.stage_notice(request, now)
     record = AuditRecord(
         Action.ALTERATION,
         Actor.of(principal),
@@ -91,7 +87,7 @@ async def reroute_dispatch(
             "replaces": str(dispatch.id),
         },
     )
-    await audit.append(session, [record], now)
+    await audit.append(uow.session, [record], now)
     return request
 
 

@@ -8,22 +8,22 @@ outbox (``dispatch.staging.restage``, shared with the operator's dead-letter rep
 from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from oss_router.audit import service as audit
 from oss_router.audit.service import Action, Actor, AuditRecord
 from oss_router.auth.principal import Principal
+from oss_router.dispatch import repository as dispatch_repository
 from oss_router.dispatch.staging import restage, retry_refusal
 from oss_router.errors import Conflict, NotFound
 from oss_router.models import Dispatch, ExchangeRequest
 from oss_router.request import repository
 from oss_router.request.reads import visible_to
+from oss_router.unit_of_work import UnitOfWork
 
 RETRIED = "retried"
 
 
 async def retry_dispatch(
-    session: AsyncSession,
+    uow: UnitOfWork,
     request_id: UUID,
     dispatch_id: UUID,
     reason: str,
@@ -34,12 +34,12 @@ async def retry_dispatch(
 
     Audited as an alteration with the supervisor's reason (LED 2016/680 Art. 25); the relay
     audits the disclosure when it publishes the new envelope."""
-    request = visible_to(await repository.get(session, request_id, lock=True), principal)
+    request = visible_to(await repository.get(uow.session, request_id, lock=True), principal)
     dispatch = dispatch_of(request, dispatch_id)
     refusal = retry_refusal(request, dispatch)
     if refusal is not None:
         raise Conflict(f"this dispatch cannot be retried: {refusal}")
-    journey = await repository.journeys_of(session, dispatch.id) + 1
+    journey = await dispatch_repository.journeys_of(uow.session, dispatch.id) + 1
     detail = {
         "reason": reason,
         "channel": dispatch.channel,
@@ -48,7 +48,7 @@ async def retry_dispatch(
         "previous_attempts": dispatch.attempts,
         "previous_error": dispatch.error,
     }
-    restage(session, request, dispatch, principal.actor, now, event=RETRIED, detail=detail)
+    restage(uow, request, dispatch, principal.actor, now, event=RETRIED, detail=detail)
     record = AuditRecord(
         Action.ALTERATION,
         Actor.of(principal),
@@ -57,7 +57,7 @@ async def retry_dispatch(
         recipients=[{"channel": dispatch.channel, "country": dispatch.country}],
         detail={"operation": "retry", "dispatch_id": str(dispatch.id), "replay": journey},
     )
-    await audit.append(session, [record], now)
+    await audit.append(uow.session, [record], now)
     return request
 
 
