@@ -30,8 +30,9 @@ from oss_router.clock import utcnow
 from oss_router.messages.result import DispatchResult, result_message_id
 from oss_router.models import Dispatch
 from oss_router.outbox.relay import Relay
+from oss_router.request.batching import create_requests
+from oss_router.request.intake import Intake
 from oss_router.request.schemas import RequestCreate
-from oss_router.request.service import Intake, create_requests
 from oss_router.runtime import Runtime
 from oss_router.tracker.service import apply_results
 from oss_router.unit_of_work import unit_of_work

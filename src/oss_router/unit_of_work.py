@@ -5,8 +5,9 @@ intake batch, the relay, the tracker, the deadline watch, a dead-letter or reten
 opens it with ``unit_of_work`` and passes the ``UnitOfWork`` to the functions that need more
 than the session: timeline events (``record_event``), outbox rows (``enqueue``), status notices
 (``stage_notice``) and after-commit callbacks (metrics, log lines). Pure readers take the
-session alone. Nothing is hidden in ``session.info`` and no listener is registered on
-``Session``: the unit of work runs its hooks itself, in ``commit`` (decision 0021).
+session alone. Nothing is hidden in the session's info dictionary and no listener is
+registered on ``Session``: the unit of work runs its hooks itself, in ``commit`` (decision
+0021).
 """
 
 import logging
