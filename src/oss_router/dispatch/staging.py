@@ -12,7 +12,7 @@ from typing import Any
 
 from oss_router.broker.topology import DISPATCH_EXCHANGE
 from oss_router.dispatch.lifecycle import is_superseded, replay_target
-from oss_router.dispatch.transitions import move_dispatch, refresh_request_status
+from oss_router.dispatch.transitions import move_dispatch, settle_request
 from oss_router.messages.codes import DispatchStatus, RequestStatus
 from oss_router.messages.dispatch import ATTEMPT_HEADER, REPLAY_HEADER, DispatchEnvelope
 from oss_router.models import Dispatch, ExchangeRequest, OutboxMessage
@@ -152,5 +152,4 @@ def restage(
         detail=detail,
     )
     enqueue_dispatch(uow, dispatch_envelope(request, dispatch), now, replay=journey)
-    refresh_request_status(uow, request, actor, now)
-    uow.stage_notice(request, now)
+    settle_request(uow, request, actor, now)

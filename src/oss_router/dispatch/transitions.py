@@ -4,7 +4,8 @@ A transition (already checked with ``lifecycle.should_apply`` or ``lifecycle.rep
 sets the status, puts it on the timeline and counts it; ``refresh_request_status`` then derives
 the request's status from its current dispatches. Callers that move several dispatches of one
 request (a cancellation, the relay's batch) refresh once after all of them, so that the
-timeline shows the request's status moving once, not through the states in between. Never
+timeline shows the request's status moving once, not through the states in between; a
+person's action ends with ``settle_request``, which stages the status notice too. Never
 commits.
 """
 
@@ -73,3 +74,18 @@ def refresh_request_status(
             to_status=status.value,
         )
         request.status = status.value
+
+
+def settle_request(
+    uow: UnitOfWork,
+    request: ExchangeRequest,
+    actor: str,
+    now: datetime,
+    *,
+    closed: bool = False,
+) -> None:
+    """The end of a person's action on a request (cancellation, re-routing, retry, replay):
+    its status re-derived and a status notice staged for the screens. The tracker refreshes
+    only: it publishes a notice per transition itself (``tracker/notices.py``)."""
+    refresh_request_status(uow, request, actor, now, closed=closed)
+    uow.stage_notice(request, now)

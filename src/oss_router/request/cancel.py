@@ -7,7 +7,7 @@ from oss_router.audit import service as audit
 from oss_router.audit.service import Action, Actor, AuditRecord
 from oss_router.auth.principal import Principal, Role
 from oss_router.dispatch.lifecycle import CLOSED_REQUEST_STATUSES, is_terminal, should_apply
-from oss_router.dispatch.transitions import move_dispatch, refresh_request_status
+from oss_router.dispatch.transitions import move_dispatch, settle_request
 from oss_router.errors import Conflict, Forbidden
 from oss_router.messages.codes import DispatchStatus, RequestStatus
 from oss_router.models import ExchangeRequest
@@ -54,8 +54,7 @@ async def cancel_request(
         at=now,
         detail={"reason": reason},
     )
-    refresh_request_status(uow, request, principal.actor, now, closed=True)
-    uow.stage_notice(request, now)
+    settle_request(uow, request, principal.actor, now, closed=True)
     record = AuditRecord(
         Action.ALTERATION,
         Actor.of(principal),

@@ -14,7 +14,7 @@ from oss_router.audit.service import Action, Actor, AuditRecord
 from oss_router.auth.principal import Principal
 from oss_router.dispatch.lifecycle import is_terminal
 from oss_router.dispatch.staging import retry_refusal, stage_dispatch
-from oss_router.dispatch.transitions import move_dispatch, refresh_request_status
+from oss_router.dispatch.transitions import move_dispatch, settle_request
 from oss_router.errors import Conflict, FieldError, Unroutable
 from oss_router.messages.codes import Channel, DispatchStatus
 from oss_router.models import Dispatch, ExchangeRequest
@@ -73,8 +73,7 @@ async def reroute_dispatch(
             "reason": reason,
         },
     )
-    refresh_request_status(uow, request, principal.actor, now)
-    uow.stage_notice(request, now)
+    settle_request(uow, request, principal.actor, now)
     record = AuditRecord(
         Action.ALTERATION,
         Actor.of(principal),
