@@ -40,15 +40,15 @@ KNOWN_SERVICE_IMPORTERS: set[str] = set()
 # that no longer lies on a cycle (take it off).
 KNOWN_CYCLE_EDGES = {
     ("broker", "telemetry"): "broker.rabbitmq → telemetry.metrics",
-    ("outbox", "broker"): "outbox.relay, outbox.recovery → broker.contract",
     ("dispatch", "broker"): "dispatch.staging → broker.topology (the dispatch exchange's name)",
     ("dispatch", "telemetry"): "dispatch.transitions → telemetry.metrics",
-    ("outbox", "dispatch"): "outbox.relay → dispatch.lifecycle, .timeline, .transitions",
+    ("outbox", "broker"): "outbox.relay, outbox.recovery → broker.contract",
+    ("outbox", "dispatch"): "outbox.relay → dispatch.lifecycle, .repository, .transitions",
     ("outbox", "telemetry"): "outbox.relay → telemetry.context, telemetry.metrics",
-    ("request", "dispatch"): "request.* → dispatch.lifecycle, .staging, .timeline, .transitions",
+    ("request", "dispatch"): "request.* → dispatch.lifecycle, .repository, .staging, .transitions",
     ("request", "telemetry"): "request.intake → telemetry.context, telemetry.metrics",
     ("sla", "broker"): "sla.watch → broker.contract",
-    ("sla", "dispatch"): "sla.service, sla.repository → dispatch.lifecycle, dispatch.timeline",
+    ("sla", "dispatch"): "sla.service, sla.repository → dispatch.lifecycle",
     ("sla", "telemetry"): "sla.service, sla.watch → telemetry.metrics, telemetry.context",
     ("sla", "tracker"): "sla.watch → tracker.notices",
     ("telemetry", "broker"): "telemetry.gauges → broker.contract",
@@ -56,7 +56,7 @@ KNOWN_CYCLE_EDGES = {
     ("telemetry", "request"): "telemetry.logs → request.subjects (redacted field names)",
     ("telemetry", "sla"): "telemetry.gauges → sla.repository",
     ("tracker", "broker"): "tracker.consumer, tracker.notices → broker.contract",
-    ("tracker", "dispatch"): "tracker.service, tracker.consumer → dispatch.*",
+    ("tracker", "dispatch"): "tracker.service → dispatch.lifecycle, .repository, .transitions",
     ("tracker", "telemetry"): "tracker.consumer, tracker.inbox → telemetry.*",
 }
 
