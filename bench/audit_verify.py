@@ -16,7 +16,7 @@ from uuid import uuid4
 from oss_router.audit import service
 from oss_router.audit.service import Action, Actor, AuditRecord
 from oss_router.audit.verify import verify_in_batches
-from oss_router.db import SessionMaker, create_engine, create_sessionmaker, unit_of_work
+from oss_router.db import SessionMaker, create_engine, create_sessionmaker, transaction
 from oss_router.migrate import upgrade
 
 PURPOSE = "Investigation of an organised vehicle theft ring, case 2026/114"
@@ -29,7 +29,7 @@ async def fill(sessions: SessionMaker, entries: int) -> None:
             AuditRecord(Action.CONSULTATION, actor, uuid4(), PURPOSE, detail={"via": "list"})
             for _ in range(1000)
         ]
-        async with unit_of_work(sessions) as session:
+        async with transaction(sessions) as session:
             await service.append(session, records, datetime.now(UTC))
 
 

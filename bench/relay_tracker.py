@@ -27,15 +27,15 @@ from tests.support.traffic import varied_body
 
 from oss_router.broker.contract import OutgoingMessage
 from oss_router.clock import utcnow
-from oss_router.db import unit_of_work
 from oss_router.messages.result import DispatchResult, result_message_id
 from oss_router.models import Dispatch
 from oss_router.outbox.relay import Relay
-from oss_router.request import timeline
+from oss_router.request.batching import create_requests
+from oss_router.request.intake import Intake
 from oss_router.request.schemas import REQUEST_CREATE
-from oss_router.request.service import Intake, create_requests
 from oss_router.runtime import Runtime
 from oss_router.tracker.service import apply_results
+from oss_router.unit_of_work import unit_of_work
 
 
 class ConfirmingBroker:
@@ -102,8 +102,8 @@ async def stage(runtime: Runtime, count: int, offset: int) -> None:
             Intake(REQUEST_CREATE.validate_python(varied_body(offset + i)), DESK, None, utcnow())
             for i in range(start, min(count, start + 64))
         ]
-        async with unit_of_work(runtime.sessions) as session:
-            await create_requests(session, runtime.policy, intakes)
+        async with unit_of_work(runtime.sessions) as uow:
+            await create_requests(uow, runtime.policy, intakes)
     # Statistics as autovacuum keeps them on a live database: without them the planner
     # scans whole tables, and the figures would depend on the order of the runs.
     async with runtime.engine.connect() as connection:
@@ -144,9 +144,8 @@ async def one_size(runtime: Runtime, meter: Meter, requests: int, batch: int, of
 
     async def apply() -> None:
         for start in range(0, len(results), batch):
-            async with unit_of_work(runtime.sessions) as session:
-                timeline.as_rows(session)  # as the tracker does
-                await apply_results(session, results[start : start + batch], utcnow())
+            async with unit_of_work(runtime.sessions, events_as_rows=True) as uow:
+                await apply_results(uow, results[start : start + batch], utcnow())
 
     show(f"tracker, batches of {batch} results", await meter.measure(apply, requests))
 

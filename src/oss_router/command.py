@@ -7,7 +7,7 @@ from typing import TypeVar
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from oss_router.config import Settings, get_settings
-from oss_router.db import SessionMaker, create_engine, create_sessionmaker, unit_of_work
+from oss_router.db import SessionMaker, create_engine, create_sessionmaker, transaction
 
 T = TypeVar("T")
 
@@ -33,7 +33,7 @@ def run_in_transaction(
     """Run ``work`` in one transaction, committed when it returns."""
 
     async def once(sessions: SessionMaker) -> T:
-        async with unit_of_work(sessions) as session:
+        async with transaction(sessions) as session:
             return await work(session)
 
     return run_with_sessions(once, settings)

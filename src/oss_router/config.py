@@ -65,7 +65,7 @@ class Settings(BaseSettings):
     # call that uses it and SQLAlchemy then discards the whole pool (docs/decisions/0008).
     database_pre_ping: bool = False
 
-    # Requests staged together in one intake transaction at most (request/intake.py); 1 turns
+    # Requests staged together in one intake transaction at most (request/batching.py); 1 turns
     # batching off (one transaction per request).
     intake_batch_size: int = Field(default=64, ge=1, le=1000)
     relay_batch_size: int = Field(default=200, ge=1, le=5000)

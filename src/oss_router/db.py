@@ -1,11 +1,11 @@
 """Database engine and sessions.
 
 Engines are created by the application's lifespan (or a CLI command), never at import time.
-Services never commit: the caller that owns the unit of work does, once.
+Services never commit: the caller that owns the unit of work (``unit_of_work.py``) does, once.
 """
 
 import logging
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, TypeVar
@@ -19,14 +19,12 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
-from sqlalchemy.orm import QueryableAttribute, Session
+from sqlalchemy.orm import QueryableAttribute
 
 SessionMaker = async_sessionmaker[AsyncSession]
 T = TypeVar("T")
 
 log = logging.getLogger(__name__)
-
-_AFTER_COMMIT = "oss_router.after_commit"
 
 
 def create_engine(
@@ -79,8 +77,10 @@ def create_sessionmaker(engine: AsyncEngine) -> SessionMaker:
 
 
 @asynccontextmanager
-async def unit_of_work(sessions: SessionMaker) -> AsyncIterator[AsyncSession]:
-    """One transaction: committed when the block succeeds, rolled back when it raises."""
+async def transaction(sessions: SessionMaker) -> AsyncIterator[AsyncSession]:
+    """One transaction with nothing to do after its commit (leases, pruning, reads that
+    write an audit entry): committed when the block succeeds, rolled back when it raises.
+    Writers of timelines, outbox rows, notices or metrics use ``unit_of_work.unit_of_work``."""
     async with sessions() as session, session.begin():
         yield session
 
@@ -98,25 +98,3 @@ def among(
     if session.get_bind().dialect.name != "postgresql":
         return column.in_(values)
     return column == any_(bindparam(None, list(values), type_=ARRAY(column.type)))
-
-
-def after_commit(session: AsyncSession | Session, callback: Callable[[], None]) -> None:
-    """Run ``callback`` once the session's transaction has committed; a rollback drops it.
-
-    Metrics use it to count what happened, never what was attempted and rolled back.
-    """
-    session.info.setdefault(_AFTER_COMMIT, []).append(callback)
-
-
-@event.listens_for(Session, "after_commit")
-def _run_after_commit(session: Session) -> None:
-    for callback in session.info.pop(_AFTER_COMMIT, []):
-        try:
-            callback()
-        except Exception:  # a metric must never turn a committed change into an error
-            log.exception("after-commit callback failed")
-
-
-@event.listens_for(Session, "after_rollback")
-def _drop_after_commit(session: Session) -> None:
-    session.info.pop(_AFTER_COMMIT, None)

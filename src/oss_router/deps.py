@@ -10,9 +10,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from oss_router.auth.dependencies import authenticate
 from oss_router.auth.principal import Principal, Role
 from oss_router.errors import Forbidden
-from oss_router.request.intake import IntakeBatcher
+from oss_router.request.batching import IntakeBatcher
 from oss_router.routing.policy import RoutingPolicy
 from oss_router.runtime import Runtime
+from oss_router.unit_of_work import UnitOfWork, unit_of_work
 
 
 # Dependencies are ``async def`` even when they do not await: FastAPI runs plain ``def``
@@ -25,18 +26,27 @@ async def get_runtime(request: Request) -> Runtime:
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 
 
-async def get_session(runtime: RuntimeDep) -> AsyncIterator[AsyncSession]:
-    """One transaction per API call, committed once when the endpoint returned."""
-    async with runtime.sessions() as session:
-        async with session.begin():
-            yield session
-        runtime.committed(session)
+async def get_unit_of_work(runtime: RuntimeDep) -> AsyncIterator[UnitOfWork]:
+    """One transaction per API call, committed once when the endpoint returned; then the
+    relay is woken and the staged notices are published."""
+    async with unit_of_work(runtime.sessions) as uow:
+        yield uow
+    runtime.committed(uow)
 
 
 # scope="function": the transaction commits before the response is sent. With the default
 # (request) scope FastAPI runs the exit code after sending, so a client could hold a 202 for a
 # request whose commit then failed: the first guarantee of architecture.md would not hold.
-SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
+UnitOfWorkDep = Annotated[UnitOfWork, Depends(get_unit_of_work, scope="function")]
+
+
+async def get_session(uow: UnitOfWorkDep) -> AsyncSession:
+    """The session of the call's unit of work, for endpoints that only read and write rows
+    (FastAPI caches the unit of work: one per call, whichever of the two an endpoint asks)."""
+    return uow.session
+
+
+SessionDep = Annotated[AsyncSession, Depends(get_session)]
 
 
 async def get_intake(runtime: RuntimeDep) -> IntakeBatcher:

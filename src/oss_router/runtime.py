@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from oss_router.broker.contract import Broker, Consumer
 from oss_router.broker.memory import MemoryBroker
@@ -28,18 +28,18 @@ from oss_router.channel.worker import ChannelWorker
 from oss_router.clock import Clock, utcnow
 from oss_router.config import Settings
 from oss_router.db import SessionMaker, create_engine, create_sessionmaker
-from oss_router.live.notices import NoticePublisher, publish_staged
+from oss_router.live.notices import NoticePublisher
 from oss_router.messages.codes import Channel
 from oss_router.outbox.recovery import republish_in_flight
 from oss_router.outbox.relay import Relay
-from oss_router.outbox.service import OUTBOX_WRITTEN
-from oss_router.request.intake import IntakeBatcher
+from oss_router.request.batching import IntakeBatcher
 from oss_router.routing.policy import RoutingPolicy, load_policy
 from oss_router.sla.watch import DeadlineWatch
 from oss_router.telemetry import gauges
 from oss_router.telemetry.server import MetricsServer
 from oss_router.tracker.consumer import Tracker
 from oss_router.tracker.inbox import InboxPruner
+from oss_router.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -113,12 +113,12 @@ class Runtime:
         await broker.declare(build_topology(settings.channels, settings.retry_delays_ms))
         return cls(settings, engine, create_sessionmaker(engine), broker, policy, clock)
 
-    def committed(self, session: AsyncSession) -> None:
+    def committed(self, uow: UnitOfWork) -> None:
         """After a gateway transaction committed: wake the relay if it wrote outbox rows, and
-        publish the status notices it staged."""
-        if session.info.get(OUTBOX_WRITTEN):
+        publish the status notices it staged (best effort, screens also poll)."""
+        if uow.outbox_written:
             self.outbox_written()
-        publish_staged(session, self.notices)
+        self.notices.submit(uow.notices)
 
     def outbox_written(self) -> None:
         """Wake the in-process relay right away instead of at its next poll."""

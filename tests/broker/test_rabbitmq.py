@@ -5,7 +5,8 @@ import asyncio
 import pytest
 
 from oss_router.broker.contract import Delivery, PublishError
-from oss_router.broker.rabbitmq import RabbitBroker, queue_arguments
+from oss_router.broker.rabbitmq import RabbitBroker
+from oss_router.broker.rabbitmq_topology import queue_arguments
 from oss_router.broker.topology import (
     DEAD_LETTER_EXCHANGE,
     DISPATCH_EXCHANGE,

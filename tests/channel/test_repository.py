@@ -5,7 +5,7 @@ from tests.support.staging import open_runtime, stage_request
 
 from oss_router.channel import repository
 from oss_router.config import Settings
-from oss_router.db import unit_of_work
+from oss_router.db import transaction
 from oss_router.messages.codes import Channel, DispatchStatus
 from oss_router.models import Dispatch
 
@@ -18,7 +18,7 @@ async def test_in_flight_counts_the_sent_and_delivered_dispatches_per_channel(
         for status in statuses:
             request = await stage_request(runtime, target_countries=["DE"])  # europol
             if status is not None:
-                async with unit_of_work(runtime.sessions) as session:
+                async with transaction(runtime.sessions) as session:
                     await session.execute(
                         update(Dispatch)
                         .where(Dispatch.request_id == request.id)

@@ -16,13 +16,13 @@ from tests.support.polling import eventually, until_terminal
 from oss_router.auth.principal import Principal, Role
 from oss_router.broker.topology import dead_letter_queue
 from oss_router.clock import utcnow
-from oss_router.db import unit_of_work
 from oss_router.dead_letter import operations
 from oss_router.dead_letter.operations import Selection
 from oss_router.dead_letter.service import Outcome, replay_letter
 from oss_router.deps import get_principal
 from oss_router.messages.codes import Channel
 from oss_router.runtime import Runtime
+from oss_router.unit_of_work import unit_of_work
 
 CHANNELS = list(Channel)
 REPLAYS = "oss_router_dead_letter_replays_total"
@@ -141,8 +141,8 @@ async def test_a_replayed_dispatch_comes_back_to_life_and_the_replay_is_on_the_t
     assert audited["role"] == "operator"  # a person at the command line, not the system
     assert audited["recipients"] == [{"channel": "europol", "country": "DE"}]
     # A copy of the letter left behind (its ack lost after the replay committed) is refused.
-    async with unit_of_work(runtime.sessions) as session:
-        stale = await replay_letter(session, before.letter, "operator:alice", "again", utcnow())
+    async with unit_of_work(runtime.sessions) as uow:
+        stale = await replay_letter(uow, before.letter, "operator:alice", "again", utcnow())
     assert not stale.done
     assert "already replayed" in stale.note
 

@@ -13,16 +13,17 @@ from oss_router.broker.contract import OutgoingMessage
 from oss_router.broker.topology import DEAD_LETTER_EXCHANGE, RESULTS_DEAD_QUEUE, RESULTS_KEY
 from oss_router.clock import utcnow
 from oss_router.config import Settings
-from oss_router.db import unit_of_work
+from oss_router.db import transaction
 from oss_router.dead_letter import operations
 from oss_router.dead_letter.letters import MALFORMED_RESULT, RESULTS
 from oss_router.dead_letter.operations import Selection
 from oss_router.dead_letter.service import Outcome
+from oss_router.dispatch.staging import dispatch_envelope
 from oss_router.messages.codes import Channel
 from oss_router.request import repository
-from oss_router.request.service import dispatch_envelope
 from oss_router.runtime import Runtime
 from oss_router.tracker.service import apply_results
+from oss_router.unit_of_work import unit_of_work
 
 QUEUES = [RESULTS, *Channel]
 
@@ -80,8 +81,8 @@ async def test_results_letters_are_listed_first_and_marked_as_results(runtime: R
 
 async def test_a_result_the_tracker_would_ignore_is_not_replayed(runtime: Runtime) -> None:
     request = await stage_request(runtime)
-    async with unit_of_work(runtime.sessions) as session:
-        await apply_results(session, [result_for(request, "answered")], utcnow())
+    async with unit_of_work(runtime.sessions) as uow:
+        await apply_results(uow, [result_for(request, "answered")], utcnow())
     # A "delivered" that was never applied (not in the inbox), stale since the answer.
     await dead_letter(runtime, result_for(request, "delivered").model_dump_json().encode())
 
@@ -94,7 +95,7 @@ async def test_a_result_the_tracker_would_ignore_is_not_replayed(runtime: Runtim
 
 async def test_a_result_of_an_erased_request_is_not_replayed(runtime: Runtime) -> None:
     request = await stage_request(runtime)
-    async with unit_of_work(runtime.sessions) as session:
+    async with transaction(runtime.sessions) as session:
         stored = await repository.get(session, request.id)
         assert stored is not None
         stored.purged_at = utcnow()

@@ -14,7 +14,6 @@ from oss_router.auth.principal import Role
 from oss_router.broker.contract import Broker
 from oss_router.broker.topology import dispatch_queue
 from oss_router.clock import utcnow
-from oss_router.db import unit_of_work
 from oss_router.messages.codes import Channel
 from oss_router.messages.result import DispatchResult, result_message_id
 from oss_router.models import ExchangeRequest
@@ -22,6 +21,7 @@ from oss_router.outbox.notify import OutboxListener
 from oss_router.outbox.relay import Relay
 from oss_router.runtime import Runtime
 from oss_router.tracker.service import apply_results
+from oss_router.unit_of_work import unit_of_work
 from tests.outbox.conftest import FlakyBroker
 from tests.support.auth import auth_headers
 from tests.support.payloads import request_body
@@ -183,8 +183,8 @@ async def test_on_postgres_the_relay_sees_an_answer_committed_while_it_waited_fo
     request = await stage_request(runtime, target_countries=["DE"])
     answer = answered(request)
     relay = Relay(runtime.sessions, runtime.broker)
-    async with unit_of_work(runtime.sessions) as session:
-        assert await apply_results(session, [answer], utcnow())  # holds the request's lock
+    async with unit_of_work(runtime.sessions) as uow:
+        assert await apply_results(uow, [answer], utcnow())  # holds the request's lock
         publishing = asyncio.create_task(relay.publish_pending())
         await eventually(lambda: _waiting_for_a_lock(runtime), lambda count: count == 1)
     assert await publishing == 1

@@ -1,4 +1,4 @@
-"""Intake in batches (request/intake.py): concurrent requests share a transaction, each still
+"""Intake in batches (request/batching.py): concurrent requests share a transaction, each still
 gets its own outcome, a refusal stays with its request, and nothing is lost or doubled."""
 
 import asyncio
@@ -12,15 +12,16 @@ from oss_router.audit.verify import verify
 from oss_router.auth.principal import Principal, Role
 from oss_router.clock import utcnow
 from oss_router.config import Settings
-from oss_router.db import unit_of_work
+from oss_router.db import transaction
 from oss_router.errors import Conflict, Forbidden, ProblemError, Unroutable
 from oss_router.models import AuditEntry, ExchangeRequest, OutboxMessage
-from oss_router.request import service
-from oss_router.request.intake import IntakeBatcher
+from oss_router.request import batching, service
+from oss_router.request.batching import IntakeBatcher
 from oss_router.request.schemas import REQUEST_CREATE
 from oss_router.request.service import CreateOutcome, Intake
 from oss_router.routing.policy import RoutingPolicy
 from oss_router.runtime import Runtime
+from oss_router.unit_of_work import unit_of_work
 from tests.conftest import make_settings
 from tests.support.payloads import request_body
 from tests.support.services import fresh_postgres_database
@@ -39,7 +40,7 @@ async def runtime(settings: Settings) -> AsyncIterator[Runtime]:
 def batch_sizes(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """The size of every batch ``create_requests`` is called with."""
     sizes: list[int] = []
-    create_requests = service.create_requests
+    create_requests = batching.create_requests
 
     async def recording(
         session: Any, policy: RoutingPolicy, intakes: Sequence[Intake]
@@ -47,7 +48,7 @@ def batch_sizes(monkeypatch: pytest.MonkeyPatch) -> list[int]:
         sizes.append(len(intakes))
         return await create_requests(session, policy, intakes)
 
-    monkeypatch.setattr(service, "create_requests", recording)
+    monkeypatch.setattr(batching, "create_requests", recording)
     return sizes
 
 
@@ -75,7 +76,7 @@ async def submit_all(intake_batcher: IntakeBatcher, intakes: list[Intake]) -> li
 
 
 async def count(runtime: Runtime, model: Any) -> int:
-    async with unit_of_work(runtime.sessions) as session:
+    async with transaction(runtime.sessions) as session:
         return int(await session.scalar(select(func.count()).select_from(model)) or 0)
 
 
@@ -93,7 +94,7 @@ async def test_concurrent_requests_share_transactions_and_each_is_stored_once(
         len(outcome.request.dispatches) for outcome in outcomes
     )
     assert await count(runtime, AuditEntry) == 30  # one collection entry each
-    async with unit_of_work(runtime.sessions) as session:
+    async with transaction(runtime.sessions) as session:
         assert (await verify(session)).ok
 
 
@@ -152,9 +153,9 @@ async def test_a_conflict_only_the_database_sees_is_retried_request_by_request(
     contested = intake(0, key="contested")
     # Another process creates the same key and has not committed when the batch looks it up:
     # the batch's flush waits for that transaction and then violates the unique key.
-    async with unit_of_work(runtime.sessions) as rival:
+    async with unit_of_work(runtime.sessions) as uow:
         first = await service.create_request(
-            rival,
+            uow,
             runtime.policy,
             contested.payload,
             DESK,

@@ -18,7 +18,7 @@ from oss_router.audit.repository import CURSOR_MESSAGE
 from oss_router.audit.verify import verify
 from oss_router.auth.principal import Role
 from oss_router.config import Settings
-from oss_router.db import unit_of_work
+from oss_router.db import transaction
 from oss_router.models import AuditEntry
 from oss_router.outbox.relay import Relay
 
@@ -109,7 +109,7 @@ async def test_the_chain_verifies_and_the_cli_prints_its_head(
     request_id = (await client.post("/v1/requests", json=request_body())).json()["id"]
     await publish(app)
     await client.get(f"/v1/requests/{request_id}")
-    async with unit_of_work(app.state.runtime.sessions) as session:
+    async with transaction(app.state.runtime.sessions) as session:
         report = await verify(session)
     assert (report.ok, report.entries, report.head_seq) == (True, 3, 3)
 
@@ -219,7 +219,7 @@ async def test_concurrent_writers_keep_one_unbroken_chain(
     entries = await log_of(app)
     assert [entry.seq for entry in entries] == list(range(1, len(entries) + 1))
     assert len(entries) >= 4 + 40 + 10
-    async with unit_of_work(app.state.runtime.sessions) as session:
+    async with transaction(app.state.runtime.sessions) as session:
         assert (await verify(session)).ok
 
 
@@ -236,7 +236,7 @@ async def test_a_batch_of_disclosures_is_chained_in_one_append(
     assert len(disclosures) == 18
     assert {entry.recipients[0]["country"] for entry in disclosures} == {"FR", "TR", "BR"}
     assert [entry.seq for entry in entries] == list(range(1, len(entries) + 1))
-    async with unit_of_work(app.state.runtime.sessions) as session:
+    async with transaction(app.state.runtime.sessions) as session:
         assert (await verify(session)).ok
 
 
@@ -295,7 +295,7 @@ _without_triggers = without_triggers
 
 
 async def _broken(app: FastAPI) -> tuple[int | None, str | None]:
-    async with unit_of_work(app.state.runtime.sessions) as session:
+    async with transaction(app.state.runtime.sessions) as session:
         report = await verify(session)
     return report.broken_seq, report.reason
 

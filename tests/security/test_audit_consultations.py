@@ -21,7 +21,7 @@ from oss_router.app import create_app
 from oss_router.audit import service as audit
 from oss_router.audit.service import Actor
 from oss_router.auth.principal import Role
-from oss_router.db import unit_of_work
+from oss_router.db import transaction
 from oss_router.models import AuditEntry
 from oss_router.request import repository as request_repository
 
@@ -120,12 +120,12 @@ async def test_two_processes_showing_the_same_rows_at_once_log_them_once(
     sessions = app.state.runtime.sessions
     anna = Actor("officer:anna", "officer")
     window = timedelta(hours=1)
-    async with unit_of_work(sessions) as first:
+    async with transaction(sessions) as first:
         shown = [await request_repository.get(first, UUID(i)) for i in ids[:5]]
         await audit.append_list_views(first, [r for r in shown if r], anna, clock(), window)
 
         async def second() -> None:
-            async with unit_of_work(sessions) as session:
+            async with transaction(sessions) as session:
                 rows = [await request_repository.get(session, UUID(i)) for i in ids[:5]]
                 await audit.append_list_views(
                     session, [r for r in rows if r], anna, clock(), window

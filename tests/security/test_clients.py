@@ -14,14 +14,14 @@ from oss_router import cli
 from oss_router.auth import clients
 from oss_router.clock import utcnow
 from oss_router.config import get_settings
-from oss_router.db import unit_of_work
+from oss_router.db import transaction
 from oss_router.models import ApiClient
 
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 
 
 async def register(app: FastAPI, client_id: str = "pccc-kehl") -> str:
-    async with unit_of_work(app.state.runtime.sessions) as session:
+    async with transaction(app.state.runtime.sessions) as session:
         _, secret = await clients.create_client(
             session, unit="PCCC-KEHL", name="Kehl", client_id=client_id, now=utcnow()
         )
@@ -69,7 +69,7 @@ async def test_http_basic_client_authentication_works_too(
 
 async def test_the_secret_is_stored_as_an_argon2_hash_only(app: FastAPI) -> None:
     secret = await register(app)
-    async with unit_of_work(app.state.runtime.sessions) as session:
+    async with transaction(app.state.runtime.sessions) as session:
         stored = (await session.scalars(select(ApiClient))).one()
     assert stored.secret_hash.startswith("$argon2id$")
     assert secret not in stored.secret_hash
@@ -113,7 +113,7 @@ async def test_rotation_retires_the_old_secret_and_its_tokens(
 ) -> None:
     old_secret = await register(app)
     old_token = bearer(await token_for(anonymous, "pccc-kehl", old_secret))
-    async with unit_of_work(app.state.runtime.sessions) as session:
+    async with transaction(app.state.runtime.sessions) as session:
         new_secret = await clients.rotate_secret(session, "pccc-kehl", utcnow())
 
     assert (await token_for(anonymous, "pccc-kehl", old_secret)).status_code == 401
@@ -129,7 +129,7 @@ async def test_revocation_stops_the_client_at_once(
 ) -> None:
     secret = await register(app)
     issued = bearer(await token_for(anonymous, "pccc-kehl", secret))
-    async with unit_of_work(app.state.runtime.sessions) as session:
+    async with transaction(app.state.runtime.sessions) as session:
         await clients.revoke(session, "pccc-kehl", utcnow())
     assert (await anonymous.get("/v1/requests", headers=issued)).status_code == 401
     assert (await token_for(anonymous, "pccc-kehl", secret)).status_code == 401

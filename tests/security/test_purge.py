@@ -20,7 +20,7 @@ from oss_router.audit.verify import verify
 from oss_router.auth.principal import Role
 from oss_router.clock import utcnow
 from oss_router.config import Settings, get_settings
-from oss_router.db import unit_of_work
+from oss_router.db import transaction
 from oss_router.messages.result import DispatchResult, result_message_id
 from oss_router.models import (
     AuditEntry,
@@ -32,6 +32,7 @@ from oss_router.models import (
 from oss_router.outbox.relay import Relay
 from oss_router.retention.service import purge_batch
 from oss_router.tracker.service import apply_results
+from oss_router.unit_of_work import unit_of_work
 
 SECRET_WORDS = ["Kowalski", "SIS-DE-4711", "CASE-2026-114", PURPOSE, "spotted in Kehl"]
 
@@ -51,7 +52,7 @@ async def publish(app: FastAPI) -> None:
 
 async def report(app: FastAPI, request: dict[str, Any], status: str, **fields: Any) -> None:
     """What a channel worker would report for every dispatch of ``request``."""
-    async with unit_of_work(app.state.runtime.sessions) as session:
+    async with unit_of_work(app.state.runtime.sessions) as uow:
         for dispatch in request["dispatches"]:
             result = DispatchResult(
                 message_id=result_message_id(UUID(dispatch["id"]), status),  # type: ignore[arg-type]
@@ -63,12 +64,12 @@ async def report(app: FastAPI, request: dict[str, Any], status: str, **fields: A
                 occurred_at=utcnow(),
                 **fields,
             )
-            await apply_results(session, [result], utcnow())
+            await apply_results(uow, [result], utcnow())
 
 
 async def age(app: FastAPI, days: int) -> None:
     """Move every request's last change ``days`` into the past."""
-    async with unit_of_work(app.state.runtime.sessions) as session:
+    async with transaction(app.state.runtime.sessions) as session:
         for request in (await session.scalars(select(ExchangeRequest))).all():
             request.updated_at -= timedelta(days=days)
 
@@ -110,7 +111,7 @@ async def scenario(app: FastAPI, client: httpx.AsyncClient) -> dict[str, dict[st
 async def rows_of(app: FastAPI, request_id: str) -> str:
     """Every stored value of a request, its dispatches, events and outbox rows, as text."""
     rid = UUID(request_id)
-    async with unit_of_work(app.state.runtime.sessions) as session:
+    async with transaction(app.state.runtime.sessions) as session:
         request = await session.get(ExchangeRequest, rid)
         dispatches = (
             await session.scalars(select(Dispatch).where(Dispatch.request_id == rid))
@@ -139,7 +140,7 @@ async def test_purge_erases_personal_data_and_keeps_the_skeleton(
         assert "Kowalski" in stored  # the test data really are there before the purge
     await age(app, days=40)
 
-    async with unit_of_work(app.state.runtime.sessions) as session:
+    async with transaction(app.state.runtime.sessions) as session:
         purged = await purge_batch(
             session, older_than=timedelta(days=30), actor=Actor.system("operator:dpo"), now=utcnow()
         )
@@ -176,7 +177,7 @@ async def test_the_erasure_is_audited_without_the_erased_content(
 ) -> None:
     requests = await scenario(app, client)
     await age(app, days=40)
-    async with unit_of_work(app.state.runtime.sessions) as session:
+    async with transaction(app.state.runtime.sessions) as session:
         await purge_batch(
             session, older_than=timedelta(days=30), actor=Actor.system("operator:dpo"), now=utcnow()
         )
@@ -200,7 +201,7 @@ async def test_only_requests_terminal_for_long_enough_are_purged(
 ) -> None:
     await scenario(app, client)
     await age(app, days=10)
-    async with unit_of_work(app.state.runtime.sessions) as session:
+    async with transaction(app.state.runtime.sessions) as session:
         purged = await purge_batch(
             session, older_than=timedelta(days=30), actor=Actor.system("operator:dpo"), now=utcnow()
         )
@@ -254,7 +255,7 @@ async def test_a_failed_request_with_a_dispatch_in_flight_is_not_purged(
     await report(app, failed_one, "failed", error="SIENA refused the message")
     await age(app, days=40)
 
-    async with unit_of_work(app.state.runtime.sessions) as session:
+    async with transaction(app.state.runtime.sessions) as session:
         purged = await purge_batch(
             session,
             older_than=timedelta(days=30),

@@ -17,12 +17,12 @@ from tests.support.payloads import request_body
 from oss_router.broker.contract import Delivery
 from oss_router.broker.topology import STATUS_EXCHANGE
 from oss_router.config import Settings
-from oss_router.db import unit_of_work
 from oss_router.messages.codes import Channel, Outcome
 from oss_router.messages.result import DispatchResult, result_message_id
 from oss_router.messages.status import StatusNotice, StatusNotices
 from oss_router.sla.watch import DeadlineWatch
 from oss_router.tracker.service import apply_results
+from oss_router.unit_of_work import unit_of_work
 
 T0 = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
 URGENT_DIRECT = {
@@ -229,5 +229,5 @@ async def answer(app: FastAPI, request: dict[str, Any], *, at: datetime) -> None
         outcome=Outcome.NO_HIT,
         occurred_at=at,
     )
-    async with unit_of_work(runtime_of(app).sessions) as session:
-        assert await apply_results(session, [result], at)
+    async with unit_of_work(runtime_of(app).sessions) as uow:
+        assert await apply_results(uow, [result], at)

@@ -34,12 +34,12 @@ from tests.support.payloads import request_body
 from oss_router import cli
 from oss_router.auth.principal import Principal, Role
 from oss_router.config import Settings, get_settings
-from oss_router.db import unit_of_work
 from oss_router.deps import get_principal
 from oss_router.messages.codes import Channel, Outcome, RefusalGround
 from oss_router.messages.result import DispatchResult, ResultStatus, result_message_id
 from oss_router.outbox.relay import Relay
 from oss_router.tracker.service import apply_results
+from oss_router.unit_of_work import unit_of_work
 
 T = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
 URGENT_DIRECT = {
@@ -106,8 +106,8 @@ class DataSet:
             error="channel down" if status == "failed" else None,
             occurred_at=at,
         )
-        async with unit_of_work(runtime_of(self.app).sessions) as session:
-            assert await apply_results(session, [result], at)
+        async with unit_of_work(runtime_of(self.app).sessions) as uow:
+            assert await apply_results(uow, [result], at)
 
     async def build(self) -> None:
         r1 = await self.create(T)

@@ -9,14 +9,14 @@ from sqlalchemy import select, text
 
 from oss_router import cli
 from oss_router.config import get_settings
-from oss_router.db import unit_of_work
+from oss_router.db import transaction
 from oss_router.models import AuditEntry
 
 _SQLITE_TRIGGERS = ["audit_log_no_update", "audit_log_no_delete", "audit_chain_head_forward"]
 
 
 async def log_of(app: FastAPI) -> list[AuditEntry]:
-    async with unit_of_work(app.state.runtime.sessions) as session:
+    async with transaction(app.state.runtime.sessions) as session:
         return list((await session.scalars(select(AuditEntry).order_by(AuditEntry.seq))).all())
 
 

@@ -11,11 +11,11 @@ from fastapi import FastAPI
 from sqlalchemy import select
 
 from oss_router.config import Settings
-from oss_router.db import unit_of_work
 from oss_router.messages.codes import Channel, Outcome
 from oss_router.messages.result import DispatchResult, ResultStatus, result_message_id
 from oss_router.models import RequestEvent
 from oss_router.tracker.service import apply_results
+from oss_router.unit_of_work import unit_of_work
 from tests.support.apps import gateway_only
 from tests.support.payloads import request_body
 
@@ -48,8 +48,8 @@ def result(dispatch: dict[str, Any], status: ResultStatus, **fields: Any) -> Dis
 
 
 async def apply(app: FastAPI, message: DispatchResult) -> bool:
-    async with unit_of_work(app.state.runtime.sessions) as session:
-        changed = await apply_results(session, [message], datetime.now(UTC))
+    async with unit_of_work(app.state.runtime.sessions) as uow:
+        changed = await apply_results(uow, [message], datetime.now(UTC))
     return bool(changed)
 
 

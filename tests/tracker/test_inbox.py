@@ -6,7 +6,7 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from oss_router.clock import utcnow
-from oss_router.db import unit_of_work
+from oss_router.db import transaction
 from oss_router.models import ProcessedMessage
 from oss_router.runtime import Runtime
 from oss_router.tracker.inbox import InboxPruner
@@ -16,7 +16,7 @@ from tests.tracker.test_tracker import apply, dispatch_events
 
 
 async def remembered(runtime: Runtime) -> int:
-    async with unit_of_work(runtime.sessions) as session:
+    async with transaction(runtime.sessions) as session:
         return int(await session.scalar(select(func.count()).select_from(ProcessedMessage)) or 0)
 
 

@@ -16,14 +16,13 @@ from oss_router.broker.topology import (
     STATUS_EXCHANGE,
 )
 from oss_router.clock import utcnow
-from oss_router.db import unit_of_work
 from oss_router.messages.result import DispatchResult
 from oss_router.messages.status import StatusNotice, StatusNotices
 from oss_router.outbox.relay import Relay
-from oss_router.request import timeline
 from oss_router.runtime import Runtime
 from oss_router.tracker.consumer import Tracker
 from oss_router.tracker.service import apply_results
+from oss_router.unit_of_work import unit_of_work
 from tests.support.accounting import RANK
 from tests.support.polling import eventually
 from tests.support.results import result_for
@@ -32,9 +31,8 @@ from tests.support.staging import dispatch_statuses, load, stage_request
 
 async def apply(runtime: Runtime, results: list[DispatchResult]) -> int:
     """As the tracker applies a batch: its timeline events recorded as rows."""
-    async with unit_of_work(runtime.sessions) as session:
-        timeline.as_rows(session)
-        return len(await apply_results(session, results, utcnow()))
+    async with unit_of_work(runtime.sessions, events_as_rows=True) as uow:
+        return len(await apply_results(uow, results, utcnow()))
 
 
 async def dispatch_events(runtime: Runtime, request_id: UUID) -> list[str]:

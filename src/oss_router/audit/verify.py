@@ -6,7 +6,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from oss_router.audit import repository
 from oss_router.audit.chain import GENESIS, Anchor, ChainReport, check_chain
-from oss_router.db import SessionMaker, unit_of_work
+from oss_router.db import SessionMaker, transaction
 from oss_router.models import AuditEntry
 
 BATCH = 1000
@@ -34,13 +34,13 @@ async def verify_in_batches(
     one transaction open (on SQLite a transaction holds the write lock and would stop every
     writer). Entries up to the head never change, so the batches see one consistent chain.
     ``start``: an entry already verified; only the entries after it are walked."""
-    async with unit_of_work(sessions) as session:
+    async with transaction(sessions) as session:
         head = await repository.head(session)
 
     async def batches() -> AsyncIterator[AuditEntry]:
         after = start.seq
         while True:
-            async with unit_of_work(sessions) as session:
+            async with transaction(sessions) as session:
                 rows = await repository.entries_after(session, after, head.seq, BATCH)
             for row in rows:
                 yield row

@@ -2,12 +2,12 @@
 
 Connection supervision is ours, not aio-pika's robust connection: the broker object keeps the
 *desired* state (declared topologies, consumers, subscriptions) and a supervisor task rebuilds it
-on every new connection. Each consumer runs its own loop — wait for a connection, open a channel,
-consume, wait until that channel dies — so a broker restart, a forced connection close, a
-channel error or a consumer cancelled by the broker all end the same way: the consumer is
-re-established. (Frameworks that rely on the robust connection's restore step are known to lose
-consumers when a restore fails once; a loop cannot "forget" to come back.) Deliveries whose
-channel died were never acked, so RabbitMQ redelivers them.
+on every new connection. Each consumer runs its own loop (``rabbitmq_consumer.py``) — wait for
+a connection, open a channel, consume, wait until that channel dies — so a broker restart, a
+forced connection close, a channel error or a consumer cancelled by the broker all end the
+same way: the consumer is re-established. (Frameworks that rely on the robust connection's
+restore step are known to lose consumers when a restore fails once; a loop cannot "forget" to
+come back.) Deliveries whose channel died were never acked, so RabbitMQ redelivers them.
 
 Publishing uses one confirm-mode channel per connection: a batch is written at once and its
 confirms awaited together (pipelined), ``mandatory`` returns raise ``PublishError``.
@@ -19,7 +19,7 @@ import asyncio
 import contextlib
 import logging
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
 import aio_pika
@@ -27,10 +27,8 @@ from aio_pika.abc import (
     AbstractChannel,
     AbstractConnection,
     AbstractExchange,
-    AbstractIncomingMessage,
     AbstractQueue,
 )
-from aio_pika.exceptions import AMQPError, ChannelInvalidStateError
 
 from oss_router.aio import first_completed, wait_event
 from oss_router.broker.contract import (
@@ -42,211 +40,18 @@ from oss_router.broker.contract import (
     PublishError,
     QueueStats,
 )
-from oss_router.broker.topology import QueueSpec, Topology
+from oss_router.broker.rabbitmq_consumer import (
+    AMQP_FAILURES,
+    RECONNECT_DELAYS,
+    QueueOpener,
+    RabbitConsumer,
+    RabbitDelivery,
+)
+from oss_router.broker.rabbitmq_topology import declare_on
+from oss_router.broker.topology import Topology
 from oss_router.telemetry import metrics
 
 log = logging.getLogger(__name__)
-
-# Waits between reconnection attempts; the last one repeats.
-RECONNECT_DELAYS = (0.2, 0.5, 1.0, 2.0, 3.0)
-_AMQP_FAILURES = (AMQPError, ChannelInvalidStateError, ConnectionError, OSError, RuntimeError)
-
-
-def queue_arguments(spec: QueueSpec) -> dict[str, Any]:
-    """The ``x-`` arguments of a queue spec, as RabbitMQ expects them."""
-    arguments: dict[str, Any] = {}
-    if spec.quorum:
-        arguments["x-queue-type"] = "quorum"
-    if spec.message_ttl_ms is not None:
-        arguments["x-message-ttl"] = spec.message_ttl_ms
-    if spec.dead_letter_exchange is not None:
-        arguments["x-dead-letter-exchange"] = spec.dead_letter_exchange
-        if spec.quorum:
-            # At-least-once dead-lettering: the source queue keeps a message until the
-            # dead-letter target confirmed it (RabbitMQ ≥ 3.10; requires reject-publish).
-            arguments["x-dead-letter-strategy"] = "at-least-once"
-            arguments["x-overflow"] = "reject-publish"
-    if spec.dead_letter_routing_key is not None:
-        arguments["x-dead-letter-routing-key"] = spec.dead_letter_routing_key
-    if spec.delivery_limit is not None and spec.quorum:
-        arguments["x-delivery-limit"] = spec.delivery_limit
-    return arguments
-
-
-class _RabbitDelivery:
-    def __init__(self, message: AbstractIncomingMessage) -> None:
-        self._message = message
-
-    @property
-    def body(self) -> bytes:
-        return self._message.body
-
-    @property
-    def message_id(self) -> str:
-        return self._message.message_id or ""
-
-    @property
-    def headers(self) -> Mapping[str, Any]:
-        return self._message.headers or {}
-
-    @property
-    def routing_key(self) -> str:
-        return self._message.routing_key or ""
-
-    @property
-    def correlation_id(self) -> str | None:
-        return self._message.correlation_id
-
-    @property
-    def redelivered(self) -> bool:
-        return bool(self._message.redelivered)
-
-    @property
-    def settled(self) -> bool:
-        return self._message.processed
-
-    async def ack(self) -> None:
-        await self._settle(self._message.ack())
-
-    async def nack(self, *, requeue: bool = True) -> None:
-        await self._settle(self._message.nack(requeue=requeue))
-
-    async def reject(self) -> None:
-        await self._settle(self._message.reject(requeue=False))
-
-    async def _settle(self, operation: Awaitable[None]) -> None:
-        try:
-            await operation
-        except _AMQP_FAILURES as error:
-            # The channel is gone: RabbitMQ returns the message to the queue by itself.
-            raise BrokerError(f"delivery {self.message_id} not settled: {error!r}") from error
-
-
-QueueOpener = Callable[[AbstractChannel], Awaitable[AbstractQueue]]
-
-
-class _RabbitConsumer:
-    """One consumer that outlives channels and connections until cancelled."""
-
-    def __init__(
-        self,
-        broker: RabbitBroker,
-        name: str,
-        open_queue: QueueOpener,
-        handler: Handler,
-        prefetch: int,
-    ) -> None:
-        self._broker = broker
-        self._name = name
-        self._open_queue = open_queue
-        self._handler = handler
-        self._prefetch = prefetch
-        self._tasks: set[asyncio.Task[None]] = set()
-        self._stopping = asyncio.Event()
-        self._grace = 0.0
-        self._first_attempt: asyncio.Future[BaseException | None] = (
-            asyncio.get_running_loop().create_future()
-        )
-        self._loop_task = asyncio.create_task(self._run(), name=f"consume:{name}")
-        self.attached = asyncio.Event()
-
-    async def first_attempt(self) -> BaseException | None:
-        """The error of the first attempt to consume (None when it worked)."""
-        return await asyncio.shield(self._first_attempt)
-
-    async def cancel(self, *, grace_seconds: float = 0.0) -> None:
-        if self._stopping.is_set():
-            await self._loop_task
-            return
-        self._grace = grace_seconds
-        self._stopping.set()
-        self._broker._forget(self)
-        await self._loop_task
-
-    async def _run(self) -> None:
-        attempt = 0
-        while not self._stopping.is_set():
-            connection = await self._broker._wait_connection(self._stopping)
-            if connection is None:
-                break
-            try:
-                await self._consume_on(connection)
-                attempt = 0
-            except Exception as error:  # whatever went wrong, this loop must go on consuming
-                self._report_first(error)
-                log.warning("consumer of %s: %r; consuming again shortly", self._name, error)
-                attempt += 1
-                await self._pause(RECONNECT_DELAYS[min(attempt, len(RECONNECT_DELAYS)) - 1])
-        self._report_first(None)
-        await self._finish_tasks(0.0)
-
-    async def _consume_on(self, connection: AbstractConnection) -> None:
-        channel = await connection.channel(publisher_confirms=False)
-        cancelled_by_broker = asyncio.Event()
-        try:
-            await channel.set_qos(prefetch_count=self._prefetch)
-            underlay = await channel.get_underlay_channel()
-            underlay.on_consumer_cancel_callbacks.add(lambda _frame: cancelled_by_broker.set())
-            queue = await self._open_queue(channel)
-            tag = await queue.consume(self._on_message)
-            self._report_first(None)
-            self.attached.set()
-            ended = await first_completed(
-                channel.closed(),
-                self._stopping.wait(),
-                cancelled_by_broker.wait(),
-                self._broker._lost.wait(),
-            )
-            self.attached.clear()
-            if ended == 1:
-                await self._stop_gracefully(queue, tag)
-            elif ended == 2:
-                log.warning("consumer of %s cancelled by the broker; consuming again", self._name)
-        finally:
-            self.attached.clear()
-            if not channel.is_closed:
-                with contextlib.suppress(*_AMQP_FAILURES):
-                    await channel.close()
-
-    async def _stop_gracefully(self, queue: AbstractQueue, tag: str) -> None:
-        # aiormq may raise a bare Exception when the channel dies meanwhile: either way no more
-        # deliveries arrive, which is all this step is for.
-        with contextlib.suppress(Exception):
-            await queue.cancel(tag)
-        await self._finish_tasks(self._grace)
-
-    async def _finish_tasks(self, grace_seconds: float) -> None:
-        if self._tasks and grace_seconds > 0:
-            await asyncio.wait(list(self._tasks), timeout=grace_seconds)
-        for task in list(self._tasks):
-            task.cancel()
-        if self._tasks:
-            await asyncio.gather(*self._tasks, return_exceptions=True)
-
-    async def _on_message(self, message: AbstractIncomingMessage) -> None:
-        # Our own task, not the channel's: closing the channel must not cancel a handler that
-        # is finishing its work during a graceful shutdown.
-        task = asyncio.create_task(self._handle(_RabbitDelivery(message)))
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-
-    async def _handle(self, delivery: _RabbitDelivery) -> None:
-        try:
-            await self._handler(delivery)
-        except asyncio.CancelledError:
-            raise
-        except Exception:
-            log.exception("consumer of %s raised; message requeued", self._name)
-        if not delivery.settled:
-            with contextlib.suppress(BrokerError):
-                await delivery.nack(requeue=True)
-
-    def _report_first(self, error: BaseException | None) -> None:
-        if not self._first_attempt.done():
-            self._first_attempt.set_result(error)
-
-    async def _pause(self, seconds: float) -> None:
-        await wait_event(self._stopping, seconds)
 
 
 class RabbitBroker:
@@ -272,7 +77,7 @@ class RabbitBroker:
         self._first_attempt = asyncio.Event()
         self._ever_connected = False
         self._supervisor: asyncio.Task[None] | None = None
-        self._consumers: set[_RabbitConsumer] = set()
+        self._consumers: set[RabbitConsumer] = set()
         self._publisher: AbstractChannel | None = None
         self._publisher_lock = asyncio.Lock()
         self._exchanges: dict[str, AbstractExchange] = {}
@@ -335,7 +140,7 @@ class RabbitBroker:
         connection.close_callbacks.add(self._on_connection_closed)
         try:
             for topology in self._topologies:
-                await self._declare_on(connection, topology)
+                await declare_on(connection, topology)
         except Exception as error:
             log.error("RabbitMQ topology could not be declared: %r; retrying", error)
             await self._drop_connection(connection)
@@ -358,7 +163,7 @@ class RabbitBroker:
         self._connected.clear()
         self._connection = None
         self._publisher = None
-        with contextlib.suppress(*_AMQP_FAILURES, TimeoutError):
+        with contextlib.suppress(*AMQP_FAILURES, TimeoutError):
             await asyncio.wait_for(connection.close(), self._connect_timeout)
 
     async def _wait_connection(self, stopping: asyncio.Event) -> AbstractConnection | None:
@@ -387,25 +192,9 @@ class RabbitBroker:
             self._topologies.append(topology)
         if self.is_connected:
             try:
-                await self._declare_on(self._current(), topology)
-            except _AMQP_FAILURES as error:
+                await declare_on(self._current(), topology)
+            except AMQP_FAILURES as error:
                 raise BrokerError(f"topology not declared: {error!r}") from error
-
-    @staticmethod
-    async def _declare_on(connection: AbstractConnection, topology: Topology) -> None:
-        async with connection.channel(publisher_confirms=False) as channel:
-            exchanges: dict[str, AbstractExchange] = {}
-            for spec in topology.exchanges:
-                exchanges[spec.name] = await channel.declare_exchange(
-                    spec.name, aio_pika.ExchangeType(spec.type), durable=True
-                )
-            for queue_spec in topology.queues:
-                await channel.declare_queue(
-                    queue_spec.name, durable=True, arguments=queue_arguments(queue_spec)
-                )
-            for binding in topology.bindings:
-                queue = await channel.get_queue(binding.queue, ensure=False)
-                await queue.bind(binding.exchange, routing_key=binding.routing_key)
 
     # -- publishing ------------------------------------------------------------------------
 
@@ -455,7 +244,7 @@ class RabbitBroker:
                     channel = await self._current().channel(
                         publisher_confirms=True, on_return_raises=True
                     )
-                except _AMQP_FAILURES as error:
+                except AMQP_FAILURES as error:
                     raise PublishError(f"no channel to publish on: {error!r}") from error
                 self._publisher = channel
             return channel
@@ -492,7 +281,7 @@ class RabbitBroker:
     async def _start_consumer(
         self, name: str, open_queue: QueueOpener, handler: Handler, prefetch: int
     ) -> Consumer:
-        consumer = _RabbitConsumer(self, name, open_queue, handler, prefetch)
+        consumer = RabbitConsumer(self, name, open_queue, handler, prefetch)
         self._consumers.add(consumer)
         if self.is_connected:
             try:
@@ -504,14 +293,14 @@ class RabbitBroker:
                 raise BrokerError(f"cannot consume from {name}: {error!r}") from error
         return consumer
 
-    def _forget(self, consumer: _RabbitConsumer) -> None:
+    def _forget(self, consumer: RabbitConsumer) -> None:
         self._consumers.discard(consumer)
 
     async def queue_stats(self, queue: str) -> QueueStats:
         try:
             async with self._current().channel(publisher_confirms=False) as channel:
                 declared = await channel.declare_queue(queue, passive=True)
-        except _AMQP_FAILURES as error:
+        except AMQP_FAILURES as error:
             raise BrokerError(f"no stats for {queue}: {error!r}") from error
         result = declared.declaration_result
         return QueueStats(queue, result.message_count or 0, result.consumer_count or 0)
@@ -522,13 +311,13 @@ class RabbitBroker:
         channel at the end makes RabbitMQ put back whatever was not settled."""
         try:
             channel = await self._current().channel(publisher_confirms=False)
-        except _AMQP_FAILURES as error:
+        except AMQP_FAILURES as error:
             raise BrokerError(f"cannot fetch from {queue}: {error!r}") from error
         try:
             yield await self._take(channel, queue, limit)
         finally:
             if not channel.is_closed:
-                with contextlib.suppress(*_AMQP_FAILURES):
+                with contextlib.suppress(*AMQP_FAILURES):
                     await channel.close()
 
     @staticmethod
@@ -540,7 +329,7 @@ class RabbitBroker:
                 message = await source.get(no_ack=False, fail=False)
                 if message is None:
                     break
-                taken.append(_RabbitDelivery(message))
-        except _AMQP_FAILURES as error:
+                taken.append(RabbitDelivery(message))
+        except AMQP_FAILURES as error:
             raise BrokerError(f"cannot fetch from {queue}: {error!r}") from error
         return taken

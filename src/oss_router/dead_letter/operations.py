@@ -18,7 +18,7 @@ from uuid import UUID
 from oss_router.broker.contract import Broker, Delivery, OutgoingMessage
 from oss_router.broker.topology import RESULTS_EXCHANGE, RESULTS_KEY
 from oss_router.clock import Clock, utcnow
-from oss_router.db import SessionMaker, unit_of_work
+from oss_router.db import SessionMaker
 from oss_router.dead_letter import repository
 from oss_router.dead_letter.letters import DeadLetter, describe, queue_name
 from oss_router.dead_letter.service import (
@@ -28,8 +28,9 @@ from oss_router.dead_letter.service import (
     replay_result,
     request_of,
 )
-from oss_router.live.notices import publish_staged_now
 from oss_router.telemetry import context
+from oss_router.tracker.notices import publish_notices
+from oss_router.unit_of_work import unit_of_work
 
 log = logging.getLogger(__name__)
 
@@ -89,10 +90,10 @@ async def replay(
     clock: Clock = utcnow,
 ) -> list[Outcome]:
     async def one(delivery: Delivery, letter: DeadLetter) -> Outcome:
-        async with unit_of_work(sessions) as session:
+        async with unit_of_work(sessions) as uow:
             if letter.is_result:
                 outcome = await replay_result(
-                    session,
+                    uow,
                     letter,
                     actor,
                     reason,
@@ -100,10 +101,10 @@ async def replay(
                     lambda: broker.publish([republished(delivery)]),
                 )
             else:
-                outcome = await replay_letter(session, letter, actor, reason, clock())
+                outcome = await replay_letter(uow, letter, actor, reason, clock())
         if outcome.done:
             await delivery.ack()
-            await publish_staged_now(session, broker)
+            await publish_notices(broker, uow.notices)
             _log(letter, "replayed", actor, reason)
         return outcome
 
@@ -121,9 +122,9 @@ async def discard(
     clock: Clock = utcnow,
 ) -> list[Outcome]:
     async def one(delivery: Delivery, letter: DeadLetter) -> Outcome:
-        async with unit_of_work(sessions) as session:
-            request = await request_of(session, letter)
-            await record_discard(session, letter, request, actor, reason, clock())
+        async with unit_of_work(sessions) as uow:
+            request = await request_of(uow.session, letter)
+            await record_discard(uow, letter, request, actor, reason, clock())
         await delivery.ack()
         _log(letter, "discarded", actor, reason)
         return Outcome(letter, done=True, note="discarded")

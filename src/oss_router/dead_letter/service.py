@@ -3,7 +3,7 @@
 A replay is the operator's statement that the cause is fixed: the ``failed`` dispatch goes back
 to ``queued`` (``lifecycle.replay_target``, the one way out of a terminal state), its attempt
 counter and error are reset, and a new envelope for it is staged in the outbox
-(``request/retry.py::restage``, shared with a supervisor's retry), which the relay
+(``dispatch/staging.py::restage``, shared with a supervisor's retry), which the relay
 publishes to the channel's dispatch exchange with ``x-oss-attempt: 1`` and ``x-oss-replay: n``
 (so that the worker's results of this journey carry fresh message ids). The timeline records
 who replayed it, why, and what it had been through.
@@ -36,11 +36,13 @@ from oss_router.audit import service as audit
 from oss_router.audit.service import Action, Actor, AuditRecord
 from oss_router.dead_letter import repository as dead_repository
 from oss_router.dead_letter.letters import DeadLetter
+from oss_router.dispatch import repository as dispatch_repository
+from oss_router.dispatch.lifecycle import IllegalTransitionError, is_terminal, should_apply
+from oss_router.dispatch.staging import restage, retry_refusal
 from oss_router.messages.codes import DispatchStatus, RequestStatus
 from oss_router.models import Dispatch, ExchangeRequest
-from oss_router.request import repository, timeline
-from oss_router.request.lifecycle import IllegalTransitionError, is_terminal, should_apply
-from oss_router.request.retry import restage, retry_refusal
+from oss_router.request import repository
+from oss_router.unit_of_work import UnitOfWork
 
 DELIVERY_LIMIT = "delivery_limit"
 
@@ -53,18 +55,18 @@ class Outcome:
 
 
 async def replay_letter(
-    session: AsyncSession, letter: DeadLetter, actor: str, reason: str, now: datetime
+    uow: UnitOfWork, letter: DeadLetter, actor: str, reason: str, now: datetime
 ) -> Outcome:
-    found = await _find(session, letter)
+    found = await _find(uow.session, letter)
     if isinstance(found, str):
         return Outcome(letter, done=False, note=found)
     request, dispatch = found
-    refusal = await _refusal(session, letter, request, dispatch)
+    refusal = await _refusal(uow.session, letter, request, dispatch)
     if refusal is not None:
         return Outcome(letter, done=False, note=refusal)
     replay = letter.replays + 1
     detail = _replay_detail(letter, dispatch, reason, replay)
-    restage(session, request, dispatch, actor, now, event="replayed", detail=detail)
+    restage(uow, request, dispatch, actor, now, event="replayed", detail=detail)
     # Last write of the transaction (audit.append locks the chain head until the commit). The
     # relay audits the disclosure itself when it publishes the envelope.
     record = AuditRecord(
@@ -75,12 +77,12 @@ async def replay_letter(
         recipients=[{"channel": dispatch.channel, "country": dispatch.country}],
         detail={"operation": "replay", "dispatch_id": str(dispatch.id), "replay": replay},
     )
-    await audit.append(session, [record], now)
+    await audit.append(uow.session, [record], now)
     return Outcome(letter, done=True, note=f"replayed (replay {replay}) to {dispatch.channel}")
 
 
 async def replay_result(
-    session: AsyncSession,
+    uow: UnitOfWork,
     letter: DeadLetter,
     actor: str,
     reason: str,
@@ -90,15 +92,14 @@ async def replay_result(
     """Put a results letter back before the tracker: ``republish`` publishes it (and waits for
     the broker's confirm) inside this transaction, after the timeline event and before the
     audit entry, so that the confirm is not awaited under the audit chain's lock."""
-    found = await _find(session, letter, lock=False)
+    found = await _find(uow.session, letter, lock=False)
     if isinstance(found, str):
         return Outcome(letter, done=False, note=found)
     request, dispatch = found
-    refusal = await _result_refusal(session, letter, request, dispatch)
+    refusal = await _result_refusal(uow.session, letter, request, dispatch)
     if refusal is not None:
         return Outcome(letter, done=False, note=refusal)
-    timeline.record(
-        session,
+    uow.record_event(
         request_id=request.id,
         dispatch_id=dispatch.id,
         type="result_replayed",
@@ -126,12 +127,12 @@ async def replay_result(
             "message_id": str(letter.result_id),
         },
     )
-    await audit.append(session, [record], now)
+    await audit.append(uow.session, [record], now)
     return Outcome(letter, done=True, note=f"{letter.result} result republished to the tracker")
 
 
 async def record_discard(
-    session: AsyncSession,
+    uow: UnitOfWork,
     letter: DeadLetter,
     request: ExchangeRequest | None,
     actor: str,
@@ -142,8 +143,7 @@ async def record_discard(
     personal data is erased), when the letter names a request we know."""
     if request is None:
         return
-    timeline.record(
-        session,
+    uow.record_event(
         request_id=request.id,
         dispatch_id=letter.dispatch_id,
         type="dead_letter_discarded",
@@ -162,7 +162,7 @@ async def record_discard(
             "queue": letter.queue,
         },
     )
-    await audit.append(session, [record], now)
+    await audit.append(uow.session, [record], now)
 
 
 async def request_of(session: AsyncSession, letter: DeadLetter) -> ExchangeRequest | None:
@@ -205,7 +205,7 @@ async def _refusal(
         return "the request's personal data were erased: discard it"
     if request.status == RequestStatus.CANCELLED.value:
         return "the request was cancelled: discard it"
-    if await repository.journeys_of(session, dispatch.id) > letter.replays:
+    if await dispatch_repository.journeys_of(session, dispatch.id) > letter.replays:
         return "already replayed (this letter is a stale copy): discard it"
     replacement = await dead_repository.replacement_of(session, request.id, dispatch.id)
     if replacement is not None:

@@ -1,29 +1,15 @@
 """Status notices the gateway itself causes (intake, cancellation), published after commit.
 
 The tracker publishes the notices of channel results; the gateway publishes those of the
-changes it makes, once its transaction has committed, so that no screen hears of a request
-that was rolled back.
+changes it makes (``UnitOfWork.notices``), once its transaction has committed, so that no
+screen hears of a request that was rolled back.
 """
 
 import asyncio
-from datetime import datetime
-
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from oss_router.broker.contract import Broker
-from oss_router.messages.codes import RequestStatus
 from oss_router.messages.status import StatusNotice
-from oss_router.models import ExchangeRequest
 from oss_router.tracker.notices import MAX_NOTICES_PER_MESSAGE, publish_notices
-
-STAGED_NOTICES = "oss_router.live_notices"
-
-
-def stage_notice(session: AsyncSession, request: ExchangeRequest, now: datetime) -> None:
-    notice = StatusNotice(
-        request_id=request.id, request_status=RequestStatus(request.status), at=now
-    )
-    session.info.setdefault(STAGED_NOTICES, []).append(notice)
 
 
 class NoticePublisher:
@@ -58,13 +44,3 @@ class NoticePublisher:
         """Wait until every submitted notice was published (or given up): before shutdown."""
         while self._task is not None and not self._task.done():
             await self._task
-
-
-def publish_staged(session: AsyncSession, publisher: NoticePublisher) -> None:
-    """Publish what the committed transaction staged; best effort, screens also poll."""
-    publisher.submit(session.info.pop(STAGED_NOTICES, []))
-
-
-async def publish_staged_now(session: AsyncSession, broker: Broker) -> None:
-    """Publish what the committed transaction staged and wait for it (one-shot commands)."""
-    await publish_notices(broker, session.info.pop(STAGED_NOTICES, []))

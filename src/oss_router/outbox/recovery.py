@@ -14,7 +14,7 @@ only for the in-process broker.
 import logging
 
 from oss_router.broker.contract import Broker
-from oss_router.db import SessionMaker, unit_of_work
+from oss_router.db import SessionMaker, transaction
 from oss_router.outbox import repository
 from oss_router.outbox.relay import outgoing
 
@@ -27,7 +27,7 @@ async def republish_in_flight(sessions: SessionMaker, broker: Broker) -> int:
     """Publish again every published dispatch still ``sent`` or ``delivered``; how many."""
     total, after_id = 0, 0
     while True:
-        async with unit_of_work(sessions) as session:
+        async with transaction(sessions) as session:
             rows = await repository.published_in_flight(session, after_id, PAGE)
         if not rows:
             break

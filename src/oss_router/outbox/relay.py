@@ -23,24 +23,22 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from uuid import UUID
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from oss_router.aio import first_completed, wait_event
 from oss_router.audit import service as audit
 from oss_router.audit.service import Action, Actor, AuditRecord
 from oss_router.auth.principal import system_actor
 from oss_router.broker.contract import Broker, BrokerError, OutgoingMessage
 from oss_router.clock import Clock, utcnow
-from oss_router.db import SessionMaker, unit_of_work
+from oss_router.db import SessionMaker, transaction
+from oss_router.dispatch import repository as dispatch_repository
+from oss_router.dispatch.lifecycle import is_terminal, should_apply
+from oss_router.dispatch.transitions import move_dispatch, refresh_request_status
 from oss_router.messages.codes import DispatchStatus
 from oss_router.models import ExchangeRequest, OutboxMessage, dialect
 from oss_router.outbox import lease, repository
 from oss_router.outbox.notify import OutboxListener
-from oss_router.request import repository as request_repository
-from oss_router.request import timeline
-from oss_router.request.lifecycle import is_terminal, should_apply
-from oss_router.request.service import move_dispatch, refresh_request_status
 from oss_router.telemetry import context, metrics
+from oss_router.unit_of_work import UnitOfWork, unit_of_work
 
 log = logging.getLogger(__name__)
 
@@ -78,13 +76,12 @@ class Relay:
         """Publish one batch of unpublished rows; returns how many were published."""
         if not self._postgres and not await self._hold_lease():
             return 0
-        async with unit_of_work(self._sessions) as session:
-            timeline.as_rows(session)
-            rows = await repository.unpublished(session, self._batch_size)
+        async with unit_of_work(self._sessions, events_as_rows=True) as uow:
+            rows = await repository.unpublished(uow.session, self._batch_size)
             if not rows:
                 return 0
             await self._broker.publish([outgoing(row) for row in rows])
-            await _mark_published(session, rows, self._clock())
+            await _mark_published(uow, rows, self._clock())
         _published(rows)
         return len(rows)
 
@@ -92,7 +89,7 @@ class Relay:
         now = self._clock()
         if self._lease_until is not None and now < self._lease_until - self._lease / 2:
             return True
-        async with unit_of_work(self._sessions) as session:
+        async with transaction(self._sessions) as session:
             held = await lease.acquire(session, LEASE_NAME, self._holder, now, self._lease)
         if held and self._lease_until is None:
             log.info("relay: holding the SQLite relay lease as %s", self._holder)
@@ -102,7 +99,7 @@ class Relay:
     async def release_lease(self) -> None:
         if self._lease_until is None:
             return
-        async with unit_of_work(self._sessions) as session:
+        async with transaction(self._sessions) as session:
             await lease.release(session, LEASE_NAME, self._holder, self._clock())
         self._lease_until = None
 
@@ -178,9 +175,7 @@ def outgoing(row: OutboxMessage) -> OutgoingMessage:
     )
 
 
-async def _mark_published(
-    session: AsyncSession, rows: Sequence[OutboxMessage], now: datetime
-) -> None:
+async def _mark_published(uow: UnitOfWork, rows: Sequence[OutboxMessage], now: datetime) -> None:
     published: dict[UUID, OutboxMessage] = {
         row.dispatch_id: row for row in rows if row.dispatch_id is not None
     }
@@ -188,25 +183,25 @@ async def _mark_published(
     # applies before this lock makes "sent" stale (the timeline goes queued → delivered, which
     # the state machine allows); every round trip before the lock widens that window. The
     # outbox rows are locked since the claim, so the order of locks is unchanged.
-    requests = await _mark_sent(session, list(published), now) if published else []
-    await repository.mark_published(session, [row.id for row in rows], now)
+    requests = await _mark_sent(uow, list(published), now) if published else []
+    await repository.mark_published(uow.session, [row.id for row in rows], now)
     if published:
-        await audit.append(session, _disclosures(requests, published), now)
+        await audit.append(uow.session, _disclosures(requests, published), now)
 
 
 async def _mark_sent(
-    session: AsyncSession, dispatch_ids: list[UUID], now: datetime
+    uow: UnitOfWork, dispatch_ids: list[UUID], now: datetime
 ) -> Sequence[ExchangeRequest]:
     # The tracker may be applying an answer to the same dispatch right now (a fast channel
     # answers before the relay commits): locking the requests, in id order like the tracker,
     # makes the relay see that answer and not overwrite it with "sent".
-    requests = await request_repository.for_transitions_of_dispatches(session, dispatch_ids)
+    requests = await dispatch_repository.for_transitions_of_dispatches(uow.session, dispatch_ids)
     wanted = set(dispatch_ids)
     for request in requests:
         for dispatch in request.dispatches:
             if dispatch.id in wanted and _advances_to_sent(dispatch.status):
-                move_dispatch(session, request, dispatch, DispatchStatus.SENT, RELAY_ACTOR, now)
-        refresh_request_status(session, request, RELAY_ACTOR, now)
+                move_dispatch(uow, request, dispatch, DispatchStatus.SENT, RELAY_ACTOR, now)
+        refresh_request_status(uow, request, RELAY_ACTOR, now)
     return requests
 
 

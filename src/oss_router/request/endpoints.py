@@ -13,6 +13,7 @@ from oss_router.deps import (
     PolicyDep,
     RuntimeDep,
     SessionDep,
+    UnitOfWorkDep,
     require_roles,
 )
 from oss_router.field_messages import explained
@@ -133,12 +134,12 @@ async def read_request(
 async def cancel_request(
     request_id: UUID,
     body: CancelBody,
-    session: SessionDep,
+    uow: UnitOfWorkDep,
     policy: PolicyDep,
     principal: Desk,
     now: NowDep,
 ) -> RequestRead:
-    request = await service.cancel_request(session, request_id, body.reason, principal, now)
+    request = await service.cancel_request(uow, request_id, body.reason, principal, now)
     return reading.to_read(request, now, policy)
 
 
@@ -152,14 +153,14 @@ async def reroute_dispatch(
     request_id: UUID,
     dispatch_id: UUID,
     body: RerouteBody,
-    session: SessionDep,
+    uow: UnitOfWorkDep,
     policy: PolicyDep,
     principal: CurrentPrincipal,
     now: NowDep,
 ) -> RequestRead:
     """Supervisors only: send one target through another eligible channel, with a reason."""
     request = await reroute.reroute_dispatch(
-        session, policy, request_id, dispatch_id, body.channel, body.reason, principal, now
+        uow, policy, request_id, dispatch_id, body.channel, body.reason, principal, now
     )
     return reading.to_read(request, now, policy)
 
@@ -175,16 +176,14 @@ async def retry_dispatch(
     request_id: UUID,
     dispatch_id: UUID,
     body: RetryBody,
-    session: SessionDep,
+    uow: UnitOfWorkDep,
     policy: PolicyDep,
     principal: CurrentPrincipal,
     now: NowDep,
 ) -> RequestRead:
     """Supervisors only: send a failed dispatch again through the same channel, with a reason
     (audited). 409 unless the dispatch is failed, not re-routed, and its request open."""
-    request = await retry.retry_dispatch(
-        session, request_id, dispatch_id, body.reason, principal, now
-    )
+    request = await retry.retry_dispatch(uow, request_id, dispatch_id, body.reason, principal, now)
     return reading.to_read(request, now, policy)
 
 

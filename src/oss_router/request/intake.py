@@ -1,121 +1,249 @@
-"""Intake in batches: the requests that arrive while one transaction commits share the next.
+"""Intake of one request: the caller's rights, routing, the request with its dispatches, its
+timeline and its audit records; replays of an Idempotency-Key. Never commits (the batches of
+``request/batching.py`` stage several intakes in one transaction)."""
 
-Each ``POST /v1/requests`` hands its validated payload to the gateway's ``IntakeBatcher`` and
-waits for its own outcome. One drain task at a time takes every waiting intake (up to
-``intake_batch_size``) and stages them in one transaction with ``service.create_requests``:
-one Idempotency-Key lookup, one possible-duplicate lookup, one flush, one audit append and one
-commit for the whole batch instead of eleven round trips per request, and the audit chain head
-is locked once per batch. Nobody waits for a batch to fill: under light load a batch is the
-one request that came, and under load batches grow by themselves (decision 0013).
-
-A caller's answer still comes only after the commit of the transaction that holds its request
-(nothing acknowledged is lost), and a refusal of one request (403, 409, 422) does not touch the
-others of its batch. A conflict only the database sees (two processes creating the same
-Idempotency-Key at once) fails the whole flush: the batch's requests are then staged again one
-by one, so only the request concerned gets the 409.
-"""
-
-import asyncio
+import hashlib
+import json
 import logging
-from collections.abc import Callable
-from dataclasses import dataclass, field
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, TypeVar, cast
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from oss_router.db import SessionMaker
-from oss_router.errors import Conflict, ProblemError
-from oss_router.request import service
-from oss_router.request.service import CreateOutcome, Intake
+from oss_router.audit import service as audit
+from oss_router.audit.service import Action, Actor, AuditRecord
+from oss_router.auth.principal import Principal, Role
+from oss_router.dispatch.staging import stage_dispatch
+from oss_router.errors import Conflict, FieldError, Forbidden
+from oss_router.messages.codes import RequestStatus
+from oss_router.models import ExchangeRequest
+from oss_router.request import routing
+from oss_router.request.schemas import RequestCreate, RoutingFields, RoutingPreviewQuery
+from oss_router.request.subjects import subject_document
+from oss_router.routing.decision import RoutingDecision, RoutingQuery, RoutingWarning
+from oss_router.routing.duplicate import subject_fingerprint
 from oss_router.routing.policy import RoutingPolicy
+from oss_router.telemetry import context, metrics
+from oss_router.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
 
+PayloadT = TypeVar("PayloadT", bound=RequestCreate | RoutingPreviewQuery)
 
-@dataclass
-class _Waiting:
-    intake: Intake
-    outcome: "asyncio.Future[CreateOutcome]" = field(default_factory=lambda: _future())
+CONCURRENT_KEY = "another request with this Idempotency-Key is being created; retry to get it"
 
 
-def _future() -> "asyncio.Future[CreateOutcome]":
-    future: asyncio.Future[CreateOutcome] = asyncio.get_running_loop().create_future()
-    # A caller that went away no longer reads its outcome: mark a refusal read anyway, so that
-    # asyncio does not log it as an exception nobody retrieved.
-    future.add_done_callback(lambda done: done.cancelled() or done.exception())
-    return future
+@dataclass(frozen=True)
+class CreateOutcome:
+    request: ExchangeRequest
+    replayed: bool
 
 
-class IntakeBatcher:
-    """Stages concurrent intakes of one process together, one transaction per batch."""
+@dataclass(frozen=True)
+class Intake:
+    """One ``POST /v1/requests`` as its caller made it."""
 
-    def __init__(
-        self,
-        sessions: SessionMaker,
-        policy: RoutingPolicy,
-        *,
-        committed: Callable[[AsyncSession], None],
-        max_batch: int,
-    ) -> None:
-        self._sessions = sessions
-        self._policy = policy
-        self._committed = committed  # wakes the relay, publishes the staged notices
-        self._max_batch = max_batch
-        self._waiting: list[_Waiting] = []
-        self._drain_task: asyncio.Task[None] | None = None
-
-    async def submit(self, intake: Intake) -> CreateOutcome:
-        """The request's outcome once its transaction committed; raises its problem."""
-        waiting = _Waiting(intake)
-        self._waiting.append(waiting)
-        if self._drain_task is None or self._drain_task.done():
-            self._drain_task = asyncio.create_task(self._drain(), name="intake")
-        # shield: a caller that goes away must not cancel the batch its request is part of.
-        return await asyncio.shield(waiting.outcome)
-
-    async def _drain(self) -> None:
-        while self._waiting:
-            batch = self._waiting[: self._max_batch]
-            del self._waiting[: self._max_batch]
-            try:
-                await self._stage(batch)
-            except Conflict:
-                for one in batch:  # only the database saw the conflict: find whose it is
-                    await self._stage_alone(one)
-            except Exception as error:  # database down, …: each caller gets the 500/503
-                log.exception("intake batch of %d failed", len(batch))
-                _settle_all(batch, error)
-
-    async def _stage_alone(self, waiting: _Waiting) -> None:
-        try:
-            await self._stage([waiting])
-        except Exception as error:
-            _settle_all([waiting], error)
-
-    async def _stage(self, batch: list[_Waiting]) -> None:
-        intakes = [waiting.intake for waiting in batch]
-        async with self._sessions() as session:
-            async with session.begin():
-                results = await service.create_requests(session, self._policy, intakes)
-            self._committed(session)
-        for waiting, result in zip(batch, results, strict=True):
-            _settle(waiting, result)
-
-    async def flush(self) -> None:
-        """Wait until every submitted intake was staged (before shutdown)."""
-        while self._drain_task is not None and not self._drain_task.done():
-            await asyncio.shield(self._drain_task)
+    payload: RequestCreate
+    principal: Principal
+    idempotency_key: str | None
+    now: datetime
 
 
-def _settle(waiting: _Waiting, result: CreateOutcome | ProblemError) -> None:
-    if waiting.outcome.done():
+def decide(policy: RoutingPolicy, payload: RoutingFields, received_at: datetime) -> RoutingDecision:
+    """The routing decision, or a 422 problem naming the field (every bad target) at fault."""
+    return routing.decide(policy, query_of(payload, received_at))
+
+
+def query_of(payload: RoutingFields, received_at: datetime) -> RoutingQuery:
+    return routing.routing_query(
+        payload,
+        payload.target_countries,
+        received_at,
+        preferred_channel=payload.preferred_channel,
+        override_reason=payload.override_reason,
+    )
+
+
+def effective_payload(payload: PayloadT, principal: Principal) -> PayloadT:
+    """The request as the caller may make it: a routing override is a supervisor right (403);
+    PCCC requests concern the border area unless the PCCC says otherwise."""
+    if payload.preferred_channel is not None and principal.role is not Role.SUPERVISOR:
+        raise Forbidden(
+            "a routing override (preferred_channel) needs the supervisor role",
+            errors=[FieldError("preferred_channel", "only supervisors may override routing")],
+        )
+    if principal.role is Role.PCCC and "border_area" not in payload.model_fields_set:
+        return cast(PayloadT, payload.model_copy(update={"border_area": True}))
+    return payload
+
+
+def scoped_key(intake: Intake) -> tuple[str, str]:
+    """Idempotency-Keys are the caller's own: the same key from two callers is two keys."""
+    return intake.principal.subject, intake.idempotency_key or ""
+
+
+def refuse_concurrent_key(scoped: tuple[str, str], creating: set[tuple[str, str]]) -> None:
+    if scoped in creating:
+        raise Conflict(CONCURRENT_KEY)
+    creating.add(scoped)
+
+
+def stage_request(uow: UnitOfWork, intake: Intake, decision: RoutingDecision) -> ExchangeRequest:
+    payload, principal, now = intake.payload, intake.principal, intake.now
+    request = _new_request(
+        payload, principal, decision, body_hash(payload), intake.idempotency_key, now
+    )
+    uow.session.add(request)
+    _record_intake(uow, request, principal, now)
+    for position, choice in enumerate(decision.dispatches):
+        stage_dispatch(uow, request, position, choice, principal.actor, now)
+    return request
+
+
+async def flush_new_requests(session: AsyncSession, staged: Sequence[object]) -> None:
+    if not staged:
         return
-    if isinstance(result, ProblemError):
-        waiting.outcome.set_exception(result)
-    else:
-        waiting.outcome.set_result(result)
+    try:
+        await session.flush()
+    except IntegrityError:
+        raise Conflict(CONCURRENT_KEY) from None
 
 
-def _settle_all(batch: list[_Waiting], error: BaseException) -> None:
-    for waiting in batch:
-        if not waiting.outcome.done():
-            waiting.outcome.set_exception(error)
+def count_intake(uow: UnitOfWork, request: ExchangeRequest) -> None:
+    """Metrics and one log line once the request is committed (no personal data in either)."""
+    metrics.count_request(uow, request.kind, request.urgency, request.origin)
+    for dispatch in request.dispatches:
+        metrics.count_dispatch(uow, request.kind, dispatch.channel, dispatch.status)
+    channels = sorted({dispatch.channel for dispatch in request.dispatches})
+    request_id = str(request.id)
+    kind, count = request.kind, len(request.dispatches)
+
+    def log_accepted() -> None:
+        with context.bound(request_id):
+            log.info(
+                "request %s accepted: %s, %d dispatch(es)",
+                request_id,
+                kind,
+                count,
+                extra={"kind": kind, "channels": channels},
+            )
+
+    uow.after_commit(log_accepted)
+
+
+def replay(existing: ExchangeRequest, intake: Intake, records: list[AuditRecord]) -> CreateOutcome:
+    if existing.body_hash != body_hash(intake.payload):
+        raise Conflict(
+            "this Idempotency-Key was already used with a different body",
+            errors=[FieldError("Idempotency-Key", "reused with a different request body")],
+        )
+    actor = Actor.of(intake.principal)
+    records += audit.consultations([existing], actor, {"via": "idempotent replay"})
+    return CreateOutcome(existing, replayed=True)
+
+
+def intake_records(request: ExchangeRequest, principal: Principal) -> list[AuditRecord]:
+    actor = Actor.of(principal)
+    records = [
+        AuditRecord(
+            Action.COLLECTION,
+            actor,
+            request.id,
+            request.purpose,
+            recipients=audit.recipients(request),
+            detail={"origin": request.origin, "kind": request.kind},
+        )
+    ]
+    if request.preferred_channel:
+        records.append(
+            AuditRecord(
+                Action.ALTERATION,
+                actor,
+                request.id,
+                request.override_reason,
+                recipients=audit.recipients(request),
+                detail={
+                    "operation": "routing_override",
+                    "preferred_channel": request.preferred_channel,
+                },
+            )
+        )
+    return records
+
+
+def body_hash(payload: RequestCreate) -> str:
+    canonical = json.dumps(payload.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _new_request(
+    payload: RequestCreate,
+    principal: Principal,
+    decision: RoutingDecision,
+    body_hash: str,
+    idempotency_key: str | None,
+    now: datetime,
+) -> ExchangeRequest:
+    subject = subject_document(payload.subject)
+    return ExchangeRequest(
+        id=uuid.uuid4(),
+        status=RequestStatus.QUEUED.value,
+        kind=payload.kind.value,
+        subject=subject,
+        subject_fingerprint=subject_fingerprint(payload.kind, subject),
+        target_countries=list(payload.target_countries),
+        purpose=payload.purpose,
+        urgency=payload.urgency.value,
+        urgency_ground=payload.urgency_ground.value if payload.urgency_ground else None,
+        access_type=payload.access_type.value,
+        crime_area=payload.crime_area,
+        sis_alert_id=payload.sis_alert_id,
+        border_area=payload.border_area,
+        handling_code=payload.handling_code.value,
+        preferred_channel=payload.preferred_channel.value if payload.preferred_channel else None,
+        override_reason=payload.override_reason,
+        reference=payload.reference,
+        warnings=[_warning_document(warning) for warning in decision.warnings],
+        policy_version=decision.policy_version,
+        origin="pccc" if principal.role is Role.PCCC else "desk",
+        created_by=principal.subject,
+        unit=principal.unit,
+        idempotency_scope=principal.subject if idempotency_key else None,
+        idempotency_key=idempotency_key,
+        body_hash=body_hash,
+        created_at=now,
+        updated_at=now,
+        due_at=min(choice.due_at for choice in decision.dispatches),
+    )
+
+
+def _warning_document(warning: RoutingWarning) -> dict[str, Any]:
+    return {**warning.details, "code": warning.code, "message": warning.message}
+
+
+def _record_intake(
+    uow: UnitOfWork, request: ExchangeRequest, principal: Principal, now: datetime
+) -> None:
+    detail: dict[str, Any] = {
+        "origin": request.origin,
+        "target_countries": request.target_countries,
+        "policy_version": request.policy_version,
+        "warnings": [warning["code"] for warning in request.warnings],
+    }
+    if request.preferred_channel:
+        detail["override"] = {
+            "preferred_channel": request.preferred_channel,
+            "reason": request.override_reason,
+        }
+    uow.record_event(
+        request_id=request.id,
+        type="created",
+        actor=principal.actor,
+        at=now,
+        to_status=RequestStatus.QUEUED.value,
+        detail=detail,
+    )

@@ -3,12 +3,11 @@ its dispatches now: the channels it could be re-routed to, whether it can be ret
 
 from datetime import datetime
 
-from oss_router.messages.codes import RequestStatus
+from oss_router.dispatch.lifecycle import is_terminal
+from oss_router.dispatch.staging import retry_refusal
 from oss_router.models import Dispatch, ExchangeRequest, RequestEvent
-from oss_router.request.lifecycle import is_terminal
 from oss_router.request.reroute import reroute_channels
-from oss_router.request.retry import retry_refusal
-from oss_router.request.schemas import DispatchRead, EventRead, RequestRead, WarningRead
+from oss_router.request.schemas import DispatchRead, EventRead, RequestRead
 from oss_router.routing.policy import RoutingPolicy
 
 
@@ -19,36 +18,16 @@ def to_read(
     events: list[RequestEvent] | None = None,
 ) -> RequestRead:
     dispatches = [_dispatch_read(request, dispatch, policy, now) for dispatch in request.dispatches]
-    return RequestRead(
-        id=request.id,
-        status=RequestStatus(request.status),
-        created_at=request.created_at,
-        updated_at=request.updated_at,
-        due_at=request.due_at,
-        overdue=any(dispatch.overdue for dispatch in dispatches),
-        warnings=[WarningRead.model_validate(warning) for warning in request.warnings],
-        policy_version=request.policy_version,
-        origin=request.origin,
-        kind=request.kind,
-        subject=request.subject,
-        target_countries=request.target_countries,
-        purpose=request.purpose,
-        urgency=request.urgency,
-        urgency_ground=request.urgency_ground,
-        access_type=request.access_type,
-        crime_area=request.crime_area,
-        sis_alert_id=request.sis_alert_id,
-        border_area=request.border_area,
-        handling_code=request.handling_code,
-        preferred_channel=request.preferred_channel,
-        override_reason=request.override_reason,
-        reference=request.reference,
-        dispatches=dispatches,
-        events=[EventRead.model_validate(event) for event in events]
-        if events is not None
-        else None,
-        purged_at=request.purged_at,
-        needs_action=any(dispatch.retry_allowed for dispatch in dispatches),
+    return RequestRead.model_validate(
+        {
+            **{name: getattr(request, name) for name in _REQUEST_FIELDS},
+            "overdue": any(dispatch.overdue for dispatch in dispatches),
+            "dispatches": dispatches,
+            "events": [EventRead.model_validate(event) for event in events]
+            if events is not None
+            else None,
+            "needs_action": any(dispatch.retry_allowed for dispatch in dispatches),
+        }
     )
 
 
@@ -66,5 +45,8 @@ def _dispatch_read(
     )
 
 
+# Every other field is the ORM attribute of the same name: one mapper, no field list by hand.
+_REQUEST_COMPUTED = {"overdue", "dispatches", "events", "needs_action"}
+_REQUEST_FIELDS = [name for name in RequestRead.model_fields if name not in _REQUEST_COMPUTED]
 _COMPUTED = {"overdue", "reroute_channels", "retry_allowed"}
 _DISPATCH_FIELDS = [name for name in DispatchRead.model_fields if name not in _COMPUTED]

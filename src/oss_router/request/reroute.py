@@ -9,41 +9,29 @@ Its deadline runs from the re-routing, when the new channel receives the request
 from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from oss_router.audit import service as audit
 from oss_router.audit.service import Action, Actor, AuditRecord
 from oss_router.auth.principal import Principal
+from oss_router.dispatch.lifecycle import is_terminal
+from oss_router.dispatch.staging import retry_refusal, stage_dispatch
+from oss_router.dispatch.transitions import move_dispatch, settle_request
 from oss_router.errors import Conflict, FieldError, Unroutable
-from oss_router.field_messages import as_sentence
-from oss_router.live.notices import stage_notice
-from oss_router.messages.codes import (
-    AccessType,
-    Channel,
-    DispatchStatus,
-    Kind,
-    Urgency,
-    UrgencyGround,
-)
+from oss_router.messages.codes import Channel, DispatchStatus
 from oss_router.models import Dispatch, ExchangeRequest
-from oss_router.request import repository, timeline
-from oss_router.request.lifecycle import is_terminal
-from oss_router.request.retry import dispatch_of, retry_refusal
-from oss_router.request.service import (
-    move_dispatch,
-    refresh_request_status,
-    stage_dispatch,
-    visible_to,
-)
-from oss_router.routing.decision import DispatchDecision, RoutingQuery, RoutingRefused
+from oss_router.request import repository
+from oss_router.request.reads import visible_to
+from oss_router.request.retry import dispatch_of
+from oss_router.request.routing import decide, routing_query
+from oss_router.routing.decision import RoutingQuery
 from oss_router.routing.policy import RoutingPolicy
+from oss_router.unit_of_work import UnitOfWork
 
 # An answered dispatch has done its job; a cancelled one was stopped on purpose.
 _FINAL = {DispatchStatus.ANSWERED.value, DispatchStatus.CANCELLED.value}
 
 
 async def reroute_dispatch(
-    session: AsyncSession,
+    uow: UnitOfWork,
     policy: RoutingPolicy,
     request_id: UUID,
     dispatch_id: UUID,
@@ -52,7 +40,7 @@ async def reroute_dispatch(
     principal: Principal,
     now: datetime,
 ) -> ExchangeRequest:
-    request = visible_to(await repository.get(session, request_id, lock=True), principal)
+    request = visible_to(await repository.get(uow.session, request_id, lock=True), principal)
     dispatch = dispatch_of(request, dispatch_id)
     refusal = reroute_refusal(request, dispatch)
     if refusal is not None:
@@ -62,16 +50,16 @@ async def reroute_dispatch(
             f"the dispatch to {dispatch.country} already uses {channel}",
             errors=[FieldError("channel", "Choose another channel: the dispatch already uses it.")],
         )
-    choice = _decide(policy, request, dispatch.country, channel, reason, now)
+    query = reroute_query(request, dispatch.country, now, channel, reason)
+    choice = decide(policy, query, field="channel").dispatches[0]
     if not is_terminal(dispatch.status):
         detail = {"reason": reason, "rerouted_to": channel.value}
         move_dispatch(
-            session, request, dispatch, DispatchStatus.CANCELLED, principal.actor, now, detail
+            uow, request, dispatch, DispatchStatus.CANCELLED, principal.actor, now, detail
         )
     position = max(d.position for d in request.dispatches) + 1
-    new = stage_dispatch(session, request, position, choice, principal, now)
-    timeline.record(
-        session,
+    new = stage_dispatch(uow, request, position, choice, principal.actor, now)
+    uow.record_event(
         request_id=request.id,
         dispatch_id=new.id,
         type="rerouted",
@@ -85,8 +73,7 @@ async def reroute_dispatch(
             "reason": reason,
         },
     )
-    refresh_request_status(session, request, principal.actor, now)
-    stage_notice(session, request, now)
+    settle_request(uow, request, principal.actor, now)
     record = AuditRecord(
         Action.ALTERATION,
         Actor.of(principal),
@@ -99,7 +86,7 @@ async def reroute_dispatch(
             "replaces": str(dispatch.id),
         },
     )
-    await audit.append(session, [record], now)
+    await audit.append(uow.session, [record], now)
     return request
 
 
@@ -134,35 +121,4 @@ def reroute_query(
     reason: str | None = None,
 ) -> RoutingQuery:
     """The request as the routing policy reads it, for one country, decided ``now``."""
-    return RoutingQuery(
-        kind=Kind(request.kind),
-        target_countries=(country,),
-        received_at=now,
-        urgency=Urgency(request.urgency),
-        urgency_ground=UrgencyGround(request.urgency_ground) if request.urgency_ground else None,
-        access_type=AccessType(request.access_type),
-        crime_area=request.crime_area,
-        sis_alert_id=request.sis_alert_id,
-        border_area=request.border_area,
-        preferred_channel=channel,
-        override_reason=reason,
-    )
-
-
-def _decide(
-    policy: RoutingPolicy,
-    request: ExchangeRequest,
-    country: str,
-    channel: Channel,
-    reason: str,
-    now: datetime,
-) -> DispatchDecision:
-    query = reroute_query(request, country, now, channel, reason)
-    try:
-        return policy.decide(query).dispatches[0]
-    except RoutingRefused as refused:
-        raise Unroutable(
-            refused.reason,
-            errors=[FieldError("channel", as_sentence(refused.reason))],
-            rule=refused.rule,
-        ) from None
+    return routing_query(request, [country], now, preferred_channel=channel, override_reason=reason)

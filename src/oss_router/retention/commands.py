@@ -8,7 +8,7 @@ from oss_router.audit.service import Actor
 from oss_router.auth.principal import operator_actor
 from oss_router.clock import utcnow
 from oss_router.command import run_with_sessions
-from oss_router.db import SessionMaker, unit_of_work
+from oss_router.db import SessionMaker, transaction
 from oss_router.progress import Progress
 from oss_router.retention import repository
 from oss_router.retention.service import purge_batch
@@ -25,7 +25,7 @@ def purge(args: argparse.Namespace) -> int:
             progress.total = await repository.count_due(session, utcnow() - older_than)
         total = 0
         while True:  # one transaction per batch: locks stay short, progress is kept
-            async with unit_of_work(sessions) as session:
+            async with transaction(sessions) as session:
                 purged = await purge_batch(
                     session,
                     older_than=older_than,

@@ -7,8 +7,8 @@ from uuid import UUID
 from sqlalchemy import ColumnElement, and_, delete, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from oss_router.dispatch.lifecycle import TERMINAL, TERMINAL_REQUEST_STATUSES
 from oss_router.models import Dispatch, ExchangeRequest, OutboxMessage, RequestEvent, dialect
-from oss_router.request.lifecycle import TERMINAL, TERMINAL_REQUEST_STATUSES
 
 _TERMINAL = [status.value for status in TERMINAL_REQUEST_STATUSES]
 

@@ -7,9 +7,9 @@ from uuid import UUID
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from oss_router.dispatch.lifecycle import TERMINAL
 from oss_router.messages.codes import Channel
 from oss_router.models import Dispatch, ExchangeRequest, dialect
-from oss_router.request.lifecycle import TERMINAL
 
 _TERMINAL = [status.value for status in TERMINAL]
 

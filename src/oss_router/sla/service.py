@@ -12,17 +12,15 @@ from datetime import datetime, timedelta
 from typing import Literal
 
 from sqlalchemy import ColumnElement
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from oss_router.auth.principal import system_actor
-from oss_router.db import after_commit
+from oss_router.dispatch.lifecycle import is_terminal
 from oss_router.messages.codes import DispatchStatus, RequestStatus
 from oss_router.messages.status import StatusNotice
 from oss_router.models import Dispatch, ExchangeRequest
-from oss_router.request import timeline
-from oss_router.request.lifecycle import is_terminal
 from oss_router.sla import repository
 from oss_router.telemetry import metrics
+from oss_router.unit_of_work import UnitOfWork
 
 WATCH_ACTOR = system_actor("deadline-watch")
 
@@ -38,13 +36,13 @@ class DeadlineEvent:
     notice: StatusNotice
 
 
-Flagger = Callable[[AsyncSession], Awaitable[list[DeadlineEvent]]]
+Flagger = Callable[[UnitOfWork], Awaitable[list[DeadlineEvent]]]
 
 
-async def flag_overdue(session: AsyncSession, now: datetime, limit: int) -> list[DeadlineEvent]:
+async def flag_overdue(uow: UnitOfWork, now: datetime, limit: int) -> list[DeadlineEvent]:
     """Record ``overdue`` once for each open dispatch whose ``due_at`` has passed."""
     return await _flag(
-        session,
+        uow,
         repository.overdue_condition(now),
         lambda d: _is_overdue(d, now),
         "overdue",
@@ -54,14 +52,14 @@ async def flag_overdue(session: AsyncSession, now: datetime, limit: int) -> list
 
 
 async def flag_warnings(
-    session: AsyncSession, now: datetime, ahead: timedelta, limit: int
+    uow: UnitOfWork, now: datetime, ahead: timedelta, limit: int
 ) -> list[DeadlineEvent]:
     """Record ``deadline_warning`` once for each open dispatch due within ``ahead``."""
     if ahead <= timedelta(0):
         return []
     horizon = now + ahead
     return await _flag(
-        session,
+        uow,
         repository.warning_condition(now, horizon),
         lambda d: _needs_warning(d, now, horizon),
         "deadline_warning",
@@ -71,22 +69,22 @@ async def flag_warnings(
 
 
 async def _flag(
-    session: AsyncSession,
+    uow: UnitOfWork,
     condition: ColumnElement[bool],
     still_applies: Callable[[Dispatch], bool],
     event: DeadlineEventType,
     now: datetime,
     limit: int,
 ) -> list[DeadlineEvent]:
-    request_ids = await repository.candidate_requests(session, condition, limit)
+    request_ids = await repository.candidate_requests(uow.session, condition, limit)
     if not request_ids:
         return []
     flagged = []
-    for request in await repository.lock_requests(session, request_ids):
+    for request in await repository.lock_requests(uow.session, request_ids):
         # Checked again under the lock: another watch may have flagged it meanwhile, or the
         # answer may have arrived.
         for dispatch in filter(still_applies, request.dispatches):
-            flagged.append(_record(session, request, dispatch, event, now))
+            flagged.append(_record(uow, request, dispatch, event, now))
     return flagged
 
 
@@ -108,7 +106,7 @@ def _needs_warning(dispatch: Dispatch, now: datetime, horizon: datetime) -> bool
 
 
 def _record(
-    session: AsyncSession,
+    uow: UnitOfWork,
     request: ExchangeRequest,
     dispatch: Dispatch,
     event: DeadlineEventType,
@@ -120,9 +118,8 @@ def _record(
     else:
         dispatch.warned_at = now
         counter = metrics.DEADLINE_WARNINGS
-    after_commit(session, counter.labels(dispatch.channel).inc)
-    timeline.record(
-        session,
+    uow.after_commit(counter.labels(dispatch.channel).inc)
+    uow.record_event(
         request_id=request.id,
         dispatch_id=dispatch.id,
         type=event,

@@ -11,11 +11,12 @@ from datetime import timedelta
 
 from oss_router.broker.contract import Broker
 from oss_router.clock import Clock, utcnow
-from oss_router.db import SessionMaker, unit_of_work
+from oss_router.db import SessionMaker
 from oss_router.sla import service
 from oss_router.sla.service import DeadlineEvent
 from oss_router.telemetry import context
 from oss_router.tracker.notices import publish_notices
+from oss_router.unit_of_work import unit_of_work
 
 log = logging.getLogger(__name__)
 
@@ -41,9 +42,9 @@ class DeadlineWatch:
     async def tick(self) -> list[DeadlineEvent]:
         """One sweep at the clock's current time: overdue flags first, then warnings."""
         now = self._clock()
-        events = await self._sweep(lambda s: service.flag_overdue(s, now, self._batch_size))
+        events = await self._sweep(lambda uow: service.flag_overdue(uow, now, self._batch_size))
         events += await self._sweep(
-            lambda s: service.flag_warnings(s, now, self._warn_ahead, self._batch_size)
+            lambda uow: service.flag_warnings(uow, now, self._warn_ahead, self._batch_size)
         )
         for event in events:
             with context.bound(event.request_id):
@@ -60,8 +61,8 @@ class DeadlineWatch:
         """Flag in batches, one transaction each, until a batch comes back short."""
         events: list[DeadlineEvent] = []
         while True:
-            async with unit_of_work(self._sessions) as session:
-                batch = await flag(session)
+            async with unit_of_work(self._sessions) as uow:
+                batch = await flag(uow)
             events += batch
             if len(batch) < self._batch_size:
                 return events

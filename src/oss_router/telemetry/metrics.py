@@ -1,9 +1,9 @@
 """Prometheus metrics of oss-router (names documented in README, section "Operations").
 
 Counters that describe database changes are incremented only once the transaction committed
-(``db.after_commit``), so a rolled-back attempt is not counted. Gauges describing shared state
-(outbox, queues, overdue dispatches) are refreshed when scraped, by the process that can see
-that state (``telemetry.gauges``).
+(``UnitOfWork.after_commit``), so a rolled-back attempt is not counted. Gauges describing
+shared state (outbox, queues, overdue dispatches) are refreshed when scraped, by the process
+that can see that state (``telemetry.gauges``).
 """
 
 from prometheus_client import (
@@ -14,10 +14,9 @@ from prometheus_client import (
     disable_created_metrics,
     generate_latest,
 )
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from oss_router.db import after_commit
 from oss_router.messages.codes import Channel
+from oss_router.unit_of_work import UnitOfWork
 
 __all__ = ["CONTENT_TYPE_LATEST", "exposition"]
 
@@ -122,13 +121,13 @@ def exposition() -> bytes:
     return generate_latest()
 
 
-def count_dispatch(session: AsyncSession, kind: str, channel: str, status: str) -> None:
-    after_commit(session, DISPATCHES.labels(kind, channel, status).inc)
+def count_dispatch(uow: UnitOfWork, kind: str, channel: str, status: str) -> None:
+    uow.after_commit(DISPATCHES.labels(kind, channel, status).inc)
 
 
-def count_request(session: AsyncSession, kind: str, urgency: str, origin: str) -> None:
-    after_commit(session, REQUESTS.labels(kind, urgency, origin).inc)
+def count_request(uow: UnitOfWork, kind: str, urgency: str, origin: str) -> None:
+    uow.after_commit(REQUESTS.labels(kind, urgency, origin).inc)
 
 
-def observe_answer(session: AsyncSession, channel: str, seconds: float) -> None:
-    after_commit(session, lambda: ANSWER_SECONDS.labels(channel).observe(max(0.0, seconds)))
+def observe_answer(uow: UnitOfWork, channel: str, seconds: float) -> None:
+    uow.after_commit(lambda: ANSWER_SECONDS.labels(channel).observe(max(0.0, seconds)))

@@ -19,15 +19,15 @@ from oss_router.aio import first_completed
 from oss_router.broker.contract import Broker, BrokerError, Consumer, Delivery
 from oss_router.broker.topology import RESULTS_QUEUE
 from oss_router.clock import Clock, utcnow
-from oss_router.db import SessionMaker, unit_of_work
+from oss_router.db import SessionMaker
 from oss_router.messages.codes import DispatchStatus, RequestStatus
 from oss_router.messages.result import DispatchResult
 from oss_router.messages.status import StatusNotice
-from oss_router.request import timeline
 from oss_router.telemetry import context, metrics
 from oss_router.telemetry.logs import describe_validation_error
 from oss_router.tracker.notices import publish_notices
 from oss_router.tracker.service import Applied, apply_results
+from oss_router.unit_of_work import unit_of_work
 
 log = logging.getLogger(__name__)
 
@@ -173,9 +173,8 @@ class Tracker:
         return True
 
     async def _apply(self, results: Sequence[DispatchResult]) -> list[Applied]:
-        async with unit_of_work(self._sessions) as session:
-            timeline.as_rows(session)
-            return await apply_results(session, results, self._clock())
+        async with unit_of_work(self._sessions, events_as_rows=True) as uow:
+            return await apply_results(uow, results, self._clock())
 
 
 class _TrackerConsumer:

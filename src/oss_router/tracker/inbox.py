@@ -20,7 +20,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from oss_router.clock import Clock
-from oss_router.db import SessionMaker, unit_of_work
+from oss_router.db import SessionMaker, transaction
 from oss_router.models import ProcessedMessage, dialect
 from oss_router.telemetry import context
 
@@ -104,7 +104,7 @@ class InboxPruner:
         processed_before = self._clock() - self._retention
         total = 0
         while True:
-            async with unit_of_work(self._sessions) as session:
+            async with transaction(self._sessions) as session:
                 pruned = await prune(session, processed_before, self._batch_size)
             total += pruned
             if pruned < self._batch_size:

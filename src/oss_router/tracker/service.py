@@ -6,15 +6,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
+from oss_router.dispatch import repository
+from oss_router.dispatch.lifecycle import IllegalTransitionError, is_terminal, should_apply
+from oss_router.dispatch.transitions import move_dispatch, refresh_request_status
 from oss_router.messages.codes import DispatchStatus
 from oss_router.messages.result import DispatchResult
 from oss_router.models import Dispatch, ExchangeRequest
-from oss_router.request import repository, timeline
-from oss_router.request.lifecycle import IllegalTransitionError, is_terminal, should_apply
-from oss_router.request.service import move_dispatch, refresh_request_status
 from oss_router.tracker import inbox
+from oss_router.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +32,7 @@ class Applied:
 
 
 async def apply_results(
-    session: AsyncSession, results: Sequence[DispatchResult], now: datetime
+    uow: UnitOfWork, results: Sequence[DispatchResult], now: datetime
 ) -> list[Applied]:
     """Apply each result at most once, in the given order; returns those that changed
     something.
@@ -44,16 +43,16 @@ async def apply_results(
     ``delivered`` arriving after ``answered``). Requests are locked in id order, as the relay
     locks them, so that concurrent batches never deadlock.
     """
-    fresh = await inbox.claim(session, [result.message_id for result in results], now)
+    fresh = await inbox.claim(uow.session, [result.message_id for result in results], now)
     todo = _unique(result for result in results if result.message_id in fresh)
     requests = await repository.for_transitions(
-        session, sorted({result.request_id for result in todo})
+        uow.session, sorted({result.request_id for result in todo})
     )
     applied: list[Applied] = []
     for result in todo:
         request = requests.get(result.request_id)
         if request is not None:
-            applied += _apply(session, request, result, now)
+            applied += _apply(uow, request, result, now)
     return applied
 
 
@@ -68,7 +67,7 @@ def _unique(results: Iterable[DispatchResult]) -> list[DispatchResult]:
 
 
 def _apply(
-    session: AsyncSession, request: ExchangeRequest, result: DispatchResult, now: datetime
+    uow: UnitOfWork, request: ExchangeRequest, result: DispatchResult, now: datetime
 ) -> list[Applied]:
     dispatch = _dispatch_of(request, result)
     if dispatch is None:
@@ -79,16 +78,16 @@ def _apply(
     if _carries_delivered(dispatch, result):
         # The same timeline as a separate "delivered" message would have produced.
         detail = {"attempts": result.attempts}
-        move_dispatch(session, request, dispatch, DispatchStatus.DELIVERED, actor, now, detail)
-        refresh_request_status(session, request, actor, now)
+        move_dispatch(uow, request, dispatch, DispatchStatus.DELIVERED, actor, now, detail)
+        refresh_request_status(uow, request, actor, now)
         steps.append(Applied(request, result, request.status, DispatchStatus.DELIVERED.value))
-    if not _transition_allowed(session, request, dispatch, result, now):
+    if not _transition_allowed(uow, request, dispatch, result, now):
         return steps
     _copy_result(dispatch, result, now)
     move_dispatch(
-        session, request, dispatch, DispatchStatus(result.status), actor, now, _detail(result)
+        uow, request, dispatch, DispatchStatus(result.status), actor, now, _detail(result)
     )
-    refresh_request_status(session, request, actor, now)
+    refresh_request_status(uow, request, actor, now)
     return [*steps, Applied(request, result, request.status, result.status)]
 
 
@@ -107,7 +106,7 @@ def _dispatch_of(request: ExchangeRequest, result: DispatchResult) -> Dispatch |
 
 
 def _transition_allowed(
-    session: AsyncSession,
+    uow: UnitOfWork,
     request: ExchangeRequest,
     dispatch: Dispatch,
     result: DispatchResult,
@@ -119,8 +118,7 @@ def _transition_allowed(
         return should_apply(dispatch.status, result.status)
     except IllegalTransitionError as illegal:
         # A channel answering after a cancellation is worth seeing on the timeline.
-        timeline.record(
-            session,
+        uow.record_event(
             request_id=request.id,
             dispatch_id=dispatch.id,
             type="result_ignored",

@@ -5,7 +5,8 @@ Forward jumps are allowed (a worker may report ``delivered`` before the relay ha
 ``sent``); anything that would move a dispatch backwards is stale and ignored; nothing leaves a
 terminal state — except by an explicit person's action: ``failed`` → ``queued``
 (``replay_target``), never taken by a consumer, only by ``oss-router dead-letters replay`` or a
-supervisor's retry (``request/retry.py``) once the cause is fixed.
+supervisor's retry (``request/retry.py``), both through ``staging.restage``, once the cause
+is fixed.
 """
 
 from collections.abc import Iterable

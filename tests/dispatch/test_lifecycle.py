@@ -4,9 +4,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from oss_router.messages.codes import DispatchStatus as D
-from oss_router.messages.codes import RequestStatus as R
-from oss_router.request.lifecycle import (
+from oss_router.dispatch.lifecycle import (
     IllegalTransitionError,
     current_dispatches,
     derive_request_status,
@@ -14,6 +12,8 @@ from oss_router.request.lifecycle import (
     replay_target,
     should_apply,
 )
+from oss_router.messages.codes import DispatchStatus as D
+from oss_router.messages.codes import RequestStatus as R
 
 
 @pytest.mark.parametrize(

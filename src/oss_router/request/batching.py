@@ -1,0 +1,249 @@
+"""Intake in batches: the requests that arrive while one transaction commits share the next.
+
+Each ``POST /v1/requests`` hands its validated payload to the gateway's ``IntakeBatcher`` and
+waits for its own outcome. One drain task at a time takes every waiting intake (up to
+``intake_batch_size``) and stages them in one transaction with ``create_requests``:
+one Idempotency-Key lookup, one possible-duplicate lookup, one flush, one audit append and one
+commit for the whole batch instead of eleven round trips per request, and the audit chain head
+is locked once per batch. Nobody waits for a batch to fill: under light load a batch is the
+one request that came, and under load batches grow by themselves (decision 0013).
+
+A caller's answer still comes only after the commit of the transaction that holds its request
+(nothing acknowledged is lost), and a refusal of one request (403, 409, 422) does not touch the
+others of its batch. A conflict only the database sees (two processes creating the same
+Idempotency-Key at once) fails the whole flush: the batch's requests are then staged again one
+by one, so only the request concerned gets the 409.
+"""
+
+import asyncio
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+
+from oss_router.audit import service as audit
+from oss_router.audit.service import AuditRecord
+from oss_router.auth.principal import Principal
+from oss_router.db import SessionMaker
+from oss_router.errors import Conflict, ProblemError
+from oss_router.models import ExchangeRequest
+from oss_router.request import repository
+from oss_router.request.duplicates import (
+    SubjectKey,
+    duplicate_consultations,
+    duplicate_warnings,
+    open_requests_like,
+)
+from oss_router.request.intake import (
+    CreateOutcome,
+    Intake,
+    count_intake,
+    decide,
+    effective_payload,
+    flush_new_requests,
+    intake_records,
+    refuse_concurrent_key,
+    replay,
+    scoped_key,
+    stage_request,
+)
+from oss_router.request.schemas import RequestCreate
+from oss_router.routing.decision import RoutingDecision
+from oss_router.routing.policy import RoutingPolicy
+from oss_router.unit_of_work import UnitOfWork, unit_of_work
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class _Waiting:
+    intake: Intake
+    outcome: "asyncio.Future[CreateOutcome]" = field(default_factory=lambda: _future())
+
+
+def _future() -> "asyncio.Future[CreateOutcome]":
+    future: asyncio.Future[CreateOutcome] = asyncio.get_running_loop().create_future()
+    # A caller that went away no longer reads its outcome: mark a refusal read anyway, so that
+    # asyncio does not log it as an exception nobody retrieved.
+    future.add_done_callback(lambda done: done.cancelled() or done.exception())
+    return future
+
+
+class IntakeBatcher:
+    """Stages concurrent intakes of one process together, one transaction per batch."""
+
+    def __init__(
+        self,
+        sessions: SessionMaker,
+        policy: RoutingPolicy,
+        *,
+        committed: Callable[[UnitOfWork], None],
+        max_batch: int,
+    ) -> None:
+        self._sessions = sessions
+        self._policy = policy
+        self._committed = committed  # wakes the relay, publishes the staged notices
+        self._max_batch = max_batch
+        self._waiting: list[_Waiting] = []
+        self._drain_task: asyncio.Task[None] | None = None
+
+    async def submit(self, intake: Intake) -> CreateOutcome:
+        """The request's outcome once its transaction committed; raises its problem."""
+        waiting = _Waiting(intake)
+        self._waiting.append(waiting)
+        if self._drain_task is None or self._drain_task.done():
+            self._drain_task = asyncio.create_task(self._drain(), name="intake")
+        # shield: a caller that goes away must not cancel the batch its request is part of.
+        return await asyncio.shield(waiting.outcome)
+
+    async def _drain(self) -> None:
+        while self._waiting:
+            batch = self._waiting[: self._max_batch]
+            del self._waiting[: self._max_batch]
+            try:
+                await self._stage(batch)
+            except Conflict:
+                for one in batch:  # only the database saw the conflict: find whose it is
+                    await self._stage_alone(one)
+            except Exception as error:  # database down, …: each caller gets the 500/503
+                log.exception("intake batch of %d failed", len(batch))
+                _settle_all(batch, error)
+
+    async def _stage_alone(self, waiting: _Waiting) -> None:
+        try:
+            await self._stage([waiting])
+        except Exception as error:
+            _settle_all([waiting], error)
+
+    async def _stage(self, batch: list[_Waiting]) -> None:
+        intakes = [waiting.intake for waiting in batch]
+        async with unit_of_work(self._sessions) as uow:
+            results = await create_requests(uow, self._policy, intakes)
+        self._committed(uow)
+        for waiting, result in zip(batch, results, strict=True):
+            _settle(waiting, result)
+
+    async def flush(self) -> None:
+        """Wait until every submitted intake was staged (before shutdown)."""
+        while self._drain_task is not None and not self._drain_task.done():
+            await asyncio.shield(self._drain_task)
+
+
+def _settle(waiting: _Waiting, result: CreateOutcome | ProblemError) -> None:
+    if waiting.outcome.done():
+        return
+    if isinstance(result, ProblemError):
+        waiting.outcome.set_exception(result)
+    else:
+        waiting.outcome.set_result(result)
+
+
+def _settle_all(batch: list[_Waiting], error: BaseException) -> None:
+    for waiting in batch:
+        if not waiting.outcome.done():
+            waiting.outcome.set_exception(error)
+
+
+async def create_request(
+    uow: UnitOfWork,
+    policy: RoutingPolicy,
+    payload: RequestCreate,
+    principal: Principal,
+    *,
+    idempotency_key: str | None,
+    now: datetime,
+) -> CreateOutcome:
+    """Validate, route and stage one request (a batch of one: ``create_requests``)."""
+    [result] = await create_requests(
+        uow, policy, [Intake(payload, principal, idempotency_key, now)]
+    )
+    if isinstance(result, ProblemError):
+        raise result
+    return result
+
+
+async def create_requests(
+    uow: UnitOfWork, policy: RoutingPolicy, intakes: Sequence[Intake]
+) -> list[CreateOutcome | ProblemError]:
+    """Validate, route and stage each request with its dispatches, timeline, outbox rows and
+    audit entries (collection, and alteration for a routing override); one outcome, or the
+    problem that refused it, per intake, in order.
+
+    The batch costs one statement per step, not one per request: one Idempotency-Key lookup,
+    one possible-duplicate lookup, one flush, one audit append. A
+    conflict found only at the flush (another process creating the same Idempotency-Key)
+    raises ``Conflict`` for the whole batch: the caller retries its requests one by one.
+    """
+    batch = _IntakeBatch(intakes)
+    existing = await repository.find_by_idempotency_keys(uow.session, batch.idempotency_keys())
+    batch.route(policy, existing)
+    earlier = await open_requests_like(uow.session, batch.routed_payloads())
+    batch.stage(uow, earlier)
+    await flush_new_requests(uow.session, batch.staged)
+    batch.record_staged(uow)
+    await audit.append(uow.session, batch.records, batch.now)
+    return batch.outcomes()
+
+
+class _IntakeBatch:
+    """The requests of one intake transaction, each with its outcome or refusal so far."""
+
+    def __init__(self, intakes: Sequence[Intake]) -> None:
+        self.now = max(intake.now for intake in intakes)
+        self.records: list[AuditRecord] = []
+        self.staged: list[tuple[int, ExchangeRequest, list[ExchangeRequest]]] = []
+        self._results: list[CreateOutcome | ProblemError | None] = [None] * len(intakes)
+        self._intakes: dict[int, Intake] = {}  # those still in the running, by position
+        self._decisions: dict[int, RoutingDecision] = {}
+        for index, intake in enumerate(intakes):
+            try:
+                payload = effective_payload(intake.payload, intake.principal)
+            except ProblemError as refused:
+                self._results[index] = refused
+                continue
+            self._intakes[index] = replace(intake, payload=payload)
+
+    def idempotency_keys(self) -> list[tuple[str, str]]:
+        return [scoped_key(each) for each in self._intakes.values() if each.idempotency_key]
+
+    def route(
+        self, policy: RoutingPolicy, existing: dict[tuple[str, str], ExchangeRequest]
+    ) -> None:
+        """Replays of known keys, refusals of keys twice in the batch, routing decisions."""
+        creating: set[tuple[str, str]] = set()
+        for index, intake in self._intakes.items():
+            try:
+                scoped = scoped_key(intake) if intake.idempotency_key else None
+                if scoped in existing:
+                    self._results[index] = replay(existing[scoped], intake, self.records)
+                    continue
+                if scoped is not None:
+                    refuse_concurrent_key(scoped, creating)
+                self._decisions[index] = decide(policy, intake.payload, intake.now)
+            except ProblemError as refused:
+                self._results[index] = refused
+
+    def routed_payloads(self) -> list[RequestCreate]:
+        return [self._intakes[index].payload for index in self._decisions]
+
+    def stage(self, uow: UnitOfWork, earlier: dict[SubjectKey, list[ExchangeRequest]]) -> None:
+        for index, decision in self._decisions.items():
+            intake = self._intakes[index]
+            duplicates, matches = duplicate_warnings(
+                intake.payload, decision, earlier, intake.principal
+            )
+            decision = replace(decision, warnings=decision.warnings + duplicates)
+            self.staged.append((index, stage_request(uow, intake, decision), matches))
+
+    def record_staged(self, uow: UnitOfWork) -> None:
+        """Once flushed: metrics, the status notice and the audit records of each request."""
+        for index, request, matches in self.staged:
+            intake = self._intakes[index]
+            count_intake(uow, request)
+            uow.stage_notice(request, intake.now)
+            self.records += intake_records(request, intake.principal)
+            self.records += duplicate_consultations(matches, intake.payload, intake.principal)
+            self._results[index] = CreateOutcome(request, replayed=False)
+
+    def outcomes(self) -> list[CreateOutcome | ProblemError]:
+        return [result for result in self._results if result is not None]
