@@ -74,10 +74,30 @@ async def test_a_redelivered_result_changes_nothing(
     assert await apply(app, answer) is False
 
     events = await timeline(app, dispatch["id"])
-    assert events.count(("dispatch_status", "queued", "answered")) == 1
+    assert events.count(("dispatch_status", "sent", "answered")) == 1
     detail = (await client.get(f"/v1/requests/{dispatch['request_id']}")).json()
     assert detail["status"] == "answered"
     assert detail["dispatches"][0]["outcome"] == "hit"
+
+
+async def test_an_answer_overtaking_the_relays_sent_still_shows_sent_first(
+    gateway: tuple[FastAPI, httpx.AsyncClient],
+) -> None:
+    # The gateway-only app runs no relay: the dispatch is still queued when its answer comes,
+    # as when a quick channel answers before the relay's "sent" has committed.
+    app, client = gateway
+    dispatch = await created_dispatch(client)
+
+    assert await apply(app, result(dispatch, "answered", outcome=Outcome.HIT, answer={})) is True
+
+    transitions = [e for e in await timeline(app, dispatch["id"]) if e[0] == "dispatch_status"]
+    assert transitions == [
+        ("dispatch_status", "queued", "sent"),
+        ("dispatch_status", "sent", "answered"),
+    ]
+    detail = (await client.get(f"/v1/requests/{dispatch['request_id']}")).json()
+    sent = [e for e in detail["events"] if e.get("to_status") == "sent"]
+    assert [e["actor"] for e in sent] == ["system:relay"]
 
 
 async def test_a_stale_result_after_the_answer_is_ignored(

@@ -45,7 +45,11 @@ async def test_a_batch_applies_each_message_once(runtime: Runtime) -> None:
     delivered, answered = result_for(request, "delivered"), result_for(request, "answered")
     assert await apply(runtime, [delivered, delivered, answered]) == 2
     assert await apply(runtime, [delivered, answered]) == 0  # redelivered: nothing changes
-    assert await dispatch_events(runtime, request.id) == ["queued>delivered", "delivered>answered"]
+    assert await dispatch_events(runtime, request.id) == [
+        "queued>sent",
+        "sent>delivered",
+        "delivered>answered",
+    ]
     loaded, _ = await load(runtime, request.id)
     assert loaded.status == "answered"
     assert loaded.dispatches[0].outcome == "no_hit"
@@ -56,7 +60,11 @@ async def test_an_answer_carrying_delivered_records_both_transitions(runtime: Ru
     answered = result_for(request, "answered").model_copy(update={"delivered_at": utcnow()})
     assert await apply(runtime, [answered]) == 2
     assert await apply(runtime, [result_for(request, "delivered")]) == 0  # a late one: stale
-    assert await dispatch_events(runtime, request.id) == ["queued>delivered", "delivered>answered"]
+    assert await dispatch_events(runtime, request.id) == [
+        "queued>sent",
+        "sent>delivered",
+        "delivered>answered",
+    ]
     _, events = await load(runtime, request.id)
     request_events = [
         f"{e.from_status}>{e.to_status}" for e in events if e.type == "request_status"
@@ -68,14 +76,18 @@ async def test_delivered_already_applied_is_not_recorded_twice(runtime: Runtime)
     request = await stage_request(runtime)
     answered = result_for(request, "answered").model_copy(update={"delivered_at": utcnow()})
     assert await apply(runtime, [result_for(request, "delivered"), answered]) == 2
-    assert await dispatch_events(runtime, request.id) == ["queued>delivered", "delivered>answered"]
+    assert await dispatch_events(runtime, request.id) == [
+        "queued>sent",
+        "sent>delivered",
+        "delivered>answered",
+    ]
 
 
 async def test_a_reordered_message_changes_nothing(runtime: Runtime) -> None:
     request = await stage_request(runtime)
     assert await apply(runtime, [result_for(request, "answered")]) == 1
     assert await apply(runtime, [result_for(request, "delivered")]) == 0
-    assert await dispatch_events(runtime, request.id) == ["queued>answered"]
+    assert await dispatch_events(runtime, request.id) == ["queued>sent", "sent>answered"]
 
 
 async def test_results_of_many_requests_share_one_transaction(runtime: Runtime) -> None:

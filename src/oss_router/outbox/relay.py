@@ -180,8 +180,8 @@ async def _mark_published(uow: UnitOfWork, rows: Sequence[OutboxMessage], now: d
         row.dispatch_id: row for row in rows if row.dispatch_id is not None
     }
     # The requests first, right after the confirm: a fast channel's answer that the tracker
-    # applies before this lock makes "sent" stale (the timeline goes queued → delivered, which
-    # the state machine allows); every round trip before the lock widens that window. The
+    # applies before this lock makes our "sent" stale (the tracker then records the "sent" it
+    # implies: tracker/service.py); every round trip before the lock widens that window. The
     # outbox rows are locked since the claim, so the order of locks is unchanged.
     requests = await _mark_sent(uow, list(published), now) if published else []
     await repository.mark_published(uow.session, [row.id for row in rows], now)

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
+from oss_router.auth.principal import system_actor
 from oss_router.dispatch import repository
 from oss_router.dispatch.lifecycle import IllegalTransitionError, is_terminal, should_apply
 from oss_router.dispatch.transitions import move_dispatch, refresh_request_status
@@ -16,6 +17,9 @@ from oss_router.tracker import inbox
 from oss_router.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
+
+# The relay publishes dispatches; a "sent" the tracker records for it is still the relay's step.
+RELAY = system_actor("relay")
 
 
 @dataclass(frozen=True)
@@ -75,6 +79,8 @@ def _apply(
         return []
     actor = f"channel:{result.channel}"
     steps = []
+    if dispatch.status == DispatchStatus.QUEUED.value:
+        _record_implied_sent(uow, request, dispatch, result, now)
     if _carries_delivered(dispatch, result):
         # The same timeline as a separate "delivered" message would have produced.
         detail = {"attempts": result.attempts}
@@ -89,6 +95,21 @@ def _apply(
     )
     refresh_request_status(uow, request, actor, now)
     return [*steps, Applied(request, result, request.status, result.status)]
+
+
+def _record_implied_sent(
+    uow: UnitOfWork,
+    request: ExchangeRequest,
+    dispatch: Dispatch,
+    result: DispatchResult,
+    now: datetime,
+) -> None:
+    """A channel reports on a dispatch still ``queued``: the relay published it, and its own
+    "sent" has not committed yet (it commits after the broker's confirm, and a quick answer can
+    overtake it). Record that step now, so that every timeline reads queued → sent → ...; the
+    relay's own transition then changes nothing."""
+    detail = {"recorded_on": f"{result.status} from channel:{result.channel}"}
+    move_dispatch(uow, request, dispatch, DispatchStatus.SENT, RELAY, now, detail)
 
 
 def _carries_delivered(dispatch: Dispatch, result: DispatchResult) -> bool:
