@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
-from oss_router import __version__, api_docs, openapi, problems, redaction
+from oss_router import __version__, redaction
 from oss_router.audit.endpoints import router as audit_router
 from oss_router.auth.endpoints import router as auth_router
 from oss_router.auth.setup import build_authentication
@@ -16,10 +16,10 @@ from oss_router.channel.registry import installed_channels
 from oss_router.clock import Clock, utcnow
 from oss_router.config import Settings, get_settings
 from oss_router.deps import get_principal
-from oss_router.headers import SecurityHeaders
-from oss_router.health import router as health_router
-from oss_router.input_guard import TextGuard, refuse_unknown_query
-from oss_router.limits import BodyGuard
+from oss_router.gateway import api_docs, openapi, problems
+from oss_router.gateway.headers import SecurityHeaders
+from oss_router.gateway.input_guard import TextGuard, refuse_unknown_query
+from oss_router.gateway.limits import BodyGuard
 from oss_router.live.endpoints import router as live_router
 from oss_router.live.feed import LiveFeed
 from oss_router.live.hub import LiveHub
@@ -29,6 +29,7 @@ from oss_router.routing.endpoints import router as routing_router
 from oss_router.runtime import Runtime
 from oss_router.stats.endpoints import router as stats_router
 from oss_router.telemetry.endpoints import router as telemetry_router
+from oss_router.telemetry.health import router as health_router
 from oss_router.telemetry.http import HttpTelemetry
 from oss_router.telemetry.logs import install_record_factory
 from oss_router.web.endpoints import install as install_web

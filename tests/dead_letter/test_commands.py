@@ -6,8 +6,8 @@ from uuid import uuid4
 
 import pytest
 
-from oss_router import cli
 from oss_router.broker.topology import RESULTS_EXCHANGE, RESULTS_KEY
+from oss_router.cli import main as cli
 from oss_router.clock import utcnow
 from oss_router.config import get_settings
 from oss_router.dead_letter import commands

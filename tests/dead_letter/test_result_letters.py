@@ -69,7 +69,7 @@ async def command(deployed: Deployed, *args: str) -> Ran:
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
-        "oss_router.cli",
+        "oss_router.cli.main",
         *args,
         env=deployed.environment,
         stdout=asyncio.subprocess.PIPE,

@@ -2,7 +2,7 @@
 
 import pytest
 
-from oss_router import cli
+from oss_router.cli import main as cli
 
 
 @pytest.fixture(autouse=True)

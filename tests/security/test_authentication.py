@@ -16,7 +16,6 @@ from fastapi import FastAPI
 from tests.conftest import make_settings
 from tests.support.auth import TEST_DEV_SECRET, auth_headers
 
-from oss_router import cli
 from oss_router.app import create_app
 from oss_router.auth.keys import InvalidTokenError, JwksKeys, KeysUnavailableError, StaticKey
 from oss_router.auth.principal import Principal, Role
@@ -28,6 +27,7 @@ from oss_router.auth.tokens import (
     TokenVerifier,
     TrustedIssuer,
 )
+from oss_router.cli import main as cli
 from oss_router.config import Settings, get_settings
 
 KEYCLOAK = "https://keycloak.example/realms/police"

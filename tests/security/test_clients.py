@@ -10,8 +10,8 @@ from fastapi import FastAPI
 from sqlalchemy import select
 from tests.support.payloads import request_body
 
-from oss_router import cli
 from oss_router.auth import clients
+from oss_router.cli import main as cli
 from oss_router.clock import utcnow
 from oss_router.config import get_settings
 from oss_router.db import transaction

@@ -16,8 +16,8 @@ from tests.support.polling import until_terminal
 
 from oss_router.app import create_app
 from oss_router.auth.principal import Role
+from oss_router.gateway.ratelimit import TokenBuckets
 from oss_router.messages.dispatch import DispatchEnvelope
-from oss_router.ratelimit import TokenBuckets
 from oss_router.redaction import redact
 
 

@@ -13,11 +13,11 @@ from sqlalchemy import select
 from tests.support.auth import auth_headers
 from tests.support.payloads import PURPOSE, request_body
 
-from oss_router import cli
 from oss_router.app import create_app
 from oss_router.audit.service import Actor
 from oss_router.audit.verify import verify
 from oss_router.auth.principal import Role
+from oss_router.cli import main as cli
 from oss_router.clock import utcnow
 from oss_router.config import Settings, get_settings
 from oss_router.db import transaction

@@ -31,8 +31,8 @@ from tests.support.clock import FrozenClock
 from tests.support.gateway import quiet_gateway, runtime_of
 from tests.support.payloads import request_body
 
-from oss_router import cli
 from oss_router.auth.principal import Principal, Role
+from oss_router.cli import main as cli
 from oss_router.config import Settings, get_settings
 from oss_router.deps import get_principal
 from oss_router.messages.codes import Channel, Outcome, RefusalGround

@@ -7,7 +7,7 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import select, text
 
-from oss_router import cli
+from oss_router.cli import main as cli
 from oss_router.config import get_settings
 from oss_router.db import transaction
 from oss_router.models import AuditEntry

@@ -1,7 +1,7 @@
 """The multi-process deployment (gateway, relay, tracker, one worker per channel) as OS processes
 on PostgreSQL and RabbitMQ, for the end-to-end proofs and the benchmark.
 
-Every process is ``python -m oss_router.cli <role>`` with its own log file; a test can kill,
+Every process is ``python -m oss_router.cli.main <role>`` with its own log file; a test can kill,
 stop and start them. Teardown always kills whatever is still running.
 """
 
@@ -97,7 +97,7 @@ class Deployment:
     def command(self, *args: str) -> subprocess.CompletedProcess[str]:
         """Run ``oss-router <args>`` to completion with the deployment's settings."""
         return subprocess.run(
-            [sys.executable, "-m", "oss_router.cli", *args],
+            [sys.executable, "-m", "oss_router.cli.main", *args],
             env=self.environment,
             capture_output=True,
             text=True,
@@ -111,7 +111,7 @@ class Deployment:
             raise RuntimeError(f"{name} is already running")
         log = (self.log_dir / f"{name}.log").open("ab")
         self.processes[name] = subprocess.Popen(
-            [sys.executable, "-m", "oss_router.cli", *args],
+            [sys.executable, "-m", "oss_router.cli.main", *args],
             env={**self.environment, **(env or {})},
             stdout=log,
             stderr=subprocess.STDOUT,

@@ -1,7 +1,7 @@
 """The guarantees of docs/architecture.md, proven on PostgreSQL and RabbitMQ in separate processes.
 
 Each test starts its own deployment (fresh database, fresh RabbitMQ virtual host): gateway,
-relay, tracker and one worker per channel as ``python -m oss_router.cli`` processes.
+relay, tracker and one worker per channel as ``python -m oss_router.cli.main`` processes.
 """
 
 import asyncio

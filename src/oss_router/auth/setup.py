@@ -23,7 +23,7 @@ from oss_router.auth.tokens import (
     TrustedIssuer,
 )
 from oss_router.config import Settings
-from oss_router.ratelimit import TokenBuckets
+from oss_router.gateway.ratelimit import TokenBuckets
 from oss_router.startup import StartupError
 
 DEVELOPMENT_ISSUER = "oss-router-dev"

@@ -57,11 +57,11 @@ def _parser() -> argparse.ArgumentParser:
         ("watch", "roles", "deadline watch only"),
         ("migrate", "serving", "apply database migrations"),
     ]:
-        handler = lazy(f"oss_router.{module}:{name}")
+        handler = lazy(f"oss_router.cli.{module}:{name}")
         commands.add_parser(name, help=help_text).set_defaults(handler=handler)
     worker = commands.add_parser("worker", help="one channel's adapter worker")
     worker.add_argument("--channel", required=True, choices=[c.value for c in Channel])
-    worker.set_defaults(handler=lazy("oss_router.roles:worker"))
+    worker.set_defaults(handler=lazy("oss_router.cli.roles:worker"))
     schemas = commands.add_parser("schemas", help="write or check schemas/*.json")
     schemas.add_argument("--check", action="store_true", help="fail when the files drifted")
     schemas.set_defaults(handler=_schemas)

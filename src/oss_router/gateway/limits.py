@@ -6,7 +6,7 @@ Bodies under ``/v1/`` are JSON, except the OAuth2 token endpoint's (form-encoded
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from oss_router.errors import FieldError, PayloadTooLarge, ProblemError, UnsupportedMediaType
-from oss_router.problems import problem_response
+from oss_router.gateway.problems import problem_response
 
 _BODY_METHODS = {b"POST", b"PUT", b"PATCH"}
 FORM = b"application/x-www-form-urlencoded"

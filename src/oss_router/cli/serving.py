@@ -8,7 +8,7 @@ from oss_router.app import create_app
 from oss_router.auth.setup import check_configuration
 from oss_router.config import Settings, get_settings
 from oss_router.db import create_engine
-from oss_router.http_server import serve_http
+from oss_router.gateway.http_server import serve_http
 from oss_router.migrate import upgrade
 
 

@@ -11,8 +11,8 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from oss_router.errors import FieldError, ProblemError, ValidationFailed
 from oss_router.field_messages import fields_detail
+from oss_router.gateway.problems import problem_response
 from oss_router.input import NUL, NUL_MESSAGE
-from oss_router.problems import problem_response
 
 
 async def refuse_unknown_query(request: Request) -> None:

@@ -89,7 +89,7 @@ async def test_several_roles_run_on_one_host_with_the_default_settings(
     for role, argv in roles.items():
         with (deployment.log_dir / f"{role}.log").open("ab") as log:
             deployment.processes[role] = subprocess.Popen(
-                [sys.executable, "-m", "oss_router.cli", *argv],
+                [sys.executable, "-m", "oss_router.cli.main", *argv],
                 env=environment,
                 stdout=log,
                 stderr=subprocess.STDOUT,
@@ -116,7 +116,7 @@ def _run_with_port_taken(argv: list[str], setting: str, tmp_path: Path) -> tuple
         environment[setting] = str(port)
         environment["OSS_ROUTER_DEV_SECRET"] = "s" * 40
         done = subprocess.run(
-            [sys.executable, "-m", "oss_router.cli", *argv],
+            [sys.executable, "-m", "oss_router.cli.main", *argv],
             env=environment,
             capture_output=True,
             text=True,

@@ -12,8 +12,8 @@ from typing import Any
 from fastapi import FastAPI
 from pydantic import BaseModel, ConfigDict
 
+from oss_router.gateway.problems import PROBLEM_JSON
 from oss_router.input import forbid_nul_in_schema
-from oss_router.problems import PROBLEM_JSON
 
 _REF = "#/components/schemas/Problem"
 _DESCRIPTIONS = {

@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from oss_router.config import Settings
-from oss_router.http_server import GatewayServer, gateway_server
+from oss_router.gateway.http_server import GatewayServer, gateway_server
 from oss_router.startup import listening_socket
 
 START_SECONDS = 30.0
@@ -250,7 +250,7 @@ def test_the_shutdown_says_how_many_http_calls_it_waits_for(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     with (
-        caplog.at_level(logging.INFO, logger="oss_router.http_server"),
+        caplog.at_level(logging.INFO, logger="oss_router.gateway.http_server"),
         running_gateway_server() as (port, server),
         connect(port) as client,
     ):
@@ -262,7 +262,9 @@ def test_the_shutdown_says_how_many_http_calls_it_waits_for(
         server.should_exit = True
         response = read_all(client)
     assert status_of(response) == 200  # the call in flight was finished, then closed
-    messages = [r.getMessage() for r in caplog.records if r.name == "oss_router.http_server"]
+    messages = [
+        r.getMessage() for r in caplog.records if r.name == "oss_router.gateway.http_server"
+    ]
     assert messages == [
         "gateway stopping: waiting up to 1s for 1 HTTP call(s) in flight on 1 open connection(s)",
         "gateway: every HTTP call in flight finished",
