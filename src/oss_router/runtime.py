@@ -14,6 +14,7 @@ from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from oss_router import gauges
 from oss_router.broker.contract import Broker, Consumer
 from oss_router.broker.memory import MemoryBroker
 from oss_router.broker.topology import (
@@ -35,7 +36,6 @@ from oss_router.outbox.relay import Relay
 from oss_router.request.batching import IntakeBatcher
 from oss_router.routing.policy import RoutingPolicy, load_policy
 from oss_router.sla.watch import DeadlineWatch
-from oss_router.telemetry import gauges
 from oss_router.telemetry.server import MetricsServer
 from oss_router.tracker.consumer import Tracker
 from oss_router.tracker.inbox import InboxPruner

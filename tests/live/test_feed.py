@@ -10,10 +10,10 @@ from oss_router.broker.contract import Delivery, OutgoingMessage
 from oss_router.broker.topology import STATUS_EXCHANGE
 from oss_router.live.feed import LiveFeed
 from oss_router.live.hub import LiveHub
+from oss_router.live.notices import publish_notices
 from oss_router.messages.codes import RequestStatus
 from oss_router.messages.status import StatusNotice
 from oss_router.runtime import Runtime
-from oss_router.tracker.notices import publish_notices
 
 __all__ = ["runtime"]
 

@@ -28,8 +28,8 @@ from oss_router.dead_letter.service import (
     replay_result,
     request_of,
 )
+from oss_router.live.notices import publish_notices
 from oss_router.telemetry import context
-from oss_router.tracker.notices import publish_notices
 from oss_router.unit_of_work import unit_of_work
 
 log = logging.getLogger(__name__)

@@ -86,6 +86,6 @@ def settle_request(
 ) -> None:
     """The end of a person's action on a request (cancellation, re-routing, retry, replay):
     its status re-derived and a status notice staged for the screens. The tracker refreshes
-    only: it publishes a notice per transition itself (``tracker/notices.py``)."""
+    only: it publishes a notice per transition itself (``live/notices.py``)."""
     refresh_request_status(uow, request, actor, now, closed=closed)
     uow.stage_notice(request, now)

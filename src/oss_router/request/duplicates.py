@@ -7,11 +7,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from oss_router.audit.service import Action, Actor, AuditRecord
 from oss_router.auth.principal import Principal
+from oss_router.messages.subjects import subject_document
 from oss_router.models import ExchangeRequest
 from oss_router.request import repository
 from oss_router.request.reads import may_see
 from oss_router.request.schemas import RequestCreate, RoutingPreviewQuery
-from oss_router.request.subjects import subject_document
 from oss_router.routing.decision import RoutingDecision, RoutingWarning
 from oss_router.routing.duplicate import possible_duplicate_warning, subject_fingerprint
 

@@ -18,6 +18,7 @@ from oss_router.deps import (
 )
 from oss_router.field_messages import explained
 from oss_router.messages.codes import Channel, Kind, RequestStatus
+from oss_router.messages.subjects import COUNTRY_PATTERN
 from oss_router.request import reading, repository, reroute, retry, service
 from oss_router.request.schemas import (
     CancelBody,
@@ -32,7 +33,6 @@ from oss_router.request.schemas import (
     RoutingPreviewQuery,
     WarningRead,
 )
-from oss_router.request.subjects import COUNTRY_PATTERN
 
 router = APIRouter(prefix="/v1", tags=["requests"])
 

@@ -20,10 +20,10 @@ from oss_router.auth.principal import Principal, Role
 from oss_router.dispatch.staging import stage_dispatch
 from oss_router.errors import Conflict, FieldError, Forbidden
 from oss_router.messages.codes import RequestStatus
+from oss_router.messages.subjects import subject_document
 from oss_router.models import ExchangeRequest
 from oss_router.request import routing
 from oss_router.request.schemas import RequestCreate, RoutingFields, RoutingPreviewQuery
-from oss_router.request.subjects import subject_document
 from oss_router.routing.decision import RoutingDecision, RoutingQuery, RoutingWarning
 from oss_router.routing.duplicate import subject_fingerprint
 from oss_router.routing.policy import RoutingPolicy

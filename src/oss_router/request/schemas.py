@@ -20,7 +20,7 @@ from oss_router.messages.codes import (
     Urgency,
     UrgencyGround,
 )
-from oss_router.request.subjects import (
+from oss_router.messages.subjects import (
     COUNTRY_PATTERN,
     DnaSubject,
     DocumentSubject,

@@ -12,10 +12,10 @@ from datetime import timedelta
 from oss_router.broker.contract import Broker
 from oss_router.clock import Clock, utcnow
 from oss_router.db import SessionMaker
+from oss_router.live.notices import publish_notices
 from oss_router.sla import service
 from oss_router.sla.service import DeadlineEvent
 from oss_router.telemetry import context
-from oss_router.tracker.notices import publish_notices
 from oss_router.unit_of_work import unit_of_work
 
 log = logging.getLogger(__name__)

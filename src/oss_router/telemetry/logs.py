@@ -63,7 +63,7 @@ def _plain(value: Any) -> Any:
 @cache
 def redacted_keys() -> frozenset[str]:
     """Every subject field name (derived from the subject models) and free-text fields."""
-    from oss_router.request.subjects import (
+    from oss_router.messages.subjects import (
         DnaSubject,
         DocumentSubject,
         PersonSubject,

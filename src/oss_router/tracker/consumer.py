@@ -20,12 +20,12 @@ from oss_router.broker.contract import Broker, BrokerError, Consumer, Delivery
 from oss_router.broker.topology import RESULTS_QUEUE
 from oss_router.clock import Clock, utcnow
 from oss_router.db import SessionMaker
+from oss_router.live.notices import publish_notices
 from oss_router.messages.codes import DispatchStatus, RequestStatus
 from oss_router.messages.result import DispatchResult
 from oss_router.messages.status import StatusNotice
 from oss_router.telemetry import context, metrics
 from oss_router.telemetry.logs import describe_validation_error
-from oss_router.tracker.notices import publish_notices
 from oss_router.tracker.service import Applied, apply_results
 from oss_router.unit_of_work import unit_of_work
 

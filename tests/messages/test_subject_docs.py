@@ -5,7 +5,7 @@ import re
 from pathlib import Path
 
 from oss_router.messages.codes import Kind
-from oss_router.request.subjects import (
+from oss_router.messages.subjects import (
     DnaSubject,
     DocumentSubject,
     PersonSubject,
