@@ -162,3 +162,38 @@ async def _audit(app: FastAPI, client: httpx.AsyncClient, **params: Any) -> list
     assert response.status_code == 200, response.text
     items: list[dict[str, Any]] = response.json()["items"]
     return items
+
+
+async def test_an_open_request_page_re_reading_itself_is_logged_once_per_window(
+    app: FastAPI, client: httpx.AsyncClient, clock: FrozenClock
+) -> None:
+    sofia = auth_headers(app, Role.SUPERVISOR, "sofia")
+    created = await client.post("/v1/requests", json=request_body(), headers=sofia)
+    request_id = created.json()["id"]
+    anna = auth_headers(app, Role.OFFICER, "anna")
+    url = f"/v1/requests/{request_id}"
+
+    assert (await client.get(url, headers=anna)).status_code == 200  # she opens it
+    for _ in range(12):  # the page re-reads itself on every notice and reconnection
+        assert (await client.get(url, params={"refresh": True}, headers=anna)).status_code == 200
+        clock.advance(minutes=4)
+    seen = _consultations(await log_of(app), "officer:anna")
+    assert [entry.detail["via"] for entry in seen] == ["read"]
+
+    clock.advance(minutes=20)  # an hour after the last logged look: logged again
+    await client.get(url, params={"refresh": True}, headers=anna)
+    seen = _consultations(await log_of(app), "officer:anna")
+    assert [entry.detail["via"] for entry in seen] == ["read", "refresh"]
+
+
+async def test_a_refresh_cannot_hide_a_first_look(app: FastAPI, client: httpx.AsyncClient) -> None:
+    sofia = auth_headers(app, Role.SUPERVISOR, "sofia")
+    created = await client.post("/v1/requests", json=request_body(), headers=sofia)
+    piotr = auth_headers(app, Role.OFFICER, "piotr")
+
+    await client.get(f"/v1/requests/{created.json()['id']}?refresh=true", headers=piotr)
+
+    seen = _consultations(await log_of(app), "officer:piotr")
+    assert [(str(e.request_id), e.detail["via"]) for e in seen] == [
+        (created.json()["id"], "refresh")
+    ]

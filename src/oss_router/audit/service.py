@@ -82,17 +82,20 @@ async def append_list_views(
     actor: Actor,
     now: datetime,
     window: timedelta,
+    *,
+    via: str = "list",
 ) -> None:
-    """Log the requests a list page showed, each at most once per person per ``window``.
+    """Log the requests a page showed, each at most once per person per ``window``.
 
     A request is logged unless ``actor`` already has a consultation of it (list or detail)
     logged within the window: the live queue re-reads its page on every change, and one
-    entry per re-read drowned the log (decision 0019). The check reads the log itself, so it
-    holds across gateway processes, and is repeated under the chain-head lock, which
-    serializes it with every other append: two processes cannot both log the same view. A
-    page whose rows are all logged already takes no lock and writes nothing.
+    entry per re-read drowned the log (decision 0019); ``via="refresh"`` is an open request
+    page re-reading itself. The check reads the log itself, so it holds across gateway
+    processes, and is repeated under the chain-head lock, which serializes it with every other
+    append: two processes cannot both log the same view. A page whose rows are all logged
+    already takes no lock and writes nothing.
     """
-    records = consultations(requests, actor, {"via": "list"})
+    records = consultations(requests, actor, {"via": via})
     if window > timedelta(0):
         since = now - window
         records = await _not_logged_since(session, records, actor, since)

@@ -124,9 +124,24 @@ async def list_requests(
 
 @router.get("/requests/{request_id}", response_model=RequestRead)
 async def read_request(
-    request_id: UUID, session: SessionDep, policy: PolicyDep, principal: Reader, now: NowDep
+    request_id: UUID,
+    session: SessionDep,
+    runtime: RuntimeDep,
+    policy: PolicyDep,
+    principal: Reader,
+    now: NowDep,
+    refresh: Annotated[
+        bool,
+        Query(
+            description="an open page re-reading itself: audited at most once per person per "
+            "window (OSS_ROUTER_AUDIT_LIST_WINDOW_MINUTES), like a list row"
+        ),
+    ] = False,
 ) -> RequestRead:
-    request, events = await service.get_request(session, request_id, principal, now)
+    window = runtime.settings.audit_list_window if refresh else None
+    request, events = await service.get_request(
+        session, request_id, principal, now, refresh_window=window
+    )
     return reading.to_read(request, now, policy, events)
 
 

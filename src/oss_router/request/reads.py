@@ -28,13 +28,27 @@ def visible_to(request: ExchangeRequest | None, principal: Principal) -> Exchang
 
 
 async def get_request(
-    session: AsyncSession, request_id: UUID, principal: Principal, now: datetime
+    session: AsyncSession,
+    request_id: UUID,
+    principal: Principal,
+    now: datetime,
+    *,
+    refresh_window: timedelta | None = None,
 ) -> tuple[ExchangeRequest, list[RequestEvent]]:
-    """The request and its timeline; the reading is a consultation (audited)."""
+    """The request and its timeline; the reading is a consultation (audited).
+
+    Opening the request is always logged. ``refresh_window`` marks a page that is already open
+    re-reading itself (after a live notice): logged like a list row, unless the same person
+    has a consultation of it within the window (decision 0019). A client cannot hide a first
+    look this way: without a logged consultation the refresh is logged too.
+    """
     request = visible_to(await repository.get(session, request_id), principal)
     events = await repository.events_of(session, request_id)
-    consulted = audit.consultations([request], Actor.of(principal), {"via": "read"})
-    await audit.append(session, consulted, now)
+    actor = Actor.of(principal)
+    if refresh_window is not None:
+        await audit.append_list_views(session, [request], actor, now, refresh_window, via="refresh")
+    else:
+        await audit.append(session, audit.consultations([request], actor, {"via": "read"}), now)
     return request, events
 
 

@@ -166,7 +166,7 @@ function actionForm({ title, hint, fields, confirm, close, opener, send, fallbac
     if (result.ok) {
       slot.replaceChildren();
       render({ ...result.data, events: latest.events });
-      load();
+      reload();
       return;
     }
     showActionErrors(form, result, fallbackField);
@@ -291,8 +291,13 @@ function render(request) {
   show(document.getElementById("cancel-open"), !TERMINAL.has(request.status) && DESK_ROLES.has(me.role));
 }
 
-async function load() {
-  const result = await api("/v1/requests/" + requestId);
+/**
+ * Read the request. Opening the page is a consultation the audit log always records; the page
+ * re-reading itself (after an action, a live notice or a reconnection) says so with
+ * ``refresh``, and the server logs that at most once per person per window (decision 0019).
+ */
+async function load({ refresh = false } = {}) {
+  const result = await api("/v1/requests/" + requestId + (refresh ? "?refresh=true" : ""));
   if (result.status === 404) {
     errorBox.textContent = "No such request, or it is not visible to you.";
     show(errorBox, true);
@@ -328,7 +333,7 @@ function initCancel() {
     if (result.ok) {
       show(form, false);
       render({ ...latest, ...result.data, events: latest.events });
-      load();
+      reload();
       return;
     }
     const message = ((result.data && result.data.errors) || []).map((e) => e.message).join("; ") || problemText(result);
@@ -340,10 +345,14 @@ function initCancel() {
   });
 }
 
+function reload() {
+  return load({ refresh: true });
+}
+
 initCancel();
 load();
 tickDeadlines();
-const liveLoad = throttle(load, 300);
+const liveLoad = throttle(reload, 300);
 followLive({
   onNotice: (notice) => { if (notice.request_id === requestId) liveLoad(); },
   onReady: liveLoad,
