@@ -36,7 +36,7 @@ async def get_unit_of_work(runtime: RuntimeDep) -> AsyncIterator[UnitOfWork]:
 
 # scope="function": the transaction commits before the response is sent. With the default
 # (request) scope FastAPI runs the exit code after sending, so a client could hold a 202 for a
-# request whose commit then failed: the first guarantee of architecture.md would not hold.
+# request whose commit then failed: the first guarantee of docs/architecture.md would not hold.
 UnitOfWorkDep = Annotated[UnitOfWork, Depends(get_unit_of_work, scope="function")]
 
 
