@@ -38,7 +38,7 @@ from oss_router.dead_letter import repository as dead_repository
 from oss_router.dead_letter.letters import DeadLetter
 from oss_router.dispatch import repository as dispatch_repository
 from oss_router.dispatch.lifecycle import IllegalTransitionError, is_terminal, should_apply
-from oss_router.dispatch.staging import restage, retry_refusal
+from oss_router.dispatch.staging import restage, retry_refusal, sent_again
 from oss_router.messages.codes import DispatchStatus, RequestStatus
 from oss_router.models import Dispatch, ExchangeRequest
 from oss_router.request import repository
@@ -69,13 +69,8 @@ async def replay_letter(
     restage(uow, request, dispatch, actor, now, event="replayed", detail=detail)
     # Last write of the transaction (audit.append locks the chain head until the commit). The
     # relay audits the disclosure itself when it publishes the envelope.
-    record = AuditRecord(
-        Action.ALTERATION,
-        Actor.operator(actor),
-        request.id,
-        reason,
-        recipients=[{"channel": dispatch.channel, "country": dispatch.country}],
-        detail={"operation": "replay", "dispatch_id": str(dispatch.id), "replay": replay},
+    record = sent_again(
+        request, dispatch, Actor.operator(actor), reason, operation="replay", journey=replay
     )
     await audit.append(uow.session, [record], now)
     return Outcome(letter, done=True, note=f"replayed (replay {replay}) to {dispatch.channel}")

@@ -10,6 +10,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
+from oss_router.audit.service import Action, Actor, AuditRecord
 from oss_router.broker.topology import DISPATCH_EXCHANGE
 from oss_router.dispatch.lifecycle import is_superseded, replay_target
 from oss_router.dispatch.transitions import move_dispatch, settle_request
@@ -153,3 +154,25 @@ def restage(
     )
     enqueue_dispatch(uow, dispatch_envelope(request, dispatch), now, replay=journey)
     settle_request(uow, request, actor, now)
+
+
+def sent_again(
+    request: ExchangeRequest,
+    dispatch: Dispatch,
+    actor: Actor,
+    reason: str,
+    *,
+    operation: str,
+    journey: int,
+) -> AuditRecord:
+    """The audit entry of a person sending a failed dispatch again (a supervisor's retry, an
+    operator's replay): an alteration with its reason and recipient (LED 2016/680 Art. 25); the
+    relay audits the disclosure itself when it publishes the new envelope."""
+    return AuditRecord(
+        Action.ALTERATION,
+        actor,
+        request.id,
+        reason,
+        recipients=[{"channel": dispatch.channel, "country": dispatch.country}],
+        detail={"operation": operation, "dispatch_id": str(dispatch.id), "replay": journey},
+    )

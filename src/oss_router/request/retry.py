@@ -9,10 +9,10 @@ from datetime import datetime
 from uuid import UUID
 
 from oss_router.audit import service as audit
-from oss_router.audit.service import Action, Actor, AuditRecord
+from oss_router.audit.service import Actor
 from oss_router.auth.principal import Principal
 from oss_router.dispatch import repository as dispatch_repository
-from oss_router.dispatch.staging import restage, retry_refusal
+from oss_router.dispatch.staging import restage, retry_refusal, sent_again
 from oss_router.errors import Conflict, NotFound
 from oss_router.models import Dispatch, ExchangeRequest
 from oss_router.request import repository
@@ -49,13 +49,8 @@ async def retry_dispatch(
         "previous_error": dispatch.error,
     }
     restage(uow, request, dispatch, principal.actor, now, event=RETRIED, detail=detail)
-    record = AuditRecord(
-        Action.ALTERATION,
-        Actor.of(principal),
-        request.id,
-        reason,
-        recipients=[{"channel": dispatch.channel, "country": dispatch.country}],
-        detail={"operation": "retry", "dispatch_id": str(dispatch.id), "replay": journey},
+    record = sent_again(
+        request, dispatch, Actor.of(principal), reason, operation="retry", journey=journey
     )
     await audit.append(uow.session, [record], now)
     return request
