@@ -1,30 +1,17 @@
 """``POST /v1/requests/{id}/dispatches/{dispatch_id}/reroute``: a supervisor's override."""
 
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
-from fastapi import FastAPI
 
-from oss_router.auth.principal import Principal, Role
-from oss_router.deps import get_principal
+from oss_router.auth.principal import Role
 from tests.support.payloads import request_body
 from tests.support.polling import until_terminal
 
 # Keeps a dispatch busy at its channel for a while (below the tests' 2 s adapter timeout), long
 # enough to re-route it; the new dispatch carries the same reference and answers after it too.
 SLOW = "stub:slow=1500"
-
-
-@pytest.fixture
-def as_role(app: FastAPI) -> Iterator[Any]:
-    def switch(role: Role) -> None:
-        app.dependency_overrides[get_principal] = lambda: Principal("someone", role)
-
-    switch(Role.SUPERVISOR)
-    yield switch
-    app.dependency_overrides.pop(get_principal, None)
 
 
 async def create(client: httpx.AsyncClient, **overrides: Any) -> dict[str, Any]:

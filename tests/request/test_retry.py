@@ -2,14 +2,12 @@
 dispatch again through its own channel (embedded broker; SQLite and PostgreSQL), and a failed
 dispatch shows in the request's status, its filter and ``needs_action`` until someone acts."""
 
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
-import pytest
 from fastapi import FastAPI
 
-from oss_router.auth.principal import Principal, Role
+from oss_router.auth.principal import Role
 from oss_router.deps import get_principal
 from tests.support.auth import auth_headers
 from tests.support.payloads import request_body
@@ -19,16 +17,6 @@ from tests.support.polling import eventually
 # dead-lettered, and answers on its fourth call, the first of a retry: "the cause is fixed".
 FAILS_THREE_TIMES = "stub:retriable=3"
 REASON = "SIENA connector fixed (INC-42)"
-
-
-@pytest.fixture
-def as_role(app: FastAPI) -> Iterator[Any]:
-    def switch(role: Role) -> None:
-        app.dependency_overrides[get_principal] = lambda: Principal("someone", role)
-
-    switch(Role.SUPERVISOR)
-    yield switch
-    app.dependency_overrides.pop(get_principal, None)
 
 
 async def read(client: httpx.AsyncClient, request_id: str) -> dict[str, Any]:
