@@ -88,3 +88,36 @@ class RequestStatus(StrEnum):
     ANSWERED = "answered"
     FAILED = "failed"
     CANCELLED = "cancelled"
+
+
+class InboundStatus(StrEnum):
+    """A request received from a partner, as the bureau works it (issue 13's state machine).
+
+    ``received`` → ``assigned`` → ``answered`` | ``refused``; ``awaiting_clarification`` while
+    the partner is asked to clarify (Directive (EU) 2023/977 Art. 6(3): the time limits are
+    suspended meanwhile), back to ``assigned`` when the partner answers.
+    """
+
+    RECEIVED = "received"
+    ASSIGNED = "assigned"
+    AWAITING_CLARIFICATION = "awaiting_clarification"
+    ANSWERED = "answered"
+    REFUSED = "refused"
+
+
+class ReplyType(StrEnum):
+    """What the bureau sends back to the partner about a request it received."""
+
+    ANSWER = "answer"
+    REFUSAL = "refusal"
+    CLARIFICATION_REQUEST = "clarification_request"
+    DELAY_NOTICE = "delay_notice"
+
+
+class ReplyStatus(StrEnum):
+    """Delivery of one reply to the partner, tracked like a dispatch's."""
+
+    QUEUED = "queued"
+    SENT = "sent"
+    DELIVERED = "delivered"
+    FAILED = "failed"

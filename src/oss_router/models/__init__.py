@@ -5,6 +5,7 @@ from oss_router.models.base import Base
 from oss_router.models.client import ApiClient
 from oss_router.models.dispatch import Dispatch
 from oss_router.models.event import RequestEvent
+from oss_router.models.inbound import InboundEvent, InboundReply, InboundRequest
 from oss_router.models.inbox import ProcessedMessage
 from oss_router.models.lease import Lease
 from oss_router.models.outbox import OutboxMessage
@@ -17,6 +18,9 @@ __all__ = [
     "Base",
     "Dispatch",
     "ExchangeRequest",
+    "InboundEvent",
+    "InboundReply",
+    "InboundRequest",
     "Lease",
     "OutboxMessage",
     "ProcessedMessage",

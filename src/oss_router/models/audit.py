@@ -23,6 +23,7 @@ class AuditEntry(Base):
         Index("ix_audit_log_at", "at"),
         # Has this person been logged consulting this request lately? (decision 0019)
         Index("ix_audit_log_consulted", "request_id", "actor", "at"),
+        Index("ix_audit_log_inbound", "inbound_id", "seq"),
     )
 
     # Assigned under the chain-head lock, so that seq order is commit order (no gaps).
@@ -33,6 +34,9 @@ class AuditEntry(Base):
     role: Mapped[str] = mapped_column(String(16))
     unit: Mapped[str | None] = mapped_column(String(100))
     request_id: Mapped[UUID | None] = mapped_column(Uuid)
+    # A request received from a partner (inbound side); not part of the hashed fields of
+    # entries written before it existed.
+    inbound_id: Mapped[UUID | None] = mapped_column(Uuid)
     justification: Mapped[str | None] = mapped_column(Text)
     recipients: Mapped[list[dict[str, Any]]] = mapped_column(JsonDoc)
     detail: Mapped[dict[str, Any]] = mapped_column(JsonDoc)

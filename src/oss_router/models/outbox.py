@@ -21,6 +21,8 @@ class OutboxMessage(Base):
     body: Mapped[bytes] = mapped_column(LargeBinary)
     headers: Mapped[dict[str, Any]] = mapped_column(JsonDoc)
     dispatch_id: Mapped[UUID | None] = mapped_column(Uuid)
+    # A reply to a partner (inbound side): the relay marks it sent as it does a dispatch.
+    reply_id: Mapped[UUID | None] = mapped_column(Uuid)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
