@@ -1,0 +1,1 @@
+"""Requests received from partners: registration, national checks, deadlines, replies."""
