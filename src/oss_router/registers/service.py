@@ -75,9 +75,7 @@ class NationalRegisters:
         return NationalCheck(
             checked_at=self._clock(),
             registers=[client.name for client in holding],
-            unavailable=[
-                client.name for client, hits in zip(holding, answers, strict=True) if hits is None
-            ],
+            unavailable=[client.name for client, hits in answered if hits is None],
             hits=[hit for hits in answers if hits is not None for hit in hits],
             access_type=self.access_type_for(kind),
         )
