@@ -151,8 +151,14 @@ async def test_a_data_file_of_ones_own_replaces_the_shipped_records(tmp_path: Pa
             r"record 'T-2' \(person\): family_name missing",
         ),
         (
-            {"wanted_persons": {"description": "x", "kinds": [], "access_type": "direct",
-                                "records": []}},  # fmt: skip
+            {
+                "wanted_persons": {
+                    "description": "x",
+                    "kinds": [],
+                    "access_type": "direct",
+                    "records": [],
+                }
+            },  # fmt: skip
             "cannot be used",
         ),
     ],
