@@ -158,7 +158,7 @@ async def test_a_data_file_of_ones_own_replaces_the_shipped_records(tmp_path: Pa
                     "access_type": "direct",
                     "records": [],
                 }
-            },  # fmt: skip
+            },
             "cannot be used",
         ),
     ],
