@@ -62,7 +62,8 @@ async def test_the_verification_state_of_an_empty_then_growing_chain(
     await client.get(f"/v1/requests/{request_id}")
     clock.advance(minutes=1)
     state = await _state(client, auditor)
-    assert (state["status"], state["entries"], state["head"]["seq"]) == ("intact", 2, 2)
+    # The collection, the read and its check of the national registers.
+    assert (state["status"], state["entries"], state["head"]["seq"]) == ("intact", 3, 3)
     assert state["first_bad"] is None
     assert (state["checked_at"], state["full_walk_at"]) == (_iso(clock()), _iso(started))
     head = await client.get("/v1/audit", params={"limit": 1}, headers=auditor)
