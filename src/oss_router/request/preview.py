@@ -1,7 +1,6 @@
 """What creating a request now would decide, without storing it (``POST /v1/routing/preview``).
 Never commits."""
 
-import asyncio
 from dataclasses import replace
 from datetime import datetime
 
@@ -46,11 +45,10 @@ async def preview(
     if not routable:
         decide(policy, payload, now)  # raises the 422 naming every target
     valid = payload.model_copy(update={"target_countries": routable})
-    # The registers answer while the database is asked for duplicates; the audit comes last
-    # (it takes the chain-head lock until the commit), after both.
-    (decision, matches), check = await asyncio.gather(
-        _decide_with_duplicates(session, policy, valid, now, principal), _known_to_us(payload)
-    )
+    decision, matches = await _decide_with_duplicates(session, policy, valid, now, principal)
+    # Only a preview that will be shown asks the registers (a refused one consults nothing);
+    # the audit comes last, after the check: it takes the chain-head lock until the commit.
+    check = await _known_to_us(payload)
     records = duplicate_consultations(matches, payload, principal)
     if check is not None:
         records += check_consultation(
