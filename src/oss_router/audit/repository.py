@@ -23,6 +23,7 @@ HEAD_ID = 1
 @dataclass(frozen=True)
 class AuditFilters:
     request_id: UUID | None = None
+    inbound_id: UUID | None = None
     actors: tuple[str, ...] = ()  # any of these actors (none: every actor)
     action: str | None = None
     since: datetime | None = None
@@ -130,6 +131,21 @@ async def consulted_since(
     return {request_id for request_id in (await session.scalars(query)) if request_id}
 
 
+async def inbound_consulted_since(
+    session: AsyncSession, action: str, actor: str, inbound_ids: list[UUID], since: datetime
+) -> set[UUID]:
+    """``consulted_since`` for requests received from partners (``ix_audit_log_inbound``)."""
+    if not inbound_ids:
+        return set()
+    query = select(AuditEntry.inbound_id).where(
+        among(session, AuditEntry.inbound_id, inbound_ids),
+        AuditEntry.actor == actor,
+        AuditEntry.at >= since,
+        AuditEntry.action == action,
+    )
+    return {inbound_id for inbound_id in (await session.scalars(query)) if inbound_id}
+
+
 async def head(session: AsyncSession) -> AuditChainHead:
     query = select(AuditChainHead).where(AuditChainHead.id == HEAD_ID)
     return (await session.execute(query)).scalar_one()
@@ -153,6 +169,8 @@ async def page(
 def _filtered(query: Select[AuditEntry], filters: AuditFilters) -> Select[AuditEntry]:
     if filters.request_id is not None:
         query = query.where(AuditEntry.request_id == filters.request_id)
+    if filters.inbound_id is not None:
+        query = query.where(AuditEntry.inbound_id == filters.inbound_id)
     if filters.actors:
         query = query.where(AuditEntry.actor.in_(filters.actors))
     if filters.action is not None:

@@ -97,6 +97,11 @@ OVERDUE_MARKED = Counter(
 DEADLINE_WARNINGS = Counter(
     "oss_router_deadline_warnings", "Deadline warnings issued ahead of due_at", ["channel"]
 )
+INBOUND_REGISTERED = Counter(
+    "oss_router_inbound_registered",
+    "Requests received from partners, registered (once each: repeats are not counted)",
+    ["channel", "urgency", "source"],
+)
 BROKER_RECONNECTIONS = Counter(
     "oss_router_broker_reconnections", "Times the broker connection was re-established"
 )
@@ -131,3 +136,7 @@ def count_request(uow: UnitOfWork, kind: str, urgency: str, origin: str) -> None
 
 def observe_answer(uow: UnitOfWork, channel: str, seconds: float) -> None:
     uow.after_commit(lambda: ANSWER_SECONDS.labels(channel).observe(max(0.0, seconds)))
+
+
+def count_inbound(uow: UnitOfWork, channel: str, urgency: str, source: str) -> None:
+    uow.after_commit(INBOUND_REGISTERED.labels(channel, urgency, source).inc)
