@@ -66,6 +66,7 @@ class AuditRecord:
     justification: str | None
     recipients: list[dict[str, str]] = field(default_factory=list)
     detail: dict[str, Any] = field(default_factory=dict)
+    inbound_id: UUID | None = None  # a request received from a partner (inbound/)
 
 
 async def append(session: AsyncSession, records: Sequence[AuditRecord], now: datetime) -> None:
@@ -140,6 +141,7 @@ def _entry(record: AuditRecord, seq: int, prev_hash: str, now: datetime) -> Audi
         role=record.actor.role,
         unit=record.actor.unit,
         request_id=record.request_id,
+        inbound_id=record.inbound_id,
         justification=(record.justification or None) and record.justification[:MAX_JUSTIFICATION],
         recipients=record.recipients,
         detail=record.detail,
