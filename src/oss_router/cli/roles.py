@@ -1,4 +1,4 @@
-"""The process roles that consume and publish: relay, tracker, watch, worker.
+"""The process roles that consume and publish: relay, tracker, registrar, watch, worker.
 
 Imported only when one of these commands runs (``cli`` names them lazily). They need the
 runtime, not the web application: the gateway and ``migrate`` live in ``serving``.
@@ -33,6 +33,10 @@ def tracker(_args: argparse.Namespace) -> int:
         runtime.start_watch()
 
     return _run_role("tracker", start)
+
+
+def registrar(_args: argparse.Namespace) -> int:
+    return _run_role("registrar", lambda runtime: runtime.start_registrar(dict(os.environ)))
 
 
 def watch(_args: argparse.Namespace) -> int:

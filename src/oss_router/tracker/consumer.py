@@ -4,6 +4,10 @@ Each delivery waits in its handler until the batch that contains it is committed
 delivery acknowledged (ack after commit: a crash in between only causes a redelivery, which the
 inbox absorbs). Batches form by themselves under load — while one is being written the next
 fills up — and a lone message waits at most ``linger_seconds`` for company.
+
+The queue also carries the results of replies to partners (header ``x-oss-type`` =
+``reply-result``): they share the batches, and are applied by
+``inbound.reply_results.apply_reply_results`` in the same transaction.
 """
 
 import asyncio
@@ -22,6 +26,7 @@ from oss_router.clock import Clock, utcnow
 from oss_router.db import SessionMaker
 from oss_router.live.notices import publish_notices
 from oss_router.messages.codes import DispatchStatus, RequestStatus
+from oss_router.messages.inbound import MESSAGE_TYPE_HEADER, REPLY_RESULT_TYPE, ReplyResult
 from oss_router.messages.result import DispatchResult
 from oss_router.messages.status import StatusNotice
 from oss_router.telemetry import context, metrics
@@ -38,7 +43,7 @@ ERROR_PAUSE_SECONDS = 1.0
 @dataclass
 class _Pending:
     delivery: Delivery
-    result: DispatchResult
+    result: DispatchResult | ReplyResult
     done: asyncio.Future[None]
 
 
@@ -78,8 +83,13 @@ class Tracker:
             await self._handle(delivery)
 
     async def _handle(self, delivery: Delivery) -> None:
+        model: type[DispatchResult | ReplyResult] = (
+            ReplyResult
+            if delivery.headers.get(MESSAGE_TYPE_HEADER) == REPLY_RESULT_TYPE
+            else DispatchResult
+        )
         try:
-            result = DispatchResult.model_validate_json(delivery.body)
+            result = model.model_validate_json(delivery.body)
         except ValidationError as error:
             log.error(
                 "tracker: malformed result %s dead-lettered: %s",
@@ -172,9 +182,16 @@ class Tracker:
             return False
         return True
 
-    async def _apply(self, results: Sequence[DispatchResult]) -> list[Applied]:
+    async def _apply(self, results: Sequence[DispatchResult | ReplyResult]) -> list[Applied]:
+        dispatches = [result for result in results if isinstance(result, DispatchResult)]
+        replies = [result for result in results if isinstance(result, ReplyResult)]
         async with unit_of_work(self._sessions, events_as_rows=True) as uow:
-            return await apply_results(uow, results, self._clock())
+            applied = await apply_results(uow, dispatches, self._clock()) if dispatches else []
+            if replies:
+                from oss_router.inbound.reply_results import apply_reply_results  # TEMP
+
+                await apply_reply_results(uow, replies, self._clock())
+            return applied
 
 
 class _TrackerConsumer:
@@ -209,9 +226,12 @@ def _account(batch: list[_Pending], applied: list[Applied]) -> None:
     duplicate or stale (INFO: a redelivery or a reordering is worth seeing)."""
     changed = {id(item.result) for item in applied}
     debug = log.isEnabledFor(logging.DEBUG)
-    applied_count = 0
+    applied_count = replies = 0
     for pending in batch:
         result, was_applied = pending.result, id(pending.result) in changed
+        if isinstance(result, ReplyResult):
+            replies += 1  # on its request's timeline (inbound/reply_results.py)
+            continue
         applied_count += was_applied
         if was_applied and not debug:
             continue
@@ -224,7 +244,8 @@ def _account(batch: list[_Pending], applied: list[Applied]) -> None:
                 "applied" if was_applied else "ignored (duplicate or stale)",
                 extra={"dispatch_id": str(result.dispatch_id), "status": result.status},
             )
-    for outcome, count in (("applied", applied_count), ("ignored", len(batch) - applied_count)):
+    ignored = len(batch) - replies - applied_count
+    for outcome, count in (("applied", applied_count), ("ignored", ignored), ("reply", replies)):
         if count:
             metrics.RESULTS.labels(outcome).inc(count)
 
