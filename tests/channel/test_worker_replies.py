@@ -87,7 +87,9 @@ class Setup:
     results: list[tuple[dict[str, Any], bytes]]
 
     async def worker(self, adapter: Any, max_attempts: int = 4) -> ChannelWorker:
-        worker = ChannelWorker(adapter, self.broker, max_attempts=max_attempts, retry_delays_ms=DELAYS_MS)
+        worker = ChannelWorker(
+            adapter, self.broker, max_attempts=max_attempts, retry_delays_ms=DELAYS_MS
+        )
         await worker.start()
         return worker
 

@@ -27,7 +27,9 @@ def inbound(args: argparse.Namespace) -> int:
     return asyncio.run(_through_the_broker(settings, channel, args.count, args.urgent))
 
 
-async def _through_the_broker(settings: Settings, channel: Channel, count: int, urgent: bool) -> int:
+async def _through_the_broker(
+    settings: Settings, channel: Channel, count: int, urgent: bool
+) -> int:
     from oss_router.broker.rabbitmq import RabbitBroker  # only this branch needs aio-pika
 
     broker = RabbitBroker(settings.broker_url, connection_name="oss-router simulate")

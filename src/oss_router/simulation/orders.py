@@ -29,7 +29,10 @@ async def publish_order(broker: Broker, order: SimulationOrder) -> None:
                 routing_key=str(order.channel),
                 body=order.model_dump_json().encode(),
                 message_id=str(order.message_id),
-                headers={MESSAGE_TYPE_HEADER: SIMULATE_TYPE, context.CORRELATION_HEADER: correlation},
+                headers={
+                    MESSAGE_TYPE_HEADER: SIMULATE_TYPE,
+                    context.CORRELATION_HEADER: correlation,
+                },
                 correlation_id=correlation,
             )
         ]
