@@ -355,7 +355,6 @@ class ChannelWorker:
             await self._report_reply(delivery, envelope, "failed", attempt, error=reason)
             await delivery.reject()  # to the channel's dead-letter queue, like a dispatch
             metrics.DEAD_LETTERS.labels(self.channel).inc()
-            metrics.REPLIES.labels(self.channel, "failed").inc()
 
         adapter = self.adapter
         if not isinstance(adapter, ReceivingAdapter) or envelope.channel is not adapter.channel:
@@ -387,7 +386,6 @@ class ChannelWorker:
                 reference=receipt.partner_message_reference,
             )
             await delivery.ack()
-            metrics.REPLIES.labels(self.channel, "delivered").inc()
 
     async def _report_reply(
         self,
