@@ -16,6 +16,7 @@ from oss_router.messages.codes import Channel, ReplyType
 from oss_router.messages.inbound import PartnerMessage
 from oss_router.messages.simulation import SimulationOrder
 from oss_router.channel.testing import AdapterContract
+from oss_router.registrar.service import registration_of
 from oss_router_adapters.stub import StubAdapter
 
 REFERENCE = load_reference_data()
@@ -71,6 +72,13 @@ async def test_requests_come_from_countries_valid_for_the_channel(channel: Chann
     urgent = [message for message in messages if message.urgency == "urgent"]
     assert 0 < len(urgent) < len(messages)  # a mix, unless told otherwise
     assert all(message.urgency_ground is not None for message in urgent)
+
+
+@pytest.mark.parametrize("channel", list(Channel))
+async def test_every_request_can_be_registered_as_the_api_would_take_it(channel: Channel) -> None:
+    for message in await sent(channel, 300):
+        registration = registration_of(message)  # ValidationError otherwise
+        assert registration.partner_reference == message.partner_reference
 
 
 async def test_interpol_writes_in_its_working_languages_and_pccc_in_the_neighbours() -> None:

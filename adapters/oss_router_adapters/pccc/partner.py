@@ -4,11 +4,12 @@ Centre, addressed to the centre's unit, often in their own language."""
 from oss_router.country.reference import ReferenceData
 from oss_router_adapters.stub.requests import PartnerProfile
 
-# The centres run with each neighbour (the unit a request is addressed to).
+# The centres run with each neighbour (the unit a request is addressed to), in ASCII as unit
+# names are (the PCCC role's token names its unit).
 UNITS = {
-    "CZ": ("PCCC Kudowa-Słone", "PCCC Chotěbuz"),
-    "DE": ("PCCC Świecko",),
-    "SK": ("PCCC Barwinek", "PCCC Trstená"),
+    "CZ": ("PCCC Kudowa-Slone", "PCCC Chotebuz"),
+    "DE": ("PCCC Swiecko",),
+    "SK": ("PCCC Barwinek", "PCCC Trstena"),
 }
 
 
