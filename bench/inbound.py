@@ -21,6 +21,7 @@ It prints figures; it asserts nothing (progress goes to stderr as it runs).
 
 import argparse
 import asyncio
+import contextlib
 import os
 import statistics
 import sys
@@ -64,8 +65,8 @@ async def count(engine: AsyncEngine) -> int:
         return int((await connection.execute(text(COUNT_SQL))).scalar() or 0)
 
 
-async def wait_count(engine: AsyncEngine, expected: int, timeout: float = 600) -> None:
-    deadline = time.monotonic() + timeout
+async def wait_count(engine: AsyncEngine, expected: int, patience: float = 600) -> None:
+    deadline = time.monotonic() + patience
     while await count(engine) < expected:
         if time.monotonic() > deadline:
             raise RuntimeError(f"only {await count(engine)} of {expected} registered")
@@ -91,6 +92,8 @@ async def latency_phase(
 ) -> dict[str, float]:
     seen: dict[str, float] = {}  # partner reference -> wall time first seen
     stop = asyncio.Event()
+    all_seen = asyncio.Event()
+    total = int(rate * seconds)
     since = datetime.now(UTC)
 
     async def poll() -> None:
@@ -99,19 +102,19 @@ async def latency_phase(
             async with engine.connect() as connection:
                 for (reference,) in (await connection.execute(query, {"since": since})).all():
                     seen.setdefault(reference, time.time())
+            if len(seen) >= total:
+                all_seen.set()
             await asyncio.sleep(0.01)
 
     poller = asyncio.create_task(poll())
     channels = list(Channel)
-    total = int(rate * seconds)
     begun = time.monotonic()
     for index in range(total):
         await asyncio.sleep(max(0.0, begun + index / rate - time.monotonic()))
         order = new_order(channels[index % len(channels)], 1, urgent=False, now=datetime.now(UTC))
         await publish_order(broker, order)
-    deadline = time.monotonic() + 60
-    while len(seen) < total and time.monotonic() < deadline:
-        await asyncio.sleep(0.05)
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(all_seen.wait(), 60)
     stop.set()
     await poller
     async with engine.connect() as connection:

@@ -28,8 +28,8 @@ from oss_router.live.hub import LiveHub
 from oss_router.migrate import upgrade
 from oss_router.request.endpoints import router as requests_router
 from oss_router.routing.endpoints import router as routing_router
-from oss_router.simulation.endpoints import router as simulation_router
 from oss_router.runtime import Runtime
+from oss_router.simulation.endpoints import router as simulation_router
 from oss_router.stats.endpoints import router as stats_router
 from oss_router.telemetry.endpoints import router as telemetry_router
 from oss_router.telemetry.health import router as health_router

@@ -11,11 +11,11 @@ from uuid import uuid4
 import pytest
 
 from oss_router.channel.registry import load_adapters
+from oss_router.channel.testing import AdapterContract
 from oss_router.country.loader import load_reference_data
 from oss_router.messages.codes import Channel, ReplyType
 from oss_router.messages.inbound import PartnerMessage
 from oss_router.messages.simulation import SimulationOrder
-from oss_router.channel.testing import AdapterContract
 from oss_router.registrar.service import registration_of
 from oss_router_adapters.stub import StubAdapter
 

@@ -192,7 +192,8 @@ async def test_a_refused_reply_is_reported_failed_and_dead_lettered(setup: Setup
     await stage(setup, reply_envelope())
     (result,) = await eventually(setup_results(setup), lambda found: len(found) == 1)
     assert result.status == "failed"
-    assert result.error is not None and result.error.startswith("permanent error")
+    assert result.error is not None
+    assert result.error.startswith("permanent error")
     await eventually(
         lambda: setup.broker.queue_stats(dead_letter_queue(CHANNEL)), lambda s: s.messages == 1
     )
@@ -203,7 +204,8 @@ async def test_exhausted_reply_retries_fail_with_the_reason(setup: Setup) -> Non
     await stage(setup, reply_envelope())
     (result,) = await eventually(setup_results(setup), lambda found: len(found) == 1)
     assert (result.status, result.attempts) == ("failed", 2)
-    assert result.error is not None and "gave up after 2 attempts" in result.error
+    assert result.error is not None
+    assert "gave up after 2 attempts" in result.error
 
 
 async def test_a_channel_of_contract_version_1_fails_a_reply_saying_why(setup: Setup) -> None:
@@ -224,7 +226,8 @@ async def test_a_channel_of_contract_version_1_fails_a_reply_saying_why(setup: S
     await stage(setup, reply_envelope())
     (result,) = await eventually(setup_results(setup), lambda found: len(found) == 1)
     assert result.status == "failed"
-    assert result.error is not None and "contract version 1" in result.error
+    assert result.error is not None
+    assert "contract version 1" in result.error
 
 
 async def test_a_simulation_order_makes_the_stub_partner_send_through_the_receive_loop(

@@ -161,6 +161,14 @@ async def test_300_inbound_requests_are_registered_exactly_once_despite_a_killed
             "SELECT inbound_id, count(*) FROM inbound_events WHERE type = 'received'"
             " GROUP BY inbound_id",
         )
+    await assert_registered_once_each(deployment, registered, received_events)
+
+
+async def assert_registered_once_each(
+    deployment: Deployment, registered: list[Any], received_events: list[Any]
+) -> None:
+    """What the partners sent is what was registered: once each, from its receipt, with the
+    deadline its channel, state, urgency and access type call for; nothing left anywhere."""
     sent = {
         line["message"]["partner_reference"]: line["message"]
         for channel in Channel

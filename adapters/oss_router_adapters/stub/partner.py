@@ -165,7 +165,7 @@ class StubPartner:
 
     def _take(self, limit: int) -> list[PartnerMessage]:
         now = self._monotonic()
-        taken = []
+        taken: list[PartnerMessage] = []
         for offer in self._offers.values():
             if len(taken) >= limit:
                 break

@@ -32,6 +32,7 @@ import asyncio
 import contextlib
 import inspect
 import json
+import re
 from collections.abc import AsyncIterator, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
@@ -236,7 +237,7 @@ class AdapterContract:
             assert (message.channel, message.type) == (self.channel, "request")
             assert message.kind in self.kinds
             assert message.subject, "a request names its subject"
-            assert message.requesting_country.isupper() and len(message.requesting_country) == 2
+            assert re.fullmatch("[A-Z]{2}", message.requesting_country), "ISO 3166 alpha-2"
             # the same message offered twice keeps its id: the registrar registers it once
             assert message.message_id == partner_message_id(self.channel, message.partner_reference)
             json.loads(message.model_dump_json())

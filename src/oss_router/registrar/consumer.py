@@ -22,6 +22,7 @@ from oss_router.broker.topology import INBOUND_QUEUE
 from oss_router.clock import Clock, utcnow
 from oss_router.db import SessionMaker
 from oss_router.errors import ProblemError
+from oss_router.inbound.schemas import InboundRegistration
 from oss_router.messages.codes import Kind
 from oss_router.messages.inbound import PartnerMessage
 from oss_router.registers.service import NationalCheck
@@ -104,7 +105,7 @@ class Registrar:
     async def _apply(
         self,
         message: PartnerMessage,
-        registration: service.InboundRegistration | None,
+        registration: InboundRegistration | None,
         check: NationalCheck | None,
     ) -> service.Outcome:
         now = self._clock()
