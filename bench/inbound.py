@@ -40,6 +40,7 @@ from bench.e2e import CpuMeter, percentile, show
 from oss_router.broker.rabbitmq import RabbitBroker
 from oss_router.broker.topology import INBOUND_QUEUE, dispatch_queue
 from oss_router.messages.codes import Channel
+from oss_router.messages.simulation import MAX_SIMULATED
 from oss_router.simulation.orders import new_order, publish_order
 
 COUNT_SQL = "SELECT count(*) FROM inbound_requests"
@@ -81,7 +82,9 @@ async def rate_phase(
     started = time.monotonic()
     now = datetime.now(UTC)
     for channel, share in zip(Channel, shares, strict=True):
-        await publish_order(broker, new_order(channel, share, urgent=False, now=now))
+        for chunk in range(0, share, MAX_SIMULATED):  # an order holds at most MAX_SIMULATED
+            count = min(MAX_SIMULATED, share - chunk)
+            await publish_order(broker, new_order(channel, count, urgent=False, now=now))
     await wait_count(engine, already + requests)
     elapsed = time.monotonic() - started
     return {"requests": requests, "seconds": elapsed, "registered_per_s": requests / elapsed}

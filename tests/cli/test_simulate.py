@@ -60,4 +60,4 @@ def test_without_a_running_service_it_says_so(tmp_path: Path) -> None:
 def test_a_bad_count_is_refused_by_the_command_line() -> None:
     done = simulate(8000, "--channel", "sirene", "--count", "0")
     assert done.returncode == 2
-    assert "not a whole number from 1 to 10000" in done.stderr
+    assert "not a whole number from 1 to 1000" in done.stderr

@@ -13,7 +13,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from oss_router.messages.codes import Channel
 
 SIMULATE_TYPE = "simulate"  # MESSAGE_TYPE_HEADER value on a channel's dispatch queue
-MAX_SIMULATED = 10_000  # per order: a typo must not flood the bureau's queue
+MAX_SIMULATED = 1_000  # per order: a typo must not flood the bureau's queue
 
 
 class SimulationOrder(BaseModel):

@@ -6,7 +6,7 @@ from typing import Any
 from oss_router.command_line import lazy
 from oss_router.messages.codes import Channel
 
-MAX_COUNT = 10_000  # as SimulationOrder allows
+MAX_COUNT = 1_000  # as SimulationOrder allows
 
 
 def register(commands: Any) -> None:
