@@ -77,6 +77,9 @@ class Registrar:
         except ValidationError as error:
             await self._refuse(delivery, describe_validation_error(error))
             return
+        except ProblemError as error:  # a request our API would refuse too
+            await self._refuse(delivery, _problem(error))
+            return
         check = None
         if registration is not None:
             check = await self._check(registration.kind, message.subject or {})
@@ -85,7 +88,7 @@ class Registrar:
                 outcome = await self._apply(message, registration, check)
                 break
             except ProblemError as error:  # the registration's own rules refused it
-                await self._refuse(delivery, str(error))
+                await self._refuse(delivery, _problem(error))
                 return
             except Exception:
                 if self._stopping.is_set() or await self._database_ok():
@@ -112,7 +115,7 @@ class Registrar:
         async with unit_of_work(self._sessions) as work:
             if registration is None:
                 return await service.take_clarification(work, message, now)
-            return await service.register_request(work, message, registration, check, now)
+            return await service.register_request(work, message, check, now)
 
     async def _refuse(self, delivery: Delivery, reason: str) -> None:
         # The reason names fields, not their values: a partner message holds personal data.
@@ -132,6 +135,12 @@ class Registrar:
         except Exception:
             return False
         return True
+
+
+def _problem(error: ProblemError) -> str:
+    """The refusal in words: the fields and what is wrong with them (no values)."""
+    fields = "; ".join(f"{item.field}: {item.message}" for item in error.errors)
+    return f"{error.detail} ({fields})" if fields else error.detail
 
 
 class _RegistrarConsumer:
