@@ -60,8 +60,9 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # A broken national register stops the start, loudly (registers/registry.py).
         runtime = await Runtime.open(
-            settings, role="embedded" if run_all else "gateway", clock=clock
+            settings, role="embedded" if run_all else "gateway", clock=clock, registers=os.environ
         )
         if migrate:
             await upgrade(runtime.engine)
@@ -148,7 +149,7 @@ async def start_embedded(runtime: Runtime) -> None:
     its receive loop), as tasks."""
     await runtime.recover_in_flight()
     await runtime.start_tracker()
-    await runtime.start_registrar(dict(os.environ))
+    await runtime.start_registrar(os.environ)
     await runtime.start_workers(list(runtime.settings.channels), dict(os.environ))
     runtime.start_relay()
     runtime.start_watch()

@@ -8,7 +8,7 @@ import contextlib
 import logging
 import os
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import TYPE_CHECKING
@@ -106,14 +106,26 @@ class Runtime:
 
     @classmethod
     async def open(
-        cls, settings: Settings, role: str = "embedded", *, clock: Clock = utcnow
+        cls,
+        settings: Settings,
+        role: str = "embedded",
+        *,
+        clock: Clock = utcnow,
+        registers: Mapping[str, str] | None = None,
     ) -> "Runtime":
-        """Connect to the database and the broker and declare the topology.
+        """Connect to the database and the broker and declare the topology; with ``registers``
+        (the environment), first load the national registers (RegisterConfigError: the process
+        does not start) and install them for ``registers.service.check_subject``.
 
         An unreachable RabbitMQ does not stop the start: the broker keeps reconnecting in the
         background (and declares the topology then), ``/readyz`` says unavailable meanwhile.
         """
         policy = create_policy(settings)  # fails start-up on bad reference data
+        national = None
+        if registers is not None:  # before any connection: a failure leaves nothing open
+            national = open_registers(
+                registers, timeout_seconds=settings.register_timeout_seconds, clock=clock
+            )
         engine = create_engine(
             settings.database_url,
             pool_size=settings.database_pool_size,
@@ -123,7 +135,9 @@ class Runtime:
         broker = create_broker(settings, role)
         await broker.connect()
         await broker.declare(build_topology(settings.channels, settings.retry_delays_ms))
-        return cls(settings, engine, create_sessionmaker(engine), broker, policy, clock)
+        runtime = cls(settings, engine, create_sessionmaker(engine), broker, policy, clock)
+        runtime.registers = national
+        return runtime
 
     def committed(self, uow: UnitOfWork) -> None:
         """After a gateway transaction committed: wake the relay if it wrote outbox rows, and
@@ -196,12 +210,16 @@ class Runtime:
                 self.receivers[channel] = receiver
                 self._spawn(receiver.run, f"receiver:{channel}")
 
-    async def start_registrar(self, environ: dict[str, str]) -> "Registrar":
-        """The registrar: national registers loaded first (a register that cannot be loaded
-        stops the start), then the consumer of the inbound queue."""
+    async def start_registrar(self, environ: Mapping[str, str]) -> "Registrar":
+        """The registrar: the national registers (those ``open`` loaded, else loaded now; a
+        register that cannot be loaded stops the start), then the consumer of the inbound
+        queue."""
         from oss_router.registrar.consumer import Registrar  # the registering roles only
 
-        self.registers = open_registers(environ, clock=self.clock)
+        if self.registers is None:
+            self.registers = open_registers(
+                environ, timeout_seconds=self.settings.register_timeout_seconds, clock=self.clock
+            )
         self.registrar = Registrar(
             self.sessions,
             self.broker,

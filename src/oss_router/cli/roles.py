@@ -36,7 +36,9 @@ def tracker(_args: argparse.Namespace) -> int:
 
 
 def registrar(_args: argparse.Namespace) -> int:
-    return _run_role("registrar", lambda runtime: runtime.start_registrar(dict(os.environ)))
+    return _run_role(
+        "registrar", lambda runtime: runtime.start_registrar(os.environ), registers=True
+    )
 
 
 def watch(_args: argparse.Namespace) -> int:
@@ -54,7 +56,9 @@ async def _async_none(_value: object) -> None:
     return None
 
 
-def _run_role(role: str, start: Callable[[Runtime], Awaitable[object]]) -> int:
+def _run_role(
+    role: str, start: Callable[[Runtime], Awaitable[object]], *, registers: bool = False
+) -> int:
     """Run one role until SIGTERM/SIGINT, then stop consuming, let in-flight work finish and be
     acknowledged (``shutdown_grace_seconds``), and exit. A second signal exits at once: what
     was not acknowledged is redelivered by the broker. The metrics port is taken before any
@@ -62,7 +66,9 @@ def _run_role(role: str, start: Callable[[Runtime], Awaitable[object]]) -> int:
 
     async def run() -> None:
         settings = get_settings()
-        runtime = await Runtime.open(settings, role)
+        # A role that checks the national registers loads them first: one that cannot be
+        # loaded stops the start before any connection is opened.
+        runtime = await Runtime.open(settings, role, registers=os.environ if registers else None)
         _handle_signals(runtime, role)
         try:
             await runtime.start_metrics_server(role)
