@@ -14,9 +14,11 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-## run: the whole service on embedded defaults (SQLite + in-process broker + stub adapters)
+## run: the whole service on embedded defaults (SQLite + in-process broker + stub adapters);
+## each stub partner sends a request now and then (set the rates to 0 for a quiet desk)
+DEMO_INBOUND ?= OSS_ROUTER_ADAPTER_SIRENE_INBOUND_PER_MINUTE=0.5 OSS_ROUTER_ADAPTER_EUROPOL_INBOUND_PER_MINUTE=0.5 OSS_ROUTER_ADAPTER_INTERPOL_INBOUND_PER_MINUTE=0.2 OSS_ROUTER_ADAPTER_LIAISON_OFFICER_INBOUND_PER_MINUTE=0.1 OSS_ROUTER_ADAPTER_PCCC_INBOUND_PER_MINUTE=0.3
 run: install
-	$(BIN)/oss-router serve
+	env $(DEMO_INBOUND) $(BIN)/oss-router serve
 
 ## test: linters, type checks, schema drift, then the full test suite
 test: install lint typecheck schemas browser-deps

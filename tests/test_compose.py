@@ -11,7 +11,13 @@ from oss_router.config import Settings
 from oss_router.messages.codes import Channel
 
 COMPOSE = Path(__file__).resolve().parents[1] / "docker-compose.yml"
-ROLES = ["gateway", "relay", "tracker", *(f"worker-{c.value.replace('_', '-')}" for c in Channel)]
+ROLES = [
+    "gateway",
+    "relay",
+    "tracker",
+    "registrar",
+    *(f"worker-{c.value.replace('_', '-')}" for c in Channel),
+]
 
 
 @pytest.fixture(scope="module")

@@ -29,6 +29,7 @@ from oss_router.migrate import upgrade
 from oss_router.request.endpoints import router as requests_router
 from oss_router.routing.endpoints import router as routing_router
 from oss_router.runtime import Runtime
+from oss_router.simulation.endpoints import router as simulation_router
 from oss_router.stats.endpoints import router as stats_router
 from oss_router.telemetry.endpoints import router as telemetry_router
 from oss_router.telemetry.health import router as health_router
@@ -121,6 +122,7 @@ def _include_routes(app: FastAPI, *, docs: bool) -> None:
         routing_router,
         live_router,
         audit_router,
+        simulation_router,
     ):
         app.include_router(router, dependencies=AUTHENTICATED)
     install_web(app)
@@ -143,9 +145,11 @@ def _allow_cross_origin(app: FastAPI, settings: Settings) -> None:
 
 
 async def start_embedded(runtime: Runtime) -> None:
-    """Relay, tracker, deadline watch and one worker per configured channel, as tasks."""
+    """Relay, tracker, registrar, deadline watch and one worker per configured channel (with
+    its receive loop), as tasks."""
     await runtime.recover_in_flight()
     await runtime.start_tracker()
+    await runtime.start_registrar(os.environ)
     await runtime.start_workers(list(runtime.settings.channels), dict(os.environ))
     runtime.start_relay()
     runtime.start_watch()

@@ -21,6 +21,7 @@ DEFAULT_METRICS_PORTS: dict[str, int] = {
     "relay": 9101,
     "tracker": 9102,
     "watch": 9103,
+    "registrar": 9104,
     **{f"worker:{channel}": 9111 + index for index, channel in enumerate(Channel)},
 }
 
@@ -96,6 +97,18 @@ class Settings(BaseSettings):
     max_attempts: int = Field(default=5, ge=1, le=50)
     # Delays of the retry tiers, in milliseconds: attempt n waits retry_delays_ms[min(n-1, last)].
     retry_delays_ms: list[int] = Field(default_factory=lambda: [1_000, 10_000, 60_000])
+
+    # The receive loop of a worker whose adapter receives (channel/receiving.py): messages
+    # taken from the channel at once at most, how long one receive waits on the channel (a long
+    # poll), and the longest back-off of a channel that cannot wait or fails.
+    inbound_batch_size: int = Field(default=50, ge=1, le=1000)
+    inbound_wait_seconds: float = Field(default=20.0, gt=0, le=300)
+    inbound_idle_max_seconds: float = Field(default=5.0, gt=0, le=300)
+    # Partner messages the registrar works on at once (each its own transaction).
+    registrar_prefetch: int = Field(default=16, ge=1, le=1000)
+    # POST /v1/simulate/inbound (the embedded deployment's way for `oss-router simulate`):
+    # unset means on in development, off in production.
+    simulation: bool | None = None
 
     tracker_batch_size: int = Field(default=100, ge=1, le=5000)
     # How long a lone result waits for others to share its transaction.
@@ -203,6 +216,10 @@ class Settings(BaseSettings):
     @property
     def dev_issuer_enabled(self) -> bool:
         return (not self.production) if self.dev_issuer is None else self.dev_issuer
+
+    @property
+    def simulation_enabled(self) -> bool:
+        return (not self.production) if self.simulation is None else self.simulation
 
     @property
     def uses_memory_broker(self) -> bool:

@@ -11,6 +11,7 @@ import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -18,12 +19,16 @@ from oss_router import gauges
 from oss_router.broker.contract import Broker, Consumer
 from oss_router.broker.memory import MemoryBroker
 from oss_router.broker.topology import (
+    INBOUND_DEAD_QUEUE,
+    INBOUND_QUEUE,
     RESULTS_DEAD_QUEUE,
     RESULTS_QUEUE,
     build_topology,
     dead_letter_queue,
     dispatch_queue,
 )
+from oss_router.channel.contract import ReceivingAdapter
+from oss_router.channel.receiving import ChannelReceiver
 from oss_router.channel.registry import load_adapters
 from oss_router.channel.worker import ChannelWorker
 from oss_router.clock import Clock, utcnow
@@ -41,6 +46,9 @@ from oss_router.telemetry.server import MetricsServer
 from oss_router.tracker.consumer import Tracker
 from oss_router.tracker.inbox import InboxPruner
 from oss_router.unit_of_work import UnitOfWork
+
+if TYPE_CHECKING:
+    from oss_router.registrar.consumer import Registrar
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +86,8 @@ class Runtime:
     watch: DeadlineWatch | None = None
     metrics_server: MetricsServer | None = None
     workers: dict[Channel, ChannelWorker] = field(default_factory=dict)
+    receivers: dict[Channel, ChannelReceiver] = field(default_factory=dict)
+    registrar: "Registrar | None" = None
     registers: NationalRegisters | None = None
     _stop: asyncio.Event = field(default_factory=asyncio.Event)
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
@@ -189,6 +199,36 @@ class Runtime:
             )
             self.workers[channel] = worker
             self._consumers.append(await worker.start())
+            if isinstance(adapter, ReceivingAdapter):  # contract version 2
+                receiver = ChannelReceiver(
+                    adapter,
+                    self.broker,
+                    batch_size=self.settings.inbound_batch_size,
+                    wait_seconds=self.settings.inbound_wait_seconds,
+                    idle_max_seconds=self.settings.inbound_idle_max_seconds,
+                )
+                self.receivers[channel] = receiver
+                self._spawn(receiver.run, f"receiver:{channel}")
+
+    async def start_registrar(self, environ: Mapping[str, str]) -> "Registrar":
+        """The registrar: the national registers (those ``open`` loaded, else loaded now; a
+        register that cannot be loaded stops the start), then the consumer of the inbound
+        queue."""
+        from oss_router.registrar.consumer import Registrar  # the registering roles only
+
+        if self.registers is None:
+            self.registers = open_registers(
+                environ, timeout_seconds=self.settings.register_timeout_seconds, clock=self.clock
+            )
+        self.registrar = Registrar(
+            self.sessions,
+            self.broker,
+            check=self.registers.check,
+            prefetch=self.settings.registrar_prefetch,
+            clock=self.clock,
+        )
+        self._consumers.append(await self.registrar.start())
+        return self.registrar
 
     def start_watch(self) -> DeadlineWatch:
         self.watch = DeadlineWatch(
@@ -231,6 +271,8 @@ class Runtime:
         queues = [name for c in channels for name in (dispatch_queue(c), dead_letter_queue(c))]
         if everything or self.tracker is not None:
             queues += [RESULTS_QUEUE, RESULTS_DEAD_QUEUE]
+        if everything or self.registrar is not None:
+            queues += [INBOUND_QUEUE, INBOUND_DEAD_QUEUE]
         return queues
 
     def _spawn(self, run: Callable[[asyncio.Event], Awaitable[None]], name: str) -> None:
@@ -281,11 +323,13 @@ class Runtime:
         counts = {f"worker:{channel}": worker.in_flight for channel, worker in self.workers.items()}
         if self.tracker is not None:
             counts["tracker"] = self.tracker.in_flight
+        if self.registrar is not None:
+            counts["registrar"] = self.registrar.in_flight
         return counts
 
     def describe_in_flight(self) -> str:
         """``worker:sirene 3 dispatch(es), tracker 0 result(s); loops still running: relay``."""
-        nouns = {"tracker": "result(s)"}
+        nouns = {"tracker": "result(s)", "registrar": "partner message(s)"}
         parts = [
             f"{part} {count} {nouns.get(part, 'dispatch(es)')}"
             for part, count in self.in_flight().items()

@@ -8,13 +8,19 @@ from pydantic import BaseModel, TypeAdapter
 
 from oss_router.inbound.schemas import INBOUND_REGISTRATION, InboundRead
 from oss_router.messages.dispatch import DispatchEnvelope
+from oss_router.messages.inbound import PartnerMessage, ReplyEnvelope, ReplyResult
 from oss_router.messages.result import DispatchResult
+from oss_router.messages.simulation import SimulationOrder
 from oss_router.messages.status import InboundNotice, InboundNotices, StatusNotice, StatusNotices
 from oss_router.request.schemas import REQUEST_CREATE, RequestRead
 
 EXPORTED: dict[str, type[BaseModel] | TypeAdapter[Any]] = {
     "dispatch-envelope.v1.json": DispatchEnvelope,
     "dispatch-result.v1.json": DispatchResult,
+    "partner-message.v1.json": PartnerMessage,
+    "reply-envelope.v1.json": ReplyEnvelope,
+    "reply-result.v1.json": ReplyResult,
+    "simulation-order.v1.json": SimulationOrder,
     "status-notice.v1.json": StatusNotice,
     "status-notices.v1.json": StatusNotices,
     "inbound-notice.v1.json": InboundNotice,

@@ -27,6 +27,9 @@ INVALID_CONFIGS = [
     ({"healthy": "perhaps"}, "healthy"),
     ({"latency": "10"}, "latency"),
     ({"hit_rate": "0.8", "refusal_rate": "0.3"}, "hit_rate + refusal_rate"),
+    ({"inbound_per_minute": "-1"}, "inbound_per_minute"),
+    ({"visibility_seconds": "0"}, "visibility_seconds"),
+    ({"clarification_answer_rate": "2"}, "clarification_answer_rate"),
 ]
 PERSONS_AND_OBJECTS = frozenset({Kind.PERSON, Kind.VEHICLE, Kind.DOCUMENT})
 
@@ -41,6 +44,9 @@ class StubContract(AdapterContract):
         {"hit_rate": "0", "refusal_rate": "0"},
     )
     invalid_configs = INVALID_CONFIGS
+    receiving = True
+    receive_config = {"visibility_seconds": "0.2"}
+    reoffer_seconds = 0.2
 
     def create_adapter(self, config: Mapping[str, str]) -> ChannelAdapter:
         return FACTORIES[self.channel](config)

@@ -56,6 +56,7 @@ def _modules_loaded_by(*argv: str) -> set[str]:
         ["--help"],
         ["token", "--help"],
         ["dead-letters", "list", "--help"],
+        ["simulate", "inbound", "--help"],
         ["token", "issue", "--role", "officer", "--subject", "someone"],
     ],
 )

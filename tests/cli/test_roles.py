@@ -28,6 +28,7 @@ def test_every_role_without_a_web_server_has_its_own_metrics_port() -> None:
         "relay",
         "tracker",
         "watch",
+        "registrar",
         *(f"worker:{channel}" for channel in Channel),
     }
     assert Settings().port not in ports

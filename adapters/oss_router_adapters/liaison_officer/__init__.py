@@ -5,6 +5,7 @@ from collections.abc import Mapping
 from oss_router.channel.contract import ChannelAdapter
 from oss_router.messages.codes import Channel, Kind
 from oss_router_adapters.liaison_officer.answer import build_answer
+from oss_router_adapters.liaison_officer.partner import PARTNER
 from oss_router_adapters.stub import ChannelProfile, StubAdapter
 
 PROFILE = ChannelProfile(
@@ -12,6 +13,7 @@ PROFILE = ChannelProfile(
     latency_ms=1500,  # a person reads and answers, the slowest channel
     kinds=frozenset({Kind.PERSON, Kind.VEHICLE, Kind.DOCUMENT}),  # DNA goes elsewhere (R4)
     build_answer=build_answer,
+    partner=PARTNER,
 )
 
 

@@ -5,6 +5,7 @@ from collections.abc import Mapping
 from oss_router.channel.contract import ChannelAdapter
 from oss_router.messages.codes import Channel, Kind
 from oss_router_adapters.pccc.answer import build_answer
+from oss_router_adapters.pccc.partner import PARTNER
 from oss_router_adapters.stub import ChannelProfile, StubAdapter
 
 PROFILE = ChannelProfile(
@@ -12,6 +13,7 @@ PROFILE = ChannelProfile(
     latency_ms=200,  # local databases, the fastest channel
     kinds=frozenset({Kind.PERSON, Kind.VEHICLE, Kind.DOCUMENT}),  # no DNA checks (R2)
     build_answer=build_answer,
+    partner=PARTNER,
 )
 
 

@@ -5,6 +5,7 @@ from collections.abc import Mapping
 from oss_router.channel.contract import ChannelAdapter
 from oss_router.messages.codes import Channel, Kind
 from oss_router_adapters.sirene.answer import build_answer
+from oss_router_adapters.sirene.partner import PARTNER
 from oss_router_adapters.stub import ChannelProfile, StubAdapter
 
 PROFILE = ChannelProfile(
@@ -12,6 +13,7 @@ PROFILE = ChannelProfile(
     latency_ms=400,
     kinds=frozenset(Kind),  # SIS holds persons, objects and, for missing persons, DNA profiles
     build_answer=build_answer,
+    partner=PARTNER,
 )
 
 

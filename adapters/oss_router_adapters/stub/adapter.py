@@ -2,21 +2,25 @@
 
 import asyncio
 import random
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from uuid import UUID
 
 from oss_router.channel.contract import (
     AdapterAnswer,
     PermanentChannelError,
+    ReplyReceipt,
     RetriableChannelError,
 )
 from oss_router.messages.codes import Channel
 from oss_router.messages.dispatch import DispatchEnvelope
+from oss_router.messages.inbound import PartnerMessage, ReplyEnvelope
+from oss_router.messages.simulation import SimulationOrder
 from oss_router_adapters.stub.answer import AnswerContext
 from oss_router_adapters.stub.attempts import AttemptCounter
 from oss_router_adapters.stub.hooks import Hook, parse_hook
 from oss_router_adapters.stub.outcome import decide, draw_for
+from oss_router_adapters.stub.partner import StubPartner
 from oss_router_adapters.stub.profile import ChannelProfile
 from oss_router_adapters.stub.settings import StubSettings, parse_settings
 
@@ -29,7 +33,8 @@ def utc_now() -> datetime:
 
 
 class StubAdapter:
-    """A simulated channel. ``sleep`` and ``clock`` are injectable so tests need no real time."""
+    """A simulated channel and the partner at its other end (contract version 2, and
+    ``PartnerSimulator``). ``sleep`` and ``clock`` are injectable so tests need no real time."""
 
     def __init__(
         self,
@@ -44,6 +49,9 @@ class StubAdapter:
         self._sleep = sleep
         self._clock = clock
         self._attempts = AttemptCounter()
+        self.partner = StubPartner(
+            profile.channel, sorted(profile.kinds), profile.partner, settings, clock=clock
+        )
 
     @classmethod
     def from_config(cls, profile: ChannelProfile, config: Mapping[str, str]) -> "StubAdapter":
@@ -66,6 +74,20 @@ class StubAdapter:
         if fails:
             raise RetriableChannelError(f"{self.channel} simulated outage, attempt {attempt}")
         return self._answer(envelope, received_at)
+
+    async def receive(self, limit: int, *, wait_seconds: float) -> Sequence[PartnerMessage]:
+        return await self.partner.receive(limit, wait_seconds=wait_seconds)
+
+    async def acknowledge(self, message_ids: Sequence[UUID]) -> None:
+        await self.partner.acknowledge(message_ids)
+
+    async def reply(self, envelope: ReplyEnvelope) -> ReplyReceipt:
+        return await self.partner.reply(envelope)
+
+    async def simulate(self, order: SimulationOrder) -> int:
+        if order.channel is not self.channel:
+            raise PermanentChannelError(f"{order.channel} order sent to the {self.channel}")
+        return await self.partner.simulate(order)
 
     async def health(self) -> bool:
         return self.settings.healthy

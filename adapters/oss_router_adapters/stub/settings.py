@@ -25,6 +25,15 @@ class StubSettings(BaseModel):
     refusal_rate: Probability = 0.1
     seed: int = 0
     healthy: bool = True
+    # The partner it plays (partner.py): requests sent per minute on its own (0: only on
+    # ``oss-router simulate inbound``), the pace of a simulated burst, how long a message
+    # handed out and not acknowledged waits before it is offered again, how often it answers
+    # our clarification request, and where it keeps its side (None: in memory).
+    inbound_per_minute: Annotated[float, Field(ge=0.0, le=6000.0)] = 0.0
+    send_interval_ms: Milliseconds = 0
+    visibility_seconds: Annotated[float, Field(gt=0.0, le=3600.0)] = 30.0
+    clarification_answer_rate: Probability = 0.5
+    partner_dir: str | None = None
 
     @model_validator(mode="after")
     def _rates_fit(self) -> "StubSettings":

@@ -6,6 +6,9 @@
   tier whose messages expire after the delay and dead-letter back to ``oss_router.dispatch``.
 - ``oss_router.results`` (direct, key = ``result``) → ``oss_router.results`` queue (tracker).
 - ``oss_router.status`` (fan-out): status changes, one transient queue per live gateway.
+- ``oss_router.inbound`` (direct, key = ``inbound``) → ``oss_router.inbound`` quorum queue
+  (the registrar: what partners sent, published by the workers), dead-lettering to
+  ``oss_router.dead`` (key = ``inbound``) → ``oss_router.dead.inbound``.
 """
 
 from collections.abc import Iterable, Sequence
@@ -22,6 +25,10 @@ RESULTS_QUEUE = "oss_router.results"
 RESULTS_KEY = "result"
 RESULTS_DEAD_QUEUE = "oss_router.dead.results"
 STATUS_EXCHANGE = "oss_router.status"
+INBOUND_EXCHANGE = "oss_router.inbound"
+INBOUND_QUEUE = "oss_router.inbound"
+INBOUND_KEY = "inbound"
+INBOUND_DEAD_QUEUE = "oss_router.dead.inbound"
 
 # Deliveries beyond this count are dead-lettered by the broker itself (a poison message that
 # crashes its consumer every time must not circulate forever).
@@ -95,10 +102,19 @@ def build_topology(
             delivery_limit=delivery_limit,
         ),
         QueueSpec(RESULTS_DEAD_QUEUE),
+        QueueSpec(
+            INBOUND_QUEUE,
+            dead_letter_exchange=DEAD_LETTER_EXCHANGE,
+            dead_letter_routing_key=INBOUND_KEY,
+            delivery_limit=delivery_limit,
+        ),
+        QueueSpec(INBOUND_DEAD_QUEUE),
     ]
     bindings += [
         Binding(RESULTS_EXCHANGE, RESULTS_QUEUE, RESULTS_KEY),
         Binding(DEAD_LETTER_EXCHANGE, RESULTS_DEAD_QUEUE, RESULTS_KEY),
+        Binding(INBOUND_EXCHANGE, INBOUND_QUEUE, INBOUND_KEY),
+        Binding(DEAD_LETTER_EXCHANGE, INBOUND_DEAD_QUEUE, INBOUND_KEY),
     ]
     exchanges = (
         ExchangeSpec(DISPATCH_EXCHANGE),
@@ -106,6 +122,7 @@ def build_topology(
         ExchangeSpec(DEAD_LETTER_EXCHANGE),
         ExchangeSpec(RESULTS_EXCHANGE),
         ExchangeSpec(STATUS_EXCHANGE, "fanout"),
+        ExchangeSpec(INBOUND_EXCHANGE),
     )
     return Topology(exchanges, tuple(queues), tuple(bindings))
 

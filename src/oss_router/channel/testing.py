@@ -15,14 +15,24 @@ class. Written for pytest (with pytest-asyncio in ``auto`` mode); only tests imp
             return my_package.create_adapter(config)
 
 The base class is named without the ``Test`` prefix, so pytest collects only the subclasses.
+
+An adapter of contract version 2 (``ReceivingAdapter``) is also held to the receiving side:
+what it receives is of its channel and can be registered, an acknowledged message is not
+offered again and an unacknowledged one is (after ``reoffer_seconds``), a long poll returns in
+time, and a reply delivered twice is acknowledged once with the same receipt. To make its
+partner send, the contract calls ``partner_sends``: by default a ``PartnerSimulator``'s
+``simulate``; a real adapter overrides it (a recorded message on a test server, say).
 The contract knows nothing of how an adapter answers (seeded, remote, recorded): what an
 adapter needs to answer quickly and offline in tests goes into ``config``, and the
 configurations under which the answer's shape is checked (one per outcome, say) into
 ``answer_configs``.
 """
 
+import asyncio
+import contextlib
 import inspect
 import json
+import re
 from collections.abc import AsyncIterator, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
@@ -34,10 +44,15 @@ from oss_router.channel.contract import (
     AdapterAnswer,
     AdapterConfigError,
     ChannelAdapter,
+    PartnerSimulator,
     PermanentChannelError,
+    ReceivingAdapter,
+    ReplyReceipt,
 )
-from oss_router.messages.codes import Channel, HandlingCode, Kind, Urgency
+from oss_router.messages.codes import Channel, HandlingCode, Kind, ReplyType, Urgency
 from oss_router.messages.dispatch import DispatchEnvelope
+from oss_router.messages.inbound import PartnerMessage, ReplyEnvelope, partner_message_id
+from oss_router.messages.simulation import SimulationOrder
 
 # One valid subject of each kind, as the gateway validates them (messages/dispatch.py).
 SAMPLE_SUBJECTS: Mapping[Kind, Mapping[str, Any]] = {
@@ -74,6 +89,46 @@ class AdapterContract:
     checked: one per outcome makes the contract check the shape of each."""
     invalid_configs: ClassVar[Sequence[tuple[Mapping[str, str], str]]] = ()
     """Configurations the factory must reject, each with the key its error must name."""
+    receiving: ClassVar[bool] = False
+    """Whether the adapter implements contract version 2 (receive, acknowledge, reply)."""
+    receive_config: ClassVar[Mapping[str, str]] = {}
+    """Configuration (merged over ``config``) of the receiving checks."""
+    reoffer_seconds: ClassVar[float] = 1.0
+    """How long after a ``receive`` an unacknowledged message is offered again, at most."""
+
+    async def partner_sends(self, adapter: ChannelAdapter, count: int) -> None:
+        """Make the adapter's partner send ``count`` requests (a stub: ``simulate``)."""
+        if not isinstance(adapter, PartnerSimulator):
+            pytest.skip("override partner_sends to make this channel's partner send")
+        order = SimulationOrder(
+            message_id=uuid4(), channel=self.channel, count=count, requested_at=datetime.now(UTC)
+        )
+        await adapter.simulate(order)
+
+    def reply_envelope(self, reply_type: ReplyType = ReplyType.ANSWER) -> ReplyEnvelope:
+        """A reply as the outbox publishes it, to this adapter's channel."""
+        return ReplyEnvelope(
+            message_id=uuid4(),
+            reply_id=uuid4(),
+            inbound_id=uuid4(),
+            correlation_id=f"contract-{uuid4().hex[:8]}",
+            channel=self.channel,
+            country="DE",
+            partner_reference=f"CONTRACT-{uuid4().hex[:12]}",
+            reply_type=reply_type,
+            body={"outcome": "no_hit", "information": "No record found."},
+            handling_code=HandlingCode.H1,
+            created_at=datetime.now(UTC),
+        )
+
+    @contextlib.asynccontextmanager
+    async def receiving_adapter(self) -> AsyncIterator[ReceivingAdapter]:
+        adapter = self.create_adapter({**self.config, **self.receive_config})
+        try:
+            assert isinstance(adapter, ReceivingAdapter), f"{adapter!r} lacks receive/reply"
+            yield adapter
+        finally:
+            await adapter.aclose()
 
     def create_adapter(self, config: Mapping[str, str]) -> ChannelAdapter:
         """The factory under test (what the adapter's entry point resolves to)."""
@@ -165,12 +220,94 @@ class AdapterContract:
                 self.create_adapter(config)
             assert key in str(raised.value), (dict(config), str(raised.value))
 
+    def test_it_implements_the_contract_version_it_claims(self, adapter: ChannelAdapter) -> None:
+        assert isinstance(adapter, ReceivingAdapter) == self.receiving
+        if self.receiving:
+            for name in ("receive", "acknowledge", "reply"):
+                assert inspect.iscoroutinefunction(getattr(adapter, name)), f"{name} must be async"
+
+    async def test_what_it_receives_is_of_its_channel_and_can_be_registered(self) -> None:
+        self._require_receiving()
+        async with self.receiving_adapter() as adapter:
+            await self.partner_sends(adapter, 5)
+            messages = await _receive_all(adapter, 5)
+        assert len(messages) == 5
+        for message in messages:
+            assert isinstance(message, PartnerMessage)
+            assert (message.channel, message.type) == (self.channel, "request")
+            assert message.kind in self.kinds
+            assert message.subject, "a request names its subject"
+            assert re.fullmatch("[A-Z]{2}", message.requesting_country), "ISO 3166 alpha-2"
+            # the same message offered twice keeps its id: the registrar registers it once
+            assert message.message_id == partner_message_id(self.channel, message.partner_reference)
+            json.loads(message.model_dump_json())
+        assert len({message.partner_reference for message in messages}) == 5
+
+    async def test_an_acknowledged_message_is_not_offered_again(self) -> None:
+        self._require_receiving()
+        async with self.receiving_adapter() as adapter:
+            await self.partner_sends(adapter, 3)
+            messages = await _receive_all(adapter, 3)
+            await adapter.acknowledge([message.message_id for message in messages])
+            await adapter.acknowledge([message.message_id for message in messages])  # harmless
+            assert await adapter.receive(10, wait_seconds=self.reoffer_seconds * 1.5) == []
+
+    async def test_an_unacknowledged_message_is_offered_again(self) -> None:
+        self._require_receiving()
+        async with self.receiving_adapter() as adapter:
+            await self.partner_sends(adapter, 2)
+            first = await _receive_all(adapter, 2)
+            again = await _receive_all(adapter, 2, wait=self.reoffer_seconds * 3)
+        assert {m.message_id for m in again} == {m.message_id for m in first}
+
+    async def test_a_long_poll_returns_empty_in_time(self) -> None:
+        self._require_receiving()
+        async with self.receiving_adapter() as adapter:
+            started = asyncio.get_running_loop().time()
+            assert await adapter.receive(10, wait_seconds=0.2) == []
+            assert asyncio.get_running_loop().time() - started < 2.0
+
+    async def test_a_reply_delivered_twice_is_acknowledged_once_with_one_receipt(self) -> None:
+        self._require_receiving()
+        async with self.receiving_adapter() as adapter:
+            for reply_type in ReplyType:
+                envelope = self.reply_envelope(reply_type)
+                receipt = await adapter.reply(envelope)
+                assert isinstance(receipt, ReplyReceipt)
+                assert receipt.partner_message_reference
+                assert await adapter.reply(envelope) == receipt
+
+    async def test_a_reply_for_another_channel_is_refused_for_good(self) -> None:
+        self._require_receiving()
+        other = next(channel for channel in Channel if channel != self.channel)
+        envelope = self.reply_envelope().model_copy(update={"channel": other})
+        async with self.receiving_adapter() as adapter:
+            with pytest.raises(PermanentChannelError):
+                await adapter.reply(envelope)
+
+    def _require_receiving(self) -> None:
+        if not self.receiving:
+            pytest.skip("a sending-only adapter (contract version 1)")
+
     async def test_health_is_a_bool_and_closing_twice_is_harmless(
         self, adapter: ChannelAdapter
     ) -> None:
         assert isinstance(await adapter.health(), bool)
         await adapter.aclose()
         await adapter.aclose()
+
+
+async def _receive_all(
+    adapter: ReceivingAdapter, count: int, wait: float = 5.0
+) -> list[PartnerMessage]:
+    """``count`` messages from as many receives as it takes, within ``wait`` seconds."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + wait
+    messages: list[PartnerMessage] = []
+    while len(messages) < count and loop.time() < deadline:
+        batch = await adapter.receive(count - len(messages), wait_seconds=deadline - loop.time())
+        messages += batch
+    return messages
 
 
 def _leaf_strings(value: Any) -> list[str]:

@@ -5,11 +5,20 @@ answer (or the failure) and wait for the broker's confirm before acknowledging t
 so that a crash at any point leads to a redelivery, never to a lost result. Retriable errors go
 to the delayed-retry tier for the attempt; permanent errors and exhausted retries are reported
 ``failed`` and the message is dead-lettered.
+
+The channel's queue also carries, told apart by ``MESSAGE_TYPE_HEADER``:
+
+- replies to partners (``reply``): ``adapter.reply``, then a ``ReplyResult`` on the results
+  exchange (header ``reply-result``), through the same retry tiers, dead letters and
+  deterministic result ids as dispatches;
+- simulation orders (``simulate``): handed to a stub adapter that plays its partner.
+
+An adapter of contract version 2 also receives (``inbound.py``: the receive loop).
 """
 
 import asyncio
 import logging
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -27,7 +36,10 @@ from oss_router.broker.topology import (
 from oss_router.channel.contract import (
     AdapterAnswer,
     ChannelAdapter,
+    PartnerSimulator,
     PermanentChannelError,
+    ReceivingAdapter,
+    ReplyReceipt,
     RetriableChannelError,
 )
 from oss_router.clock import Clock, utcnow
@@ -37,7 +49,17 @@ from oss_router.messages.dispatch import (
     REPLAY_HEADER,
     DispatchEnvelope,
 )
+from oss_router.messages.inbound import (
+    MESSAGE_TYPE_HEADER,
+    REPLY_RESULT_TYPE,
+    REPLY_TYPE,
+    ReplyEnvelope,
+    ReplyResult,
+    ReplyResultStatus,
+    reply_result_message_id,
+)
 from oss_router.messages.result import DispatchResult, ResultStatus, result_message_id
+from oss_router.messages.simulation import SIMULATE_TYPE, SimulationOrder
 from oss_router.telemetry import context, metrics
 from oss_router.telemetry.logs import describe_validation_error
 
@@ -86,21 +108,31 @@ class ChannelWorker:
     async def handle(self, delivery: Delivery) -> None:
         correlation = context.from_headers(delivery.headers, delivery.correlation_id)
         with context.bound(correlation, f"worker:{self.channel}"):
-            await self._handle(delivery)
+            kind = delivery.headers.get(MESSAGE_TYPE_HEADER)
+            if kind == REPLY_TYPE:
+                await self._handle_reply(delivery)
+            elif kind == SIMULATE_TYPE:
+                await self._handle_simulation(delivery)
+            else:
+                await self._handle(delivery)
+
+    async def _malformed(self, delivery: Delivery, what: str, error: ValidationError) -> None:
+        # The summary leaves out the input: a malformed envelope may still hold a subject.
+        log.error(
+            "worker %s: malformed %s %s dead-lettered: %s",
+            self.channel,
+            what,
+            delivery.message_id,
+            describe_validation_error(error),
+        )
+        metrics.DEAD_LETTERS.labels(self.channel).inc()
+        await delivery.reject()
 
     async def _handle(self, delivery: Delivery) -> None:
         try:
             envelope = DispatchEnvelope.model_validate_json(delivery.body)
         except ValidationError as error:
-            # The summary leaves out the input: a malformed envelope may still hold a subject.
-            log.error(
-                "worker %s: malformed envelope %s dead-lettered: %s",
-                self.channel,
-                delivery.message_id,
-                describe_validation_error(error),
-            )
-            metrics.DEAD_LETTERS.labels(self.channel).inc()
-            await delivery.reject()
+            await self._malformed(delivery, "envelope", error)
             return
         attempt = _attempt(delivery.headers)
         if (
@@ -145,13 +177,20 @@ class ChannelWorker:
             answer = await call
         except PermanentChannelError as error:
             await self._fail(delivery, envelope, attempt, f"permanent error: {error}", received)
-        except (RetriableChannelError, TimeoutError) as error:
-            reason = _describe(error, self._timeout)
-            await self._retry_or_fail(delivery, envelope, attempt, reason, received)
-        except Exception as error:  # an adapter bug is retried, then dead-lettered with its name
-            log.exception("worker %s: adapter raised", self.channel)
-            reason = f"adapter error: {error!r}"
-            await self._retry_or_fail(delivery, envelope, attempt, reason, received)
+        except Exception as error:  # retriable, a timeout, or an adapter bug (retried too)
+            reason = self._reason(error)
+
+            async def fail(reason: str) -> None:
+                await self._fail(delivery, envelope, attempt, reason, received)
+
+            async def before_retry() -> None:
+                # The dispatch did reach its worker: the timeline shows it while the retry waits.
+                await self._report_delivered(delivery, envelope, attempt, received)
+
+            label = f"dispatch {envelope.dispatch_id}"
+            await self._retry_or_fail(
+                delivery, attempt, reason, label, envelope.correlation_id, fail, before_retry
+            )
         else:
             await self._report(
                 delivery, envelope, "answered", attempt, answer=answer, received=received
@@ -187,26 +226,36 @@ class ChannelWorker:
             await self._report(delivery, envelope, "delivered", attempt)
             received.reported = True
 
+    def _reason(self, error: Exception) -> str:
+        """Why a retriable call failed, in words; an adapter bug is logged with its trace."""
+        if isinstance(error, RetriableChannelError | TimeoutError):
+            return _describe(error, self._timeout)
+        log.exception("worker %s: adapter raised", self.channel)
+        return f"adapter error: {error!r}"
+
     async def _retry_or_fail(
         self,
         delivery: Delivery,
-        envelope: DispatchEnvelope,
         attempt: int,
         reason: str,
-        received: _Received,
+        label: str,
+        correlation_id: str,
+        fail: Callable[[str], Awaitable[None]],
+        before_retry: Callable[[], Awaitable[None]] | None = None,
     ) -> None:
+        """Send the message to the retry tier of its attempt, or ``fail`` it when the attempts
+        are used up. Dispatches and replies take this one path."""
         if attempt >= self._max_attempts:
-            reason = f"{reason}; gave up after {attempt} attempts"
-            await self._fail(delivery, envelope, attempt, reason, received)
+            await fail(f"{reason}; gave up after {attempt} attempts")
             return
-        # The dispatch did reach its worker: the timeline shows it while the retry waits.
-        await self._report_delivered(delivery, envelope, attempt, received)
+        if before_retry is not None:
+            await before_retry()
         delay = self._retry_delays[min(attempt - 1, len(self._retry_delays) - 1)]
         log.info(
             "worker %s: attempt %d of %s failed (%s); retry in %d ms",
             self.channel,
             attempt,
-            envelope.dispatch_id,
+            label,
             reason,
             delay,
         )
@@ -219,7 +268,7 @@ class ChannelWorker:
                     body=delivery.body,
                     message_id=delivery.message_id,
                     headers=headers,
-                    correlation_id=envelope.correlation_id,
+                    correlation_id=correlation_id,
                 )
             ]
         )
@@ -280,6 +329,129 @@ class ChannelWorker:
                 )
             ]
         )
+
+    # -- replies to partners -----------------------------------------------------------------
+
+    async def _handle_reply(self, delivery: Delivery) -> None:
+        try:
+            envelope = ReplyEnvelope.model_validate_json(delivery.body)
+        except ValidationError as error:
+            await self._malformed(delivery, "reply", error)
+            return
+        attempt = _attempt(delivery.headers)
+        self.in_flight += 1
+        try:
+            await self._process_reply(delivery, envelope, attempt)
+        finally:
+            self.in_flight -= 1
+
+    async def _process_reply(
+        self, delivery: Delivery, envelope: ReplyEnvelope, attempt: int
+    ) -> None:
+        log.debug("worker %s: reply %s, attempt %d", self.channel, envelope.reply_id, attempt)
+
+        async def fail(reason: str) -> None:
+            log.warning("worker %s: reply %s failed: %s", self.channel, envelope.reply_id, reason)
+            await self._report_reply(delivery, envelope, "failed", attempt, error=reason)
+            await delivery.reject()  # to the channel's dead-letter queue, like a dispatch
+            metrics.DEAD_LETTERS.labels(self.channel).inc()
+
+        adapter = self.adapter
+        if not isinstance(adapter, ReceivingAdapter) or envelope.channel is not adapter.channel:
+            await fail(
+                f"permanent error: the {self.channel} adapter cannot deliver replies "
+                "(adapter contract version 1)"
+                if not isinstance(adapter, ReceivingAdapter)
+                else f"permanent error: {envelope.channel} reply sent to the {self.channel}"
+            )
+            return
+        try:
+            receipt = await asyncio.wait_for(adapter.reply(envelope), self._timeout)
+            if not isinstance(receipt, ReplyReceipt):
+                raise TypeError(f"reply returned {type(receipt).__qualname__}, not ReplyReceipt")
+        except PermanentChannelError as error:
+            await fail(f"permanent error: {error}")
+        except Exception as error:  # retriable, a timeout, or an adapter bug (retried too)
+            reason = self._reason(error)
+            label = f"reply {envelope.reply_id}"
+            await self._retry_or_fail(
+                delivery, attempt, reason, label, envelope.correlation_id, fail
+            )
+        else:
+            await self._report_reply(
+                delivery,
+                envelope,
+                "delivered",
+                attempt,
+                reference=receipt.partner_message_reference,
+            )
+            await delivery.ack()
+
+    async def _report_reply(
+        self,
+        delivery: Delivery,
+        envelope: ReplyEnvelope,
+        status: ReplyResultStatus,
+        attempt: int,
+        *,
+        reference: str | None = None,
+        error: str | None = None,
+    ) -> None:
+        result = ReplyResult(
+            message_id=reply_result_message_id(
+                envelope.reply_id, status, _counter(delivery.headers, REPLAY_HEADER, 0)
+            ),
+            reply_id=envelope.reply_id,
+            inbound_id=envelope.inbound_id,
+            correlation_id=envelope.correlation_id,
+            channel=envelope.channel,
+            status=status,
+            partner_message_reference=reference,
+            error=error,
+            attempts=attempt,
+            occurred_at=self._clock(),
+        )
+        await self._broker.publish(
+            [
+                OutgoingMessage(
+                    exchange=RESULTS_EXCHANGE,
+                    routing_key=RESULTS_KEY,
+                    body=result.model_dump_json().encode(),
+                    message_id=str(result.message_id),
+                    headers={
+                        context.CORRELATION_HEADER: envelope.correlation_id,
+                        MESSAGE_TYPE_HEADER: REPLY_RESULT_TYPE,
+                    },
+                    correlation_id=envelope.correlation_id,
+                )
+            ]
+        )
+
+    # -- simulation orders (stub partners) ---------------------------------------------------
+
+    async def _handle_simulation(self, delivery: Delivery) -> None:
+        try:
+            order = SimulationOrder.model_validate_json(delivery.body)
+        except ValidationError as error:
+            await self._malformed(delivery, "simulation order", error)
+            return
+        adapter = self.adapter
+        if not isinstance(adapter, PartnerSimulator) or order.channel is not adapter.channel:
+            log.warning(
+                "worker %s: simulation order %s ignored: this adapter plays no partner",
+                self.channel,
+                order.message_id,
+            )
+            await delivery.ack()
+            return
+        queued = await adapter.simulate(order)  # raises: the order goes back to the queue
+        log.info(
+            "worker %s: the stub partner queued %d simulated request(s) (order %s)",
+            self.channel,
+            queued,
+            order.message_id,
+        )
+        await delivery.ack()
 
 
 def _attempt(headers: Any) -> int:

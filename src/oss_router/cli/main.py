@@ -3,6 +3,7 @@
 oss-router serve                    the embedded all-in-one (gateway + relay + tracker + adapters)
 oss-router gateway                  HTTP API only
 oss-router relay | tracker          outbox relay / result tracker
+oss-router registrar                registers what partners sent through the channels
 oss-router worker --channel NAME    one channel's adapter worker
 oss-router watch                    deadline watch only (the tracker role runs it too)
 oss-router migrate                  apply database migrations
@@ -13,6 +14,7 @@ oss-router client create|rotate|revoke|list              OAuth2 clients (PCCC sy
 oss-router audit verify             check the audit log's hash chain
 oss-router purge --older-than DAYS  erase personal data of old terminal requests
 oss-router dead-letters list|replay|discard   failed dispatches in the dead-letter queues
+oss-router simulate inbound --channel NAME --count N [--urgent]   a stub partner sends N now
 """
 
 import argparse
@@ -29,6 +31,7 @@ from oss_router.command_line import lazy
 from oss_router.dead_letter import arguments as dead_letter_arguments
 from oss_router.messages.codes import Channel
 from oss_router.retention import arguments as retention_arguments
+from oss_router.simulation import arguments as simulate_arguments
 from oss_router.startup import StartupError
 from oss_router.telemetry.logs import configure_logging
 
@@ -54,6 +57,7 @@ def _parser() -> argparse.ArgumentParser:
         ("gateway", "serving", "HTTP API only"),
         ("relay", "roles", "outbox relay"),
         ("tracker", "roles", "result tracker and deadline watch"),
+        ("registrar", "roles", "registers what partners sent through the channels"),
         ("watch", "roles", "deadline watch only"),
         ("migrate", "serving", "apply database migrations"),
     ]:
@@ -74,6 +78,7 @@ def _parser() -> argparse.ArgumentParser:
     audit_arguments.register(commands)
     retention_arguments.register(commands)
     dead_letter_arguments.register(commands)
+    simulate_arguments.register(commands)
     return parser
 
 

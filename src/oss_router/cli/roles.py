@@ -1,4 +1,4 @@
-"""The process roles that consume and publish: relay, tracker, watch, worker.
+"""The process roles that consume and publish: relay, tracker, registrar, watch, worker.
 
 Imported only when one of these commands runs (``cli`` names them lazily). They need the
 runtime, not the web application: the gateway and ``migrate`` live in ``serving``.
@@ -35,6 +35,12 @@ def tracker(_args: argparse.Namespace) -> int:
     return _run_role("tracker", start)
 
 
+def registrar(_args: argparse.Namespace) -> int:
+    return _run_role(
+        "registrar", lambda runtime: runtime.start_registrar(os.environ), registers=True
+    )
+
+
 def watch(_args: argparse.Namespace) -> int:
     return _run_role("watch", lambda runtime: _async_none(runtime.start_watch()))
 
@@ -50,7 +56,9 @@ async def _async_none(_value: object) -> None:
     return None
 
 
-def _run_role(role: str, start: Callable[[Runtime], Awaitable[object]]) -> int:
+def _run_role(
+    role: str, start: Callable[[Runtime], Awaitable[object]], *, registers: bool = False
+) -> int:
     """Run one role until SIGTERM/SIGINT, then stop consuming, let in-flight work finish and be
     acknowledged (``shutdown_grace_seconds``), and exit. A second signal exits at once: what
     was not acknowledged is redelivered by the broker. The metrics port is taken before any
@@ -58,7 +66,9 @@ def _run_role(role: str, start: Callable[[Runtime], Awaitable[object]]) -> int:
 
     async def run() -> None:
         settings = get_settings()
-        runtime = await Runtime.open(settings, role)
+        # A role that checks the national registers loads them first: one that cannot be
+        # loaded stops the start before any connection is opened.
+        runtime = await Runtime.open(settings, role, registers=os.environ if registers else None)
         _handle_signals(runtime, role)
         try:
             await runtime.start_metrics_server(role)

@@ -64,6 +64,7 @@ class PartnerMessage(BaseModel):
     language: str = "en"
     handling_code: HandlingCode = HandlingCode.H0
     unit: str | None = None  # the PCCC unit the request is addressed to, if any
+    sis_alert_id: str | None = None  # SIRENE: the SIS alert the request is about
     correlation_id: str
 
 

@@ -97,6 +97,16 @@ OVERDUE_MARKED = Counter(
 DEADLINE_WARNINGS = Counter(
     "oss_router_deadline_warnings", "Deadline warnings issued ahead of due_at", ["channel"]
 )
+INBOUND_RECEIVED = Counter(
+    "oss_router_inbound_received",
+    "Partner messages a worker received and published to the inbound queue",
+    ["channel"],
+)
+INBOUND_HANDLED = Counter(
+    "oss_router_inbound_handled",
+    "Partner messages the registrar handled (registered, duplicate, clarification, malformed)",
+    ["outcome"],
+)
 INBOUND_REPLIES = Counter(
     "oss_router_inbound_replies",
     "Replies to partners entering a status (queued by an officer, then each delivery step)",
@@ -130,7 +140,13 @@ BROKER_RECONNECTIONS = Counter(
 def _touch_known_series() -> None:
     """Create the per-channel series at zero so that they exist before the first event."""
     for channel in Channel:
-        for metric in (RETRIES, DEAD_LETTERS, DEAD_LETTER_REPLAYS, OVERDUE_MARKED):
+        for metric in (
+            RETRIES,
+            DEAD_LETTERS,
+            DEAD_LETTER_REPLAYS,
+            OVERDUE_MARKED,
+            INBOUND_RECEIVED,
+        ):
             metric.labels(channel.value)
         DEADLINE_WARNINGS.labels(channel.value)
         OVERDUE.labels(channel.value)

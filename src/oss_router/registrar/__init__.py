@@ -1,0 +1,1 @@
+"""The registrar: registers what partners sent through the channels (issue 13)."""

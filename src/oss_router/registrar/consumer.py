@@ -1,0 +1,153 @@
+"""Consumes the ``oss_router.inbound`` queue: each partner message registered exactly once.
+
+For a request: the national check first, outside any transaction (``check_subject`` never
+raises for a register's sake), then one unit of work (``service.py``), then the ack — after
+the commit, so that a crash in between only causes a redelivery, which the inbox and the
+unique (channel, partner_reference) absorb. A message that can never be registered (malformed,
+or refused by the registration's own rules) is dead-lettered to ``oss_router.dead.inbound``
+with its reason in the log. While the database is unreachable the delivery is held and tried
+again (not requeued: it would use up its delivery limit).
+"""
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy import text
+
+from oss_router.broker.contract import Broker, Consumer, Delivery
+from oss_router.broker.topology import INBOUND_QUEUE
+from oss_router.clock import Clock, utcnow
+from oss_router.db import SessionMaker
+from oss_router.errors import ProblemError
+from oss_router.inbound.schemas import InboundRegistration
+from oss_router.messages.codes import Kind
+from oss_router.messages.inbound import PartnerMessage
+from oss_router.registers.service import NationalCheck
+from oss_router.registrar import service
+from oss_router.telemetry import context, metrics
+from oss_router.telemetry.logs import describe_validation_error
+from oss_router.unit_of_work import unit_of_work
+
+log = logging.getLogger(__name__)
+
+ERROR_PAUSE_SECONDS = 1.0
+Checker = Callable[[Kind, Mapping[str, Any]], Awaitable[NationalCheck]]
+
+
+class Registrar:
+    def __init__(
+        self,
+        sessions: SessionMaker,
+        broker: Broker,
+        *,
+        check: Checker,
+        prefetch: int = 16,
+        clock: Clock = utcnow,
+    ) -> None:
+        self._sessions = sessions
+        self._broker = broker
+        self._check = check
+        self._prefetch = prefetch
+        self._clock = clock
+        self._stopping = asyncio.Event()
+        self.in_flight = 0
+        self.handled: dict[str, int] = {}  # outcome -> count (observability, tests)
+
+    async def start(self) -> Consumer:
+        self._stopping.clear()
+        consumer = await self._broker.consume(INBOUND_QUEUE, self.handle, prefetch=self._prefetch)
+        return _RegistrarConsumer(self, consumer)
+
+    async def handle(self, delivery: Delivery) -> None:
+        correlation = context.from_headers(delivery.headers, delivery.correlation_id)
+        with context.bound(correlation, "registrar"):
+            self.in_flight += 1
+            try:
+                await self._handle(delivery)
+            finally:
+                self.in_flight -= 1
+
+    async def _handle(self, delivery: Delivery) -> None:
+        try:
+            message = PartnerMessage.model_validate_json(delivery.body)
+            registration = service.registration_of(message) if message.type == "request" else None
+        except ValidationError as error:
+            await self._refuse(delivery, describe_validation_error(error))
+            return
+        except ProblemError as error:  # a request our API would refuse too
+            await self._refuse(delivery, _problem(error))
+            return
+        check = None
+        if registration is not None:
+            check = await self._check(registration.kind, message.subject or {})
+        while True:
+            try:
+                outcome = await self._apply(message, registration, check)
+                break
+            except ProblemError as error:  # the registration's own rules refused it
+                await self._refuse(delivery, _problem(error))
+                return
+            except Exception:
+                if self._stopping.is_set() or await self._database_ok():
+                    raise  # a poison message: put back; its delivery limit dead-letters it
+                log.warning("registrar: database unreachable; holding %s", delivery.message_id)
+                await asyncio.sleep(ERROR_PAUSE_SECONDS)
+        await delivery.ack()
+        self._count(outcome)
+        log.log(
+            logging.INFO if outcome != "registered" else logging.DEBUG,
+            "registrar: %s %s %s",
+            message.channel,
+            message.partner_reference,
+            outcome,
+        )
+
+    async def _apply(
+        self,
+        message: PartnerMessage,
+        registration: InboundRegistration | None,
+        check: NationalCheck | None,
+    ) -> service.Outcome:
+        now = self._clock()
+        async with unit_of_work(self._sessions) as work:
+            if registration is None:
+                return await service.take_clarification(work, message, now)
+            return await service.register_request(work, message, check, now)
+
+    async def _refuse(self, delivery: Delivery, reason: str) -> None:
+        # The reason names fields, not their values: a partner message holds personal data.
+        log.error("registrar: message %s dead-lettered: %s", delivery.message_id, reason)
+        await delivery.reject()
+        self._count("malformed")
+        metrics.DEAD_LETTERS.labels("inbound").inc()
+
+    def _count(self, outcome: str) -> None:
+        self.handled[outcome] = self.handled.get(outcome, 0) + 1
+        metrics.INBOUND_HANDLED.labels(outcome).inc()
+
+    async def _database_ok(self) -> bool:
+        try:
+            async with self._sessions() as session:
+                await session.execute(text("SELECT 1"))
+        except Exception:
+            return False
+        return True
+
+
+def _problem(error: ProblemError) -> str:
+    """The refusal in words: the fields and what is wrong with them (no values)."""
+    fields = "; ".join(f"{item.field}: {item.message}" for item in error.errors)
+    return f"{error.detail} ({fields})" if fields else error.detail
+
+
+class _RegistrarConsumer:
+    def __init__(self, registrar: Registrar, consumer: Consumer) -> None:
+        self._registrar = registrar
+        self._consumer = consumer
+
+    async def cancel(self, *, grace_seconds: float = 0.0) -> None:
+        self._registrar._stopping.set()
+        await self._consumer.cancel(grace_seconds=grace_seconds)

@@ -1,0 +1,43 @@
+"""Handling one partner message in one unit of work. Never commits (the caller's unit of work
+does), never consults a register (the caller does that first, outside the transaction).
+
+- A request: claimed in the inbox of processed messages (``tracker/inbox.py``) and registered
+  (``inbound.partner.register_partner_message``: ``register_inbound``, idempotent on
+  (channel, partner_reference)).
+  Either alone makes a redelivered message register nothing; together a duplicate costs one
+  insert that conflicts, and no second "seen again" entry.
+- A clarification: ``inbound.reply_results.apply_partner_clarification`` (claims its own id).
+"""
+
+from datetime import datetime
+from typing import Literal
+
+from oss_router.inbound.partner import register_partner_message, registration_from_message
+from oss_router.inbound.reply_results import apply_partner_clarification
+from oss_router.inbound.schemas import InboundRegistration
+from oss_router.messages.inbound import PartnerMessage
+from oss_router.registers.service import NationalCheck
+from oss_router.tracker import inbox
+from oss_router.unit_of_work import UnitOfWork
+
+Outcome = Literal["registered", "duplicate", "clarification", "clarification_ignored"]
+
+
+def registration_of(message: PartnerMessage) -> InboundRegistration:
+    """The registration a partner's request makes; ``ValidationFailed`` naming the fields when
+    it cannot be one (the partner sent something our API would refuse too)."""
+    return registration_from_message(message)
+
+
+async def register_request(
+    work: UnitOfWork, message: PartnerMessage, check: NationalCheck | None, now: datetime
+) -> Outcome:
+    if not await inbox.claim(work.session, [message.message_id], now):
+        return "duplicate"
+    _, created = await register_partner_message(work, message, national_check=check, now=now)
+    return "registered" if created else "duplicate"
+
+
+async def take_clarification(work: UnitOfWork, message: PartnerMessage, now: datetime) -> Outcome:
+    inbound = await apply_partner_clarification(work, message, now)
+    return "clarification" if inbound is not None else "clarification_ignored"
