@@ -12,6 +12,10 @@ PROFILE = ChannelProfile(
     latency_ms=600,
     kinds=frozenset(Kind),
     build_answer=build_answer,
+    refusal_reasons=(
+        "the operational partner declines under its national law",
+        "the data owner's handling restrictions do not allow an answer",
+    ),
 )
 
 

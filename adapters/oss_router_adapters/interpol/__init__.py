@@ -12,6 +12,11 @@ PROFILE = ChannelProfile(
     latency_ms=800,
     kinds=frozenset(Kind),
     build_answer=build_answer,
+    refusal_reasons=(
+        "INTERPOL Constitution Art. 3: the matter is of a political, military, religious or "
+        "racial character",
+        "the source of the data has not consented to its disclosure",
+    ),
 )
 
 

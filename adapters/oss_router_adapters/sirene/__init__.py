@@ -12,6 +12,11 @@ PROFILE = ChannelProfile(
     latency_ms=400,
     kinds=frozenset(Kind),  # SIS holds persons, objects and, for missing persons, DNA profiles
     build_answer=build_answer,
+    refusal_reasons=(
+        "the alert is flagged: the action to be taken is not taken on this territory "
+        "(Regulation (EU) 2018/1862 Art. 24)",
+        "the issuing bureau withholds the supplementary information",
+    ),
 )
 
 

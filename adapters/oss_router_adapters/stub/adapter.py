@@ -11,12 +11,12 @@ from oss_router.channel.contract import (
     PermanentChannelError,
     RetriableChannelError,
 )
-from oss_router.messages.codes import Channel
+from oss_router.messages.codes import Channel, Outcome
 from oss_router.messages.dispatch import DispatchEnvelope
 from oss_router_adapters.stub.answer import AnswerContext
 from oss_router_adapters.stub.attempts import AttemptCounter
 from oss_router_adapters.stub.hooks import Hook, parse_hook
-from oss_router_adapters.stub.outcome import decide, draw_for
+from oss_router_adapters.stub.outcome import decide, draw_for, refusal_words
 from oss_router_adapters.stub.profile import ChannelProfile
 from oss_router_adapters.stub.settings import StubSettings, parse_settings
 
@@ -99,10 +99,17 @@ class StubAdapter:
         outcome, ground = decide(
             draw, envelope.kind, self.settings.hit_rate, self.settings.refusal_rate
         )
-        body = self.profile.build_answer(AnswerContext(envelope, outcome, ground, draw))
+        reason = None
+        if outcome is Outcome.REFUSED and not envelope.directive_exchange:
+            # Art. 6(1) grounds are the Directive's; this channel refuses in its own words.
+            ground, reason = None, refusal_words(draw, self.profile.refusal_reasons)
+        context = AnswerContext(envelope, outcome, ground, draw, reason)
+        body = self.profile.build_answer(context)
         times = {"received_at": received_at.isoformat(), "answered_at": self._clock().isoformat()}
         answer = {**body, "simulated": True, **times}
-        return AdapterAnswer(outcome=outcome, answer=answer, refusal_ground=ground)
+        return AdapterAnswer(
+            outcome=outcome, answer=answer, refusal_ground=ground, refusal_reason=reason
+        )
 
 
 def _raise_hooked_failure(hook: Hook, attempt: int) -> None:

@@ -13,6 +13,8 @@ class ChannelProfile:
     latency_ms: int  # realistic mean, small enough for a demo to answer within seconds
     kinds: frozenset[Kind]  # what the channel can look up; others fail permanently
     build_answer: AnswerBuilder
+    # How the channel refuses outside Directive (EU) 2023/977, in its own words.
+    refusal_reasons: tuple[str, ...] = ("the partner declines to answer",)
 
     def defaults(self) -> dict[str, Any]:
         return {"latency_ms": self.latency_ms, "latency_jitter_ms": self.latency_ms // 4}

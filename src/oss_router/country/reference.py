@@ -18,16 +18,6 @@ class DatasetInfo:
     as_of: date
     sources: tuple[str, ...]
 
-    def prum_dna_since(self, code: str) -> date | None:
-        """Reached by automated DNA searches from (Decision 2008/615/JHA Art. 3;
-        Regulation (EU) 2024/982 Art. 6)."""
-        return self.prum_dna.get(code)
-
-    def prum_dactyloscopic_since(self, code: str) -> date | None:
-        """Reached by automated dactyloscopic searches from (Decision 2008/615/JHA Art. 9;
-        Regulation (EU) 2024/982 Art. 13)."""
-        return self.prum_dactyloscopic.get(code)
-
     def describe(self) -> dict[str, Any]:
         return {
             "dataset": self.dataset,

@@ -181,7 +181,9 @@ class FingerprintSubject(InputModel):
         description="tenprint: taken from a person; latent: a mark found at a crime scene",
     )
     finger_positions: Annotated[
-        list[FingerPosition], Field(max_length=FINGER_POSITIONS), AfterValidator(_distinct_positions)
+        list[FingerPosition],
+        Field(max_length=FINGER_POSITIONS),
+        AfterValidator(_distinct_positions),
     ] = Field(
         default_factory=list,
         description="Finger positions 1 (right thumb) to 10 (left little finger) in the record",
