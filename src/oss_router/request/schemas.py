@@ -221,6 +221,11 @@ class DispatchRead(BaseModel):
         description="Failed, neither re-routed nor retried, request not closed: a supervisor "
         "may send it again through the same channel (POST .../retry)"
     )
+    follow_up_allowed: bool = Field(
+        default=False,
+        description="A Prüm search answered with a hit and not followed up yet: an officer "
+        "may stage the follow-up request for the data behind it (POST .../follow-up)",
+    )
 
 
 class EventRead(BaseModel):
@@ -285,6 +290,16 @@ class RerouteBody(InputModel):
 
     channel: Channel
     reason: Annotated[str, StringConstraints(min_length=3, max_length=1000)]
+
+
+class FollowUpBody(InputModel):
+    """An officer's follow-up of a Prüm hit; the note is optional (the hit is the reason)."""
+
+    note: Annotated[str, StringConstraints(min_length=1, max_length=1000)] | None = Field(
+        default=None,
+        description="How the match was confirmed, or what is asked beyond the core data: on "
+        "the timeline and in the audit log (LED 2016/680 Art. 25)",
+    )
 
 
 class RetryBody(InputModel):

@@ -8,7 +8,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from oss_router.country import load_reference_data
 from oss_router.routing.deadlines import under_directive
-
 from oss_router.stats import repository
 from oss_router.stats.schemas import (
     AnswerTimeRow,
