@@ -39,6 +39,6 @@ def _match_detail(ctx: AnswerContext) -> str:
         loci = ctx.envelope.subject.get("loci")
         count = len(loci) if isinstance(loci, dict) else 0
         return f"{ctx.draw.pick('dna_match', DNA_MATCHES)} on {count} loci"
-    latent = ctx.envelope.subject.get("print_type") == "latent"
-    compared = "latent mark against tenprint records" if latent else "tenprint against records"
+    scene = ctx.envelope.subject.get("print_type") == "latent"
+    compared = "scene mark against prints of persons" if scene else "prints of a person"
     return f"candidate confirmed by the requested state's AFIS ({compared})"

@@ -176,8 +176,8 @@ class FingerprintSubject(InputModel):
     afis_reference: Annotated[
         str, StringConstraints(strip_whitespace=True, pattern=AFIS_REFERENCE_PATTERN)
     ] = Field(description="Reference of the record in the national AFIS")
-    print_type: Literal["tenprint", "latent"] = Field(
-        default="tenprint",
+    print_type: Literal["tenprint", "latent"] | None = Field(
+        default=None,
         description="tenprint: taken from a person; latent: a mark found at a crime scene",
     )
     finger_positions: Annotated[
