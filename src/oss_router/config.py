@@ -52,6 +52,10 @@ class Settings(BaseSettings):
     inbound_pccc_normal_hours: int = Field(default=72, ge=1, le=24 * 90)
     inbound_europol_partner_urgent_hours: int = Field(default=24, ge=1, le=24 * 90)
     inbound_europol_partner_normal_hours: int = Field(default=168, ge=1, le=24 * 90)
+    # Hit / no hit of an automated Prüm search (minutes), and PCCC exchanges, which no
+    # Directive time limit binds (docs/routing.md, Deadlines; decision 0026).
+    prum_target_minutes: int = Field(default=15, ge=1, le=24 * 60)
+    pccc_target_hours: int = Field(default=24, ge=1)
 
     max_body_bytes: int = Field(default=64 * 1024, ge=1024)
     # What the gateway's HTTP server accepts before the application sees a request

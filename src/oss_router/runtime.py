@@ -70,6 +70,8 @@ def create_policy(settings: Settings) -> RoutingPolicy:
         home_country=settings.home_country,
         urgent_target_hours=settings.urgent_target_hours,
         normal_target_hours=settings.normal_target_hours,
+        prum_target_minutes=settings.prum_target_minutes,
+        pccc_target_hours=settings.pccc_target_hours,
     )
 
 

@@ -24,6 +24,7 @@ def subjects(kind: Kind, count: int) -> list[dict[str, Any]]:
         Kind.VEHICLE: "vin",
         Kind.DOCUMENT: "document_number",
         Kind.DNA: "profile_reference",
+        Kind.FINGERPRINT: "afis_reference",
     }[kind]
     return [{**base, field: f"{base[field]}-{index}"} for index in range(count)]
 
@@ -40,6 +41,7 @@ def make_envelope() -> MakeEnvelope:
         reference: str | None = None,
         handling_code: HandlingCode = HandlingCode.H1,
         sis_alert_id: str | None = None,
+        directive_exchange: bool = False,
     ) -> DispatchEnvelope:
         created_at = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
         return DispatchEnvelope(
@@ -59,6 +61,7 @@ def make_envelope() -> MakeEnvelope:
             reference=reference,
             due_at=created_at + timedelta(days=7),
             created_at=created_at,
+            directive_exchange=directive_exchange,
         )
 
     return make

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from oss_router.channel.contract import ChannelAdapter
 from oss_router.channel.registry import discover
 from oss_router.channel.testing import AdapterContract
-from oss_router.messages.codes import Channel, Kind
+from oss_router.messages.codes import BIOMETRIC_KINDS, Channel, Kind
 
 FACTORIES = discover()
 
@@ -99,6 +99,20 @@ class TestPcccStub(StubContract):
     channel = Channel.PCCC
     kinds = PERSONS_AND_OBJECTS
     answer_keys = COMMON_KEYS | {"centre", "check_performed", "result", "remarks"}
+
+
+class TestPrumStub(StubContract):
+    channel = Channel.PRUM
+    kinds = BIOMETRIC_KINDS
+    answer_keys = COMMON_KEYS | {
+        "national_contact_point",
+        "search",
+        "result",
+        "partner_reference",
+        "match_detail",
+        "follow_up",
+        "remarks",
+    }
 
 
 def test_every_installed_adapter_has_its_contract_test() -> None:

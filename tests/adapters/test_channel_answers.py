@@ -7,7 +7,7 @@ import pytest
 
 from oss_router.channel.contract import AdapterAnswer
 from oss_router.messages.codes import Channel, HandlingCode, Kind, Outcome
-from oss_router_adapters import europol, interpol, liaison_officer, pccc, sirene
+from oss_router_adapters import europol, interpol, liaison_officer, pccc, prum, sirene
 from oss_router_adapters.sirene.answer import ACTIONS, PERSON_ARTICLES
 
 HITS = {"latency_ms": "0", "hit_rate": "1", "refusal_rate": "0"}
@@ -148,3 +148,42 @@ class TestPccc:
         assert answer.outcome is outcome
         assert answer.answer["result"] == result
         assert answer.answer["centre"] == "PCCC CZ"
+
+
+class TestPrum:
+    @pytest.mark.parametrize(
+        ("kind", "search", "database"),
+        [
+            (Kind.DNA, "dna_profile_search", "DNA"),
+            (Kind.FINGERPRINT, "dactyloscopic_search", "AFIS"),
+        ],
+    )
+    async def test_a_hit_names_the_partners_reference_and_the_follow_up(
+        self, make_envelope: Any, kind: Kind, search: str, database: str
+    ) -> None:
+        [answer] = await _answers(prum, HITS, [make_envelope(Channel.PRUM, kind, country="NL")])
+        assert answer.outcome is Outcome.HIT
+        body = answer.answer
+        assert (body["result"], body["search"]) == ("hit", search)
+        assert body["partner_reference"].startswith(f"NL-{database}-")
+        assert body["national_contact_point"] == "Prüm NCP NL"
+        assert "Art. 47(1)" in body["follow_up"]
+        assert body["match_detail"]
+
+    async def test_a_dna_hit_counts_the_loci_compared(self, make_envelope: Any) -> None:
+        [answer] = await _answers(prum, HITS, [make_envelope(Channel.PRUM, Kind.DNA)])
+        assert answer.answer["match_detail"].endswith("on 4 loci")  # the sample profile's
+
+    async def test_a_latent_mark_is_compared_against_tenprints(self, make_envelope: Any) -> None:
+        [answer] = await _answers(prum, HITS, [make_envelope(Channel.PRUM, Kind.FINGERPRINT)])
+        assert "scene mark" in answer.answer["match_detail"]
+
+    @pytest.mark.parametrize("config", [NO_HITS, REFUSALS])
+    async def test_no_hit_carries_no_reference_and_is_never_a_refusal(
+        self, make_envelope: Any, config: dict[str, str]
+    ) -> None:
+        [answer] = await _answers(prum, config, [make_envelope(Channel.PRUM, Kind.DNA)])
+        assert answer.outcome is Outcome.NO_HIT
+        assert answer.answer["result"] == "no_hit"
+        assert answer.answer["partner_reference"] is None
+        assert answer.answer["follow_up"] is None

@@ -1,6 +1,7 @@
 """What the stub adapters promise beyond the contract: seeded, reproducible answers, simulated
 latency, the ``stub:`` hooks and random failures (docs/adapters.md)."""
 
+import json
 import time
 from collections.abc import Callable
 from datetime import datetime
@@ -16,7 +17,7 @@ from oss_router.channel.contract import (
 )
 from oss_router.messages.codes import Channel, Kind, Outcome
 from oss_router.messages.dispatch import DispatchEnvelope
-from oss_router_adapters import europol, interpol, liaison_officer, pccc, sirene
+from oss_router_adapters import europol, interpol, liaison_officer, pccc, prum, sirene
 from oss_router_adapters.stub import ChannelProfile, StubAdapter
 from oss_router_adapters.stub.settings import parse_settings
 
@@ -100,16 +101,39 @@ async def test_every_outcome_reachable_with_default_rates(
     assert {answer.outcome for answer in answers} == set(Outcome)
 
 
-async def test_a_refusal_carries_its_ground(
-    stub: Stub, channel: Channel, make_envelope: Any, subjects_of: Any
+async def test_a_refusal_under_the_directive_carries_an_art_6_ground(
+    make_envelope: Any, subjects_of: Any
 ) -> None:
-    adapter = stub({**FAST, "hit_rate": "0", "refusal_rate": "1"})
-    envelopes = [make_envelope(channel, subject=s) for s in subjects_of(Kind.PERSON, 80)]
+    adapter = StubAdapter.from_config(
+        europol.PROFILE, {**FAST, "hit_rate": "0", "refusal_rate": "1"}
+    )
+    envelopes = [
+        make_envelope(Channel.EUROPOL, subject=s, directive_exchange=True)
+        for s in subjects_of(Kind.PERSON, 80)
+    ]
     answers = await _outcomes(adapter, envelopes)
     assert {answer.outcome for answer in answers} == {Outcome.REFUSED}
     grounds = {answer.refusal_ground for answer in answers}
     assert None not in grounds
     assert len(grounds) > 1  # the ground is drawn, not fixed
+    assert {answer.refusal_reason for answer in answers} == {None}
+    assert all("Directive (EU) 2023/977 Art. 6(1)" in a.answer["remarks"] for a in answers)
+
+
+async def test_a_refusal_outside_the_directive_is_in_the_channels_own_words(
+    stub: Stub, channel: Channel, make_envelope: Any, subjects_of: Any
+) -> None:
+    # SIRENE, INTERPOL, liaison officers, PCCCs and Europol's third-state partners are not
+    # bound by Directive (EU) 2023/977 Art. 6(1): no ground from its closed list.
+    adapter = stub({**FAST, "hit_rate": "0", "refusal_rate": "1"})
+    envelopes = [make_envelope(channel, subject=s) for s in subjects_of(Kind.PERSON, 80)]
+    answers = await _outcomes(adapter, envelopes)
+    assert {answer.outcome for answer in answers} == {Outcome.REFUSED}
+    assert {answer.refusal_ground for answer in answers} == {None}
+    reasons = {answer.refusal_reason for answer in answers}
+    assert reasons <= set(PROFILES[channel].refusal_reasons)
+    assert len(reasons) > 1  # drawn from the channel's vocabulary
+    assert not any("Art. 6(1)" in json.dumps(a.answer) for a in answers)
 
 
 async def test_answers_are_marked_simulated(
@@ -240,16 +264,26 @@ async def _failures(adapter: StubAdapter, envelope: DispatchEnvelope, attempts: 
     return failures
 
 
+BIOMETRIC_PROFILES = {**PROFILES, Channel.PRUM: prum.PROFILE}
+
+
 @pytest.mark.parametrize(
-    "dna_channel", [c for c, p in sorted(PROFILES.items()) if Kind.DNA in p.kinds], ids=str
+    ("dna_channel", "kind"),
+    [
+        (c, kind)
+        for c, p in sorted(BIOMETRIC_PROFILES.items())
+        for kind in (Kind.DNA, Kind.FINGERPRINT)
+        if kind in p.kinds
+    ],
+    ids=str,
 )
-async def test_dna_is_hit_or_no_hit_only(
-    dna_channel: Channel, make_envelope: Any, subjects_of: Any
+async def test_dna_and_fingerprints_are_hit_or_no_hit_only(
+    dna_channel: Channel, kind: Kind, make_envelope: Any, subjects_of: Any
 ) -> None:
-    """Prüm practice: DNA lookups answer hit or no-hit, never a refusal."""
+    """Prüm practice: DNA and fingerprint comparisons answer hit or no hit, never a refusal."""
     adapter = StubAdapter.from_config(
-        PROFILES[dna_channel], {**FAST, "hit_rate": "0.5", "refusal_rate": "0.5"}
+        BIOMETRIC_PROFILES[dna_channel], {**FAST, "hit_rate": "0.5", "refusal_rate": "0.5"}
     )
-    envelopes = [make_envelope(dna_channel, Kind.DNA, s) for s in subjects_of(Kind.DNA, 60)]
+    envelopes = [make_envelope(dna_channel, kind, s) for s in subjects_of(kind, 60)]
     outcomes = {answer.outcome for answer in await _outcomes(adapter, envelopes)}
     assert outcomes == {Outcome.HIT, Outcome.NO_HIT}

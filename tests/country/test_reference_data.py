@@ -143,7 +143,7 @@ def test_bilateral_sets_belong_to_poland(ref: ReferenceData) -> None:
 
 
 def test_every_data_file_has_version_dates_and_sources(ref: ReferenceData) -> None:
-    assert len(ref.datasets) == 9
+    assert len(ref.datasets) == 10
     for info in ref.datasets:
         assert info.version
         assert info.sources

@@ -8,6 +8,7 @@ from oss_router.messages.codes import Kind
 from oss_router.messages.subjects import (
     DnaSubject,
     DocumentSubject,
+    FingerprintSubject,
     PersonSubject,
     VehicleSubject,
 )
@@ -18,6 +19,7 @@ MODELS = {
     Kind.VEHICLE: VehicleSubject,
     Kind.DOCUMENT: DocumentSubject,
     Kind.DNA: DnaSubject,
+    Kind.FINGERPRINT: FingerprintSubject,
 }
 
 

@@ -9,7 +9,7 @@ from fastapi import FastAPI
 from oss_router.auth.principal import Role
 from tests.support.auth import auth_headers
 from tests.support.db import stored_counts
-from tests.support.payloads import request_body
+from tests.support.payloads import SUBJECTS, request_body
 
 PROBLEM = "application/problem+json"
 NOTHING = {"exchange_requests": 0, "dispatches": 0, "request_events": 0, "outbox_messages": 0}
@@ -128,8 +128,25 @@ async def test_invalid_fields_are_named(
             {"profile_reference": "X", "sample_type": "reference", "loci": {"TH01": ["nine"]}},
             "subject.loci.TH01[0]",
         ),
+        ("fingerprint", {"print_type": "latent"}, "subject.afis_reference"),
+        ("fingerprint", {"afis_reference": "  "}, "subject.afis_reference"),
+        ("fingerprint", {"afis_reference": "PL AFIS 1"}, "subject.afis_reference"),
+        ("fingerprint", {"afis_reference": "A" * 65}, "subject.afis_reference"),
+        ("fingerprint", {"afis_reference": "A1", "print_type": "rolled"}, "subject.print_type"),
+        ("fingerprint", {"afis_reference": "A1", "finger_positions": [0]},
+         "subject.finger_positions[0]"),
+        ("fingerprint", {"afis_reference": "A1", "finger_positions": [11]},
+         "subject.finger_positions[0]"),
+        ("fingerprint", {"afis_reference": "A1", "finger_positions": ["thumb"]},
+         "subject.finger_positions[0]"),
+        ("fingerprint", {"afis_reference": "A1", "finger_positions": [1, 2, 1]},
+         "subject.finger_positions"),
+        ("fingerprint", {"afis_reference": "A1", "finger_positions": list(range(1, 12))},
+         "subject.finger_positions"),
+        ("fingerprint", {"afis_reference": "A1", "loci": {}}, "subject.loci"),
+        ("fingerprint", SUBJECTS["dna"], "subject.afis_reference"),
     ],
-)
+)  # fmt: skip
 async def test_invalid_subjects_per_kind(
     app: FastAPI, client: httpx.AsyncClient, kind: str, subject: dict[str, Any], field: str
 ) -> None:
@@ -204,3 +221,19 @@ async def test_cancel_needs_a_reason(client: httpx.AsyncClient) -> None:
 
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "reason"
+
+
+@pytest.mark.parametrize(
+    ("subject", "words"),
+    [
+        ({"afis_reference": "A1", "finger_positions": [1, 2, 1]}, "Name each finger position once"),
+        ({"afis_reference": "PL AFIS 1"}, "AFIS reference"),
+        ({"afis_reference": "A1", "finger_positions": [11]}, "10"),
+    ],
+)
+async def test_fingerprint_errors_are_in_words_a_person_understands(
+    app: FastAPI, client: httpx.AsyncClient, subject: dict[str, Any], words: str
+) -> None:
+    response = await client.post("/v1/requests", json=request_body("fingerprint", subject=subject))
+    problem = await assert_refused(app, response, 422)
+    assert any(words in error["message"] for error in problem["errors"]), problem["errors"]

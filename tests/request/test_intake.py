@@ -14,9 +14,19 @@ from tests.support.polling import until_terminal
 pytestmark = pytest.mark.usefixtures("app")
 
 
-@pytest.mark.parametrize("kind", ["person", "vehicle", "document", "dna"])
+@pytest.mark.parametrize(
+    ("kind", "route"),
+    [
+        ("person", ("europol", "FR", "R3")),
+        ("vehicle", ("europol", "FR", "R3")),
+        ("document", ("europol", "FR", "R3")),
+        # DNA and fingerprints to a Prüm-connected state: the automated search (P1).
+        ("dna", ("prum", "FR", "P1")),
+        ("fingerprint", ("prum", "FR", "P1")),
+    ],
+)
 async def test_each_kind_is_routed_published_and_answered(
-    client: httpx.AsyncClient, kind: str
+    client: httpx.AsyncClient, kind: str, route: tuple[str, str, str]
 ) -> None:
     response = await client.post("/v1/requests", json=request_body(kind, target_countries=["FR"]))
 
@@ -24,9 +34,7 @@ async def test_each_kind_is_routed_published_and_answered(
     created = response.json()
     assert response.headers["location"] == f"/v1/requests/{created['id']}"
     assert created["status"] == "queued"
-    assert [(d["channel"], d["country"], d["rule"]) for d in created["dispatches"]] == [
-        ("europol", "FR", "R3")
-    ]
+    assert [(d["channel"], d["country"], d["rule"]) for d in created["dispatches"]] == [route]
     final = await until_terminal(client, created["id"])
     assert final["status"] == "answered"
     (dispatch,) = final["dispatches"]
@@ -215,7 +223,7 @@ async def test_channels_report_loaded_adapters(client: httpx.AsyncClient) -> Non
 
     assert response.status_code == 200
     rows = {row["channel"]: row for row in response.json()}
-    assert set(rows) == {"sirene", "europol", "interpol", "liaison_officer", "pccc"}
+    assert set(rows) == {"sirene", "europol", "interpol", "liaison_officer", "pccc", "prum"}
     assert all(row["adapter_loaded"] and row["healthy"] for row in rows.values())
 
 

@@ -10,6 +10,8 @@ from oss_router.messages.codes import Kind
 from oss_router.routing import RoutingPolicy, RoutingQuery, load_policy
 
 RECEIVED = datetime(2025, 6, 2, 10, 0, tzinfo=UTC)
+# Policy v2 uses the Prüm connections from their date (prum_connections.json): 2026-11-21.
+AFTER_PRUM = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)
 
 QueryFactory = Callable[..., RoutingQuery]
 

@@ -79,8 +79,24 @@ def test_different_subject_different_fingerprint(
 
 
 def test_same_fields_of_another_kind_differ() -> None:
-    subject = {"document_number": "X1", "registration_number": "X1", "family_name": "X1"}
-    assert len({subject_fingerprint(kind, subject) for kind in Kind if kind != Kind.DNA}) == 3
+    subject = {
+        "document_number": "X1",
+        "registration_number": "X1",
+        "family_name": "X1",
+        "afis_reference": "X1",
+    }
+    assert len({subject_fingerprint(kind, subject) for kind in Kind if kind != Kind.DNA}) == 4
+
+
+def test_fingerprints_are_the_same_subject_by_their_afis_reference() -> None:
+    first = {"afis_reference": " pl-afis-1 ", "print_type": "tenprint"}
+    second = {"afis_reference": "PL-AFIS-1", "print_type": "latent", "finger_positions": [1]}
+    assert subject_fingerprint(Kind.FINGERPRINT, first) == subject_fingerprint(
+        Kind.FINGERPRINT, second
+    )
+    assert subject_fingerprint(Kind.FINGERPRINT, first) != subject_fingerprint(
+        Kind.FINGERPRINT, {"afis_reference": "PL-AFIS-2"}
+    )
 
 
 def test_fingerprint_is_stable_hex() -> None:

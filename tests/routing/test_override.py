@@ -5,6 +5,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from tests.routing.conftest import AFTER_PRUM
 
 from oss_router.messages.codes import Channel, Kind, Urgency, UrgencyGround
 from oss_router.routing import RoutingPolicy, RoutingQuery, RoutingRefused
@@ -38,6 +39,11 @@ def _override(channel: Channel, **fields: Any) -> dict[str, Any]:
                      None, id="sirene-same-as-R1-over-pccc"),
         pytest.param("CZ", _override(Channel.EUROPOL, sis_alert_id="A1"),
                      "sirene chosen by R1", id="europol-over-R1"),
+        pytest.param("DE", _override(Channel.EUROPOL, kind=Kind.DNA, received_at=AFTER_PRUM),
+                     "prum chosen by P1", id="siena-over-P1"),
+        pytest.param("DE", _override(Channel.PRUM, kind=Kind.FINGERPRINT, sis_alert_id="A1",
+                                     received_at=AFTER_PRUM),
+                     "sirene chosen by R1", id="prum-over-R1"),
     ],
 )  # fmt: skip
 def test_eligible_override(
@@ -82,7 +88,8 @@ def test_override_explanation_sentence(policy: RoutingPolicy, make_query: QueryF
                      "pccc is not eligible for FR: FR is not a PCCC partner of PL",
                      id="pccc-non-partner"),
         pytest.param("CZ", _override(Channel.PCCC, kind=Kind.DNA),
-                     "pccc is not eligible for CZ: DNA data are not exchanged through a PCCC",
+                     "pccc is not eligible for CZ: DNA profiles and fingerprints are not exchanged "
+                     "through a PCCC",
                      id="pccc-dna"),
         pytest.param("CN", _override(Channel.EUROPOL),
                      "europol is not eligible for CN: CN is neither an EU or Schengen state nor "
@@ -96,6 +103,16 @@ def test_override_explanation_sentence(policy: RoutingPolicy, make_query: QueryF
         pytest.param("XK", _override(Channel.INTERPOL),
                      "interpol is not eligible for XK: XK is not an INTERPOL member",
                      id="interpol-non-member"),
+        pytest.param("DE", _override(Channel.PRUM, received_at=AFTER_PRUM),
+                     "prum is not eligible for DE: automated Prüm searches compare DNA profiles "
+                     "and fingerprints only", id="prum-person"),
+        pytest.param("DE", _override(Channel.PRUM, kind=Kind.DNA),
+                     "prum is not eligible for DE: DE does not answer automated Prüm searches "
+                     "of DNA profiles on 2025-06-02", id="prum-before-connection"),
+        pytest.param("US", _override(Channel.PRUM, kind=Kind.FINGERPRINT,
+                                     received_at=AFTER_PRUM),
+                     "prum is not eligible for US: US does not answer automated Prüm searches "
+                     "of dactyloscopic data (fingerprints) on 2026-12-01", id="prum-outside"),
     ],
 )  # fmt: skip
 def test_ineligible_override_is_refused(
@@ -143,7 +160,7 @@ def test_override_cannot_route_the_home_country(
     [
         ("FR", Channel.INTERPOL, 24, "service target"),  # interpol is outside the Directive
         ("FR", Channel.LIAISON_OFFICER, 24, "service target"),
-        ("CZ", Channel.PCCC, 8, "Directive (EU) 2023/977 Art. 5(1)(a)"),
+        ("CZ", Channel.PCCC, 24, "service target (PCCC"),  # a direct exchange, no Art. 5(1)
         ("UA", Channel.EUROPOL, 24, "service target"),
         ("DE", Channel.SIRENE, 12, "Regulation (EU) 2018/1862 Art. 8(3)"),
     ],

@@ -12,7 +12,7 @@ from oss_router.routing import PolicyConfigurationError, RoutingPolicy, RoutingQ
 
 
 def test_version_names_policy_and_reference_date(policy: RoutingPolicy) -> None:
-    assert policy.version == f"routing-policy-v1+refdata-{policy.reference.as_of.isoformat()}"
+    assert policy.version == f"routing-policy-v2+refdata-{policy.reference.as_of.isoformat()}"
 
 
 @pytest.mark.parametrize("home", ["ZZ", "pl", ""])
@@ -44,15 +44,27 @@ def test_describe_is_json_able_and_complete(policy: RoutingPolicy) -> None:
     described = json.loads(json.dumps(policy.describe()))
     assert described["version"] == policy.version
     assert described["home_country"] == "PL"
-    assert [rule["id"] for rule in described["rules"]] == [f"R{n}" for n in range(8)]
+    assert [rule["id"] for rule in described["rules"]] == [
+        "R0", "R1", "P1", "R2", "R3", "R4", "R5", "R6", "R7",
+    ]  # fmt: skip
+    assert described["rules"][2]["channel"] == "prum"
+    assert "Regulation (EU) 2024/982 Art. 6 and 13" in described["rules"][2]["basis"]
+    assert described["follow_up"]["rule"] == "F1"
+    assert "Art. 47" in described["follow_up"]["basis"]
     assert described["rules"][0]["channel"] == "refuse"
     assert described["rules"][1]["basis"] == "Regulation (EU) 2018/1862 Art. 8"
     assert all(rule["when"] and rule["why"] and rule["basis"] for rule in described["rules"])
-    assert [row["hours"] for row in described["deadlines"]] == [12, 8, 72, 168, 24, 168]
-    assert described["service_targets"] == {"urgent_hours": 24, "normal_hours": 168}
-    assert set(described["override"]["eligible_when"]) == {
-        "sirene", "europol", "interpol", "liaison_officer", "pccc",
+    assert [row["minutes"] for row in described["deadlines"]] == [
+        12 * 60, 15, 24 * 60, 8 * 60, 72 * 60, 168 * 60, 48 * 60, 24 * 60, 168 * 60,
+    ]  # fmt: skip
+    assert described["service_targets"] == {
+        "urgent_hours": 24, "normal_hours": 168, "prum_minutes": 15, "pccc_hours": 24,
     }  # fmt: skip
+    assert set(described["override"]["eligible_when"]) == {
+        "sirene", "europol", "interpol", "liaison_officer", "pccc", "prum",
+    }  # fmt: skip
+    assert described["reference"]["sets"]["prum_dna"]["DE"] == "2026-11-21"
+    assert "GB" not in described["reference"]["sets"]["prum_dactyloscopic"]
     assert described["reference"]["sets"]["sis_connections"]["CY"] == "2023-07-25"
 
 

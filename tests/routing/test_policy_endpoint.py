@@ -12,6 +12,10 @@ async def test_policy_lists_rules_in_order_with_reference_dates(client: httpx.As
     assert response.status_code == 200
     policy = response.json()
     rule_ids = [rule["id"] for rule in policy["rules"]]
-    assert rule_ids[:8] == ["R0", "R1", "R2", "R3", "R4", "R5", "R6", "R7"]
-    assert policy["version"].startswith("routing-policy-v1")
+    assert rule_ids == ["R0", "R1", "P1", "R2", "R3", "R4", "R5", "R6", "R7"]
+    assert policy["version"].startswith("routing-policy-v2")
+    assert policy["follow_up"]["channel"] == "europol"
+    prum = next(d for d in policy["reference"]["datasets"] if d["dataset"] == "prum_connections")
+    assert prum["as_of"] == "2026-11-21"
+    assert prum["sources"]
     assert "reference" in policy

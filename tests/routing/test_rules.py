@@ -1,9 +1,12 @@
-"""Rules R0-R7, per target country, first match wins: each one firing and not firing."""
+"""Rules R0, R1, P1, R2-R7, per target country, first match wins: each one firing and not
+firing. Queries are received in 2025 unless they say otherwise: before the Prüm connections
+(2026-11-21), so DNA lookups take R3 as under policy v1 — a v1 decision reads the same."""
 
 from collections.abc import Callable
 from typing import Any
 
 import pytest
+from tests.routing.conftest import AFTER_PRUM
 
 from oss_router.messages.codes import Channel, Kind
 from oss_router.routing import RoutingPolicy, RoutingQuery, RoutingRefused
@@ -13,7 +16,9 @@ QueryFactory = Callable[..., RoutingQuery]
 SIS = {"sis_alert_id": "PL-SIS-0001"}
 BORDER = {"border_area": True}
 DNA = {"kind": Kind.DNA}
+FINGERPRINT = {"kind": Kind.FINGERPRINT}
 MANDATE = {"crime_area": "drug_trafficking"}
+NOW = {"received_at": AFTER_PRUM}  # Prüm-connected states answer automated searches
 
 # (id, target, query fields, expected rule, expected channel)
 CASES: list[tuple[str, str, dict[str, Any], str, Channel]] = [
@@ -61,6 +66,19 @@ CASES: list[tuple[str, str, dict[str, Any], str, Channel]] = [
     ("R6-PS", "PS", {}, "R6", Channel.INTERPOL),
     ("R6-AW", "AW", {}, "R6", Channel.INTERPOL),
     ("R6-dna", "BR", DNA, "R6", Channel.INTERPOL),
+    # P1: DNA or fingerprints to a state that answers automated Prüm searches of that category.
+    ("P1-dna-eu", "DE", {**DNA, **NOW}, "P1", Channel.PRUM),
+    ("P1-fingerprint-eu", "FR", {**FINGERPRINT, **NOW}, "P1", Channel.PRUM),
+    ("P1-schengen-associated", "NO", {**DNA, **NOW}, "P1", Channel.PRUM),
+    ("P1-beats-R2", "CZ", {**FINGERPRINT, **BORDER, **NOW}, "P1", Channel.PRUM),
+    ("P1-not-before-its-date", "DE", DNA, "R3", Channel.EUROPOL),
+    ("P1-not-for-person", "DE", NOW, "R3", Channel.EUROPOL),
+    ("P1-R1-first", "FR", {**SIS, **DNA, **NOW}, "R1", Channel.SIRENE),
+    # Outside Prüm, DNA and fingerprints go to INTERPOL as before (R4 and R5 skip them).
+    ("P1-not-GB", "GB", {**FINGERPRINT, **NOW}, "R6", Channel.INTERPOL),
+    ("R4-not-fingerprint", "UA", {**FINGERPRINT, **NOW}, "R6", Channel.INTERPOL),
+    ("R5-not-fingerprint", "US", {**FINGERPRINT, **MANDATE, **NOW}, "R6", Channel.INTERPOL),
+    ("R2-not-fingerprint-before-prum", "CZ", {**FINGERPRINT, **BORDER}, "R3", Channel.EUROPOL),
 ]
 
 
@@ -199,7 +217,7 @@ def test_decision_records_the_policy_version(
 ) -> None:
     decision = policy.decide(make_query("FR"))
     assert decision.policy_version == policy.version
-    assert policy.version.startswith("routing-policy-v1+refdata-")
+    assert policy.version.startswith("routing-policy-v2+refdata-")
 
 
 def test_same_input_same_decision(policy: RoutingPolicy, make_query: QueryFactory) -> None:

@@ -110,6 +110,18 @@ async def retry(client: httpx.AsyncClient, app: FastAPI, h: dict[str, str]) -> h
     )
 
 
+async def follow_up(client: httpx.AsyncClient, app: FastAPI, h: dict[str, str]) -> httpx.Response:
+    request = await client.post(
+        "/v1/requests", json=request_body(), headers=auth_headers(app, OFFICER, "test-officer")
+    )
+    body = request.json()
+    return await client.post(
+        f"/v1/requests/{body['id']}/dispatches/{body['dispatches'][0]['id']}/follow-up",
+        json={},
+        headers=h,
+    )
+
+
 async def stats(client: httpx.AsyncClient, app: FastAPI, h: dict[str, str]) -> httpx.Response:
     return await client.get("/v1/stats", params={"year": 2026}, headers=h)
 
@@ -154,6 +166,11 @@ MATRIX: dict[tuple[str, str], tuple[Call, dict[Role, int]]] = {
     ("POST", "/v1/requests/{request_id}/dispatches/{dispatch_id}/retry"): (
         retry,
         {OFFICER: 403, SUPERVISOR: 409, PCCC: 403, AUDITOR: 403},
+    ),
+    # Admitted, then refused because the dispatch is no Prüm hit: 409, not 403.
+    ("POST", "/v1/requests/{request_id}/dispatches/{dispatch_id}/follow-up"): (
+        follow_up,
+        {OFFICER: 409, SUPERVISOR: 409, PCCC: 403, AUDITOR: 403},
     ),
     ("GET", "/v1/stats"): (stats, {OFFICER: 403, SUPERVISOR: 200, PCCC: 403, AUDITOR: 403}),
     ("GET", "/v1/routing/policy"): (

@@ -105,6 +105,10 @@ async def test_warns_once_then_flags_overdue_once(
     warning, overdue = events
     assert warning["detail"]["seconds_to_deadline"] == 3600
     assert overdue["detail"]["seconds_to_deadline"] == 0
+    # The deadline is the partner's: the overdue event says who owes and what to do.
+    assert overdue["detail"]["owed_by"] == dispatch["country"]
+    assert "remind" in overdue["detail"]["next_step"]
+    assert "next_step" not in warning["detail"]
     assert overdue["actor"] == "system:deadline-watch"  # the service, not a supervisor
     assert datetime.fromisoformat(overdue["at"]) == T0 + timedelta(hours=8)
 

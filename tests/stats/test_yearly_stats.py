@@ -89,6 +89,7 @@ class DataSet:
         country: str | None = None,
         outcome: Outcome | None = None,
         ground: RefusalGround | None = None,
+        reason: str | None = None,
     ) -> None:
         dispatch = next(
             d for d in request["dispatches"] if country is None or d["country"] == country
@@ -103,6 +104,7 @@ class DataSet:
             status=status,
             outcome=outcome,
             refusal_ground=ground,
+            refusal_reason=reason,
             error="channel down" if status == "failed" else None,
             occurred_at=at,
         )
@@ -121,6 +123,7 @@ class DataSet:
         r8 = await self.create(T + timedelta(hours=7), target_countries=["DE", "FR"])
         r9 = await self.create(datetime(2025, 12, 31, 23, 59, 59, tzinfo=UTC))
         r10 = await self.create(datetime(2027, 1, 1, tzinfo=UTC))
+        r11 = await self.create(T + timedelta(hours=8), target_countries=["TR"])
         await self.publish()
         await self.cancel(r6)
         await self.report(r1, "answered", timedelta(hours=2), outcome=Outcome.HIT)
@@ -140,6 +143,10 @@ class DataSet:
         await self.report(r8, "answered", timedelta(hours=5), country="FR", outcome=Outcome.NO_HIT)
         await self.report(r9, "answered", timedelta(hours=1), outcome=Outcome.HIT)
         await self.report(r10, "answered", timedelta(hours=1), outcome=Outcome.HIT)
+        # A liaison officer's refusal is in its own words: not an Art. 6 refusal.
+        await self.report(
+            r11, "answered", timedelta(hours=1), outcome=Outcome.REFUSED, reason="not my remit"
+        )
         assert r7["dispatches"][0]["country"] == "FR"  # published above, never answered
 
 
@@ -176,20 +183,36 @@ EXPECTED_SENT = [
         "country": "DE",
         "urgency": "normal",
         **zeros(sent=3, answered=2, answered_in_time=2, refused=1, cancelled=1),
+        "under_directive": True,
     },
     {
         "channel": "europol",
         "country": "DE",
         "urgency": "urgent",
         **zeros(sent=1, answered=1, answered_late=1),
+        "under_directive": True,
     },
     {
         "channel": "europol",
         "country": "FR",
         "urgency": "normal",
         **zeros(sent=3, answered=2, answered_in_time=2, refused=1, pending=1),
+        "under_directive": True,
     },
-    {"channel": "interpol", "country": "US", "urgency": "normal", **zeros(sent=1, failed=1)},
+    {
+        "channel": "interpol",
+        "country": "US",
+        "urgency": "normal",
+        **zeros(sent=1, failed=1),
+        "under_directive": False,
+    },
+    {
+        "channel": "liaison_officer",
+        "country": "TR",
+        "urgency": "normal",
+        **zeros(sent=1, answered=1, answered_in_time=1, refused=1),
+        "under_directive": False,
+    },
 ]
 
 
@@ -204,27 +227,32 @@ async def test_yearly_figures_match_the_known_data_set(
     assert stats["year"] == 2026
     assert stats["period_start"].startswith("2026-01-01T00:00:00")
     assert stats["sent"] == EXPECTED_SENT
+    # Art. 18(2)(a): requests under the Directive only; INTERPOL's is another channel's.
     assert stats["totals"] == zeros(
-        sent=8,
+        sent=7,
         answered=5,
         answered_in_time=4,
         answered_late=1,
         refused=2,
-        failed=1,
         cancelled=1,
         pending=1,
     )
+    assert stats["other_channels"] == zeros(
+        sent=2, answered=1, answered_in_time=1, refused=1, failed=1
+    )
+    assert stats["articles"]["totals"].startswith("Art. 18(2)(a)")
+    assert stats["articles"]["other_channels"].startswith("not an Art. 18 figure")
     assert [(row["country"], row["sent"]) for row in stats["by_country"]] == [
         ("DE", 4),
         ("FR", 3),
-        ("US", 1),
     ]
     assert [(row["channel"], row["sent"]) for row in stats["by_channel"]] == [
         ("europol", 7),
         ("interpol", 1),
+        ("liaison_officer", 1),
     ]
     assert [(row["urgency"], row["sent"]) for row in stats["by_urgency"]] == [
-        ("normal", 7),
+        ("normal", 6),
         ("urgent", 1),
     ]
     assert stats["refusals"] == [
@@ -233,7 +261,13 @@ async def test_yearly_figures_match_the_known_data_set(
     ]
     # europol answer times: 1 h, 2 h, 3 h, 5 h, 10 h -> nearest-rank median 3 h, p90 10 h
     assert stats["answer_times"] == [
-        {"channel": "europol", "answered": 5, "median_seconds": 10800.0, "p90_seconds": 36000.0}
+        {"channel": "europol", "answered": 5, "median_seconds": 10800.0, "p90_seconds": 36000.0},
+        {
+            "channel": "liaison_officer",
+            "answered": 1,
+            "median_seconds": 3600.0,
+            "p90_seconds": 3600.0,
+        },
     ]
 
 
@@ -292,9 +326,14 @@ async def test_cli_exports_csv_and_json_with_progress_on_stderr(
         "refusal_ground",
         "measure",
         "value",
+        "basis",
     ]
     figures = {(r["section"], r["channel"], r["country"], r["measure"]): r["value"] for r in rows}
-    assert figures[("totals", "", "", "sent")] == "8"
+    assert figures[("totals", "", "", "sent")] == "7"
+    assert figures[("other_channels", "", "", "sent")] == "2"
+    bases = {(r["section"], r["country"]): r["basis"] for r in rows if r["measure"] == "sent"}
+    assert bases[("totals", "")].startswith("Art. 18(2)(a)")
+    assert bases[("sent", "TR")].startswith("not an Art. 18 figure")
     assert figures[("by_country", "", "DE", "answered_late")] == "1"
     assert figures[("answer_times", "europol", "", "p90_seconds")] == "36000.0"
     assert figures[("refusals", "", "FR", "refusals")] == "1"

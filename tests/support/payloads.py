@@ -31,6 +31,11 @@ SUBJECTS: dict[str, dict[str, Any]] = {
             "TH01": ["9.3"],
         },
     },
+    "fingerprint": {
+        "afis_reference": "PL-AFIS-2026-000777",
+        "print_type": "latent",
+        "finger_positions": [2, 7],
+    },
 }
 
 

@@ -164,6 +164,16 @@ def test_subject_fields_in_arguments_and_extras_are_redacted() -> None:
     assert line["payload"]["nested"] == [{"vin": "[redacted]"}]
 
 
+def test_fingerprint_subject_fields_are_redacted() -> None:
+    install_record_factory()
+    logger = logging.getLogger("tests.redaction")
+    subject = SUBJECTS["fingerprint"]
+    line = format_one(logger, "searching %s", {"kind": "fingerprint", "subject": subject},
+                      extra={"payload": {"afis_reference": subject["afis_reference"]}})  # fmt: skip
+    assert subject["afis_reference"] not in json.dumps(line)
+    assert line["payload"] == {"afis_reference": "[redacted]"}
+
+
 def test_validation_errors_are_summarized_without_their_input() -> None:
     install_record_factory()
     logger = logging.getLogger("tests.validation")

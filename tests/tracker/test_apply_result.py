@@ -152,3 +152,29 @@ async def test_a_result_for_an_unknown_dispatch_is_dropped(
     ghost = {"id": str(uuid.uuid4()), "request_id": str(uuid.uuid4()), "channel": "europol"}
 
     assert await apply(app, result(ghost, "answered", outcome=Outcome.HIT, answer={})) is False
+
+
+async def test_a_refusal_in_the_channels_own_words_is_kept_beside_the_answer(
+    gateway: tuple[FastAPI, httpx.AsyncClient],
+) -> None:
+    """Outside Directive (EU) 2023/977 a refusal has no Art. 6(1) ground: its reason is kept
+    with the answer and on the timeline, and refusal_ground stays empty."""
+    app, client = gateway
+    dispatch = await created_dispatch(client)
+    reason = "outside the centre's competence: refer the request to the single point of contact"
+    refused = result(
+        dispatch,
+        "answered",
+        outcome=Outcome.REFUSED,
+        answer={"remarks": f"Request refused: {reason}."},
+        refusal_reason=reason,
+    )
+    assert await apply(app, refused)
+    read = (await client.get(f"/v1/requests/{dispatch['request_id']}")).json()
+    [stored] = read["dispatches"]
+    assert (stored["outcome"], stored["refusal_ground"]) == ("refused", None)
+    assert stored["answer"]["refusal_reason"] == reason
+    answered = [
+        e for e in read["events"] if (e["type"], e["to_status"]) == ("dispatch_status", "answered")
+    ]
+    assert answered[-1]["detail"]["refusal_reason"] == reason

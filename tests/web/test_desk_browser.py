@@ -72,7 +72,7 @@ def compose(page: Page, kind: str, targets: str, **extra: Any) -> None:
     if extra.get("urgency_ground"):
         page.get_by_label("Urgent", exact=True).check()
         page.get_by_label("Ground of urgency").select_option(extra["urgency_ground"])
-        page.get_by_label("Access to the information").select_option("direct")
+        page.get_by_label("Expected access of the requested state").select_option("direct")
     page.get_by_label("Purpose").fill(PURPOSE)
 
 

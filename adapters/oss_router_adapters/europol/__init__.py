@@ -14,6 +14,10 @@ PROFILE = ChannelProfile(
     kinds=frozenset(Kind),
     build_answer=build_answer,
     partner=PARTNER,
+    refusal_reasons=(
+        "the operational partner declines under its national law",
+        "the data owner's handling restrictions do not allow an answer",
+    ),
 )
 
 

@@ -14,6 +14,11 @@ PROFILE = ChannelProfile(
     kinds=frozenset(Kind),
     build_answer=build_answer,
     partner=PARTNER,
+    refusal_reasons=(
+        "INTERPOL Constitution Art. 3: the matter is of a political, military, religious or "
+        "racial character",
+        "the source of the data has not consented to its disclosure",
+    ),
 )
 
 

@@ -10,6 +10,7 @@ DATABASES = {
     Kind.VEHICLE: "SMV",  # Stolen Motor Vehicles
     Kind.DOCUMENT: "SLTD",  # Stolen and Lost Travel Documents
     Kind.DNA: "DNA Gateway",
+    Kind.FINGERPRINT: "AFIS",
 }
 NOTICE_COLOURS = ("red", "yellow", "blue", "green")
 DOCUMENT_STATUSES = ("stolen", "lost", "revoked")
@@ -36,4 +37,6 @@ def _hit_remark(ctx: AnswerContext, colour: str | None) -> str:
     if kind is Kind.DOCUMENT:
         status = ctx.draw.pick("document_status", DOCUMENT_STATUSES)
         return f"Document recorded in SLTD as {status}."
+    if kind is Kind.FINGERPRINT:
+        return "Fingerprints matched in AFIS; the holding NCB will confirm the match."
     return "DNA profile matched; the holding NCB will confirm the match."

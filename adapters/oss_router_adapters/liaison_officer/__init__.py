@@ -11,9 +11,13 @@ from oss_router_adapters.stub import ChannelProfile, StubAdapter
 PROFILE = ChannelProfile(
     channel=Channel.LIAISON_OFFICER,
     latency_ms=1500,  # a person reads and answers, the slowest channel
-    kinds=frozenset({Kind.PERSON, Kind.VEHICLE, Kind.DOCUMENT}),  # DNA goes elsewhere (R4)
+    kinds=frozenset({Kind.PERSON, Kind.VEHICLE, Kind.DOCUMENT}),  # no DNA or fingerprints (R4)
     build_answer=build_answer,
     partner=PARTNER,
+    refusal_reasons=(
+        "the local authorities need a formal request through the official channel",
+        "the matter is outside the officer's remit",
+    ),
 )
 
 

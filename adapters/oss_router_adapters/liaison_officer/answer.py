@@ -18,5 +18,5 @@ def _summary(ctx: AnswerContext) -> str:
             " A formal answer follows through the official channel."
         )
     if ctx.outcome is Outcome.REFUSED:
-        return f"The competent local authorities decline to answer ({ctx.refusal_basis})."
+        return f"The competent local authorities decline to answer: {ctx.refusal_basis}."
     return f"Checked with the competent local authorities: nothing on record for this {kind}."

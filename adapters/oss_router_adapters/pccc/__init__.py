@@ -11,9 +11,13 @@ from oss_router_adapters.stub import ChannelProfile, StubAdapter
 PROFILE = ChannelProfile(
     channel=Channel.PCCC,
     latency_ms=200,  # local databases, the fastest channel
-    kinds=frozenset({Kind.PERSON, Kind.VEHICLE, Kind.DOCUMENT}),  # no DNA checks (R2)
+    kinds=frozenset({Kind.PERSON, Kind.VEHICLE, Kind.DOCUMENT}),  # no DNA or fingerprints (R2)
     build_answer=build_answer,
     partner=PARTNER,
+    refusal_reasons=(
+        "outside the centre's competence: refer the request to the single point of contact",
+        "the check needs a judicial authorisation",
+    ),
 )
 
 

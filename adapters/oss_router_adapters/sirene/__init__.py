@@ -14,6 +14,11 @@ PROFILE = ChannelProfile(
     kinds=frozenset(Kind),  # SIS holds persons, objects and, for missing persons, DNA profiles
     build_answer=build_answer,
     partner=PARTNER,
+    refusal_reasons=(
+        "the alert is flagged: the action to be taken is not taken on this territory "
+        "(Regulation (EU) 2018/1862 Art. 24)",
+        "the issuing bureau withholds the supplementary information",
+    ),
 )
 
 

@@ -32,7 +32,7 @@ def build_answer(ctx: AnswerContext) -> dict[str, Any]:
 
 
 def _article(ctx: AnswerContext) -> int:
-    if ctx.envelope.kind is Kind.PERSON:
+    if ctx.envelope.kind in (Kind.PERSON, Kind.FINGERPRINT):  # fingerprints of a person alert
         return ctx.draw.pick("alert_article", PERSON_ARTICLES)
     if ctx.envelope.kind is Kind.DNA:
         return DNA_ARTICLE

@@ -12,14 +12,14 @@ from oss_router.channel.contract import (
     ReplyReceipt,
     RetriableChannelError,
 )
-from oss_router.messages.codes import Channel
+from oss_router.messages.codes import Channel, Outcome
 from oss_router.messages.dispatch import DispatchEnvelope
 from oss_router.messages.inbound import PartnerMessage, ReplyEnvelope
 from oss_router.messages.simulation import SimulationOrder
 from oss_router_adapters.stub.answer import AnswerContext
 from oss_router_adapters.stub.attempts import AttemptCounter
 from oss_router_adapters.stub.hooks import Hook, parse_hook
-from oss_router_adapters.stub.outcome import decide, draw_for
+from oss_router_adapters.stub.outcome import decide, draw_for, refusal_words
 from oss_router_adapters.stub.partner import StubPartner
 from oss_router_adapters.stub.profile import ChannelProfile
 from oss_router_adapters.stub.settings import StubSettings, parse_settings
@@ -49,8 +49,12 @@ class StubAdapter:
         self._sleep = sleep
         self._clock = clock
         self._attempts = AttemptCounter()
-        self.partner = StubPartner(
-            profile.channel, sorted(profile.kinds), profile.partner, settings, clock=clock
+        self.partner = (
+            StubPartner(
+                profile.channel, sorted(profile.kinds), profile.partner, settings, clock=clock
+            )
+            if profile.partner is not None
+            else None
         )
 
     @classmethod
@@ -76,18 +80,30 @@ class StubAdapter:
         return self._answer(envelope, received_at)
 
     async def receive(self, limit: int, *, wait_seconds: float) -> Sequence[PartnerMessage]:
+        if self.partner is None:  # a channel nobody sends requests through: a quiet long poll
+            await self._sleep(wait_seconds)
+            return []
         return await self.partner.receive(limit, wait_seconds=wait_seconds)
 
     async def acknowledge(self, message_ids: Sequence[UUID]) -> None:
-        await self.partner.acknowledge(message_ids)
+        if self.partner is not None:
+            await self.partner.acknowledge(message_ids)
 
     async def reply(self, envelope: ReplyEnvelope) -> ReplyReceipt:
-        return await self.partner.reply(envelope)
+        return await self._partner().reply(envelope)
 
     async def simulate(self, order: SimulationOrder) -> int:
         if order.channel is not self.channel:
             raise PermanentChannelError(f"{order.channel} order sent to the {self.channel}")
-        return await self.partner.simulate(order)
+        return await self._partner().simulate(order)
+
+    def _partner(self) -> StubPartner:
+        if self.partner is None:
+            raise PermanentChannelError(
+                f"the {self.channel} channel carries no requests to the bureau: partners' "
+                "automated searches are answered by the national databases themselves"
+            )
+        return self.partner
 
     async def health(self) -> bool:
         return self.settings.healthy
@@ -121,10 +137,17 @@ class StubAdapter:
         outcome, ground = decide(
             draw, envelope.kind, self.settings.hit_rate, self.settings.refusal_rate
         )
-        body = self.profile.build_answer(AnswerContext(envelope, outcome, ground, draw))
+        reason = None
+        if outcome is Outcome.REFUSED and not envelope.directive_exchange:
+            # Art. 6(1) grounds are the Directive's; this channel refuses in its own words.
+            ground, reason = None, refusal_words(draw, self.profile.refusal_reasons)
+        context = AnswerContext(envelope, outcome, ground, draw, reason)
+        body = self.profile.build_answer(context)
         times = {"received_at": received_at.isoformat(), "answered_at": self._clock().isoformat()}
         answer = {**body, "simulated": True, **times}
-        return AdapterAnswer(outcome=outcome, answer=answer, refusal_ground=ground)
+        return AdapterAnswer(
+            outcome=outcome, answer=answer, refusal_ground=ground, refusal_reason=reason
+        )
 
 
 def _raise_hooked_failure(hook: Hook, attempt: int) -> None:

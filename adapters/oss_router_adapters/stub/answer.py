@@ -19,6 +19,7 @@ class AnswerContext:
     outcome: Outcome
     refusal_ground: RefusalGround | None
     draw: Draw
+    refusal_reason: str | None = None  # a refusal outside the Directive, in the channel's words
 
     @property
     def message_number(self) -> int:
@@ -29,13 +30,16 @@ class AnswerContext:
         """``hit`` when found, otherwise the shared no-record or refusal phrase."""
         if self.outcome is Outcome.HIT:
             return hit
-        if self.refusal_ground is not None:
-            return f"Request refused under {self.refusal_basis}."
+        if self.outcome is Outcome.REFUSED:
+            return f"Request refused: {self.refusal_basis}."
         return NO_RECORD
 
     @property
     def refusal_basis(self) -> str:
-        return f"Directive (EU) 2023/977 Art. 6(1)({self.refusal_ground})"
+        """The ground (Directive (EU) 2023/977 Art. 6(1)) or the channel's own reason."""
+        if self.refusal_ground is not None:
+            return f"Directive (EU) 2023/977 Art. 6(1)({self.refusal_ground})"
+        return self.refusal_reason or "no reason given"
 
 
 # A channel's answer body: only what the real channel would send back, no echo of the subject.

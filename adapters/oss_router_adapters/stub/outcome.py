@@ -4,10 +4,12 @@
     digest   = sha256(material as UTF-8)
     draw     = (first 8 bytes of digest, big-endian) >> 11, divided by 2**53   -> [0, 1)
 
-``draw < hit_rate`` is a hit; ``draw < hit_rate + refusal_rate`` a refusal (never for DNA:
-Prüm-style DNA lookups answer hit / no-hit only); anything else no hit. Every other detail of
-an answer that depends on what was found (refusal ground, alert article, notice colour, ...)
-is picked from the same digest, so it is as stable as the outcome.
+``draw < hit_rate`` is a hit; ``draw < hit_rate + refusal_rate`` a refusal (never for DNA or
+fingerprints: automated Prüm-style comparisons answer hit / no hit only); anything else no hit.
+A refusal of a request under Directive (EU) 2023/977 (``envelope.directive_exchange``) carries
+an Art. 6(1) ground; any other channel refuses in its own words (the profile's reasons).
+Every other detail of an answer that depends on what was found (refusal ground, alert
+article, notice colour, ...) is picked from the same digest, so it is as stable as the outcome.
 """
 
 import hashlib
@@ -16,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from oss_router.messages.codes import Kind, Outcome, RefusalGround
+from oss_router.messages.codes import BIOMETRIC_KINDS, Kind, Outcome, RefusalGround
 from oss_router.messages.dispatch import DispatchEnvelope
 
 T = TypeVar("T")
@@ -62,9 +64,15 @@ def draw_for(seed: int, envelope: DispatchEnvelope) -> Draw:
 def decide(
     draw: Draw, kind: Kind, hit_rate: float, refusal_rate: float
 ) -> tuple[Outcome, RefusalGround | None]:
-    """The band the draw falls in; a refusal carries a Directive (EU) 2023/977 Art. 6(1) ground."""
+    """The band the draw falls in; a refusal here carries a Directive (EU) 2023/977 Art. 6(1)
+    ground, which ``refusal_words`` replaces outside the Directive."""
     if draw.value < hit_rate:
         return Outcome.HIT, None
-    if kind is not Kind.DNA and draw.value < hit_rate + refusal_rate:
+    if kind not in BIOMETRIC_KINDS and draw.value < hit_rate + refusal_rate:
         return Outcome.REFUSED, draw.pick("refusal_ground", GROUNDS)
     return Outcome.NO_HIT, None
+
+
+def refusal_words(draw: Draw, reasons: Sequence[str]) -> str:
+    """A channel's own reason for a refusal outside the Directive (stable, like the outcome)."""
+    return draw.pick("refusal_reason", reasons)

@@ -37,12 +37,23 @@ class AdapterAnswer(BaseModel):
 
     outcome: Outcome
     answer: dict[str, Any]
+    # Directive (EU) 2023/977 Art. 6(1): only on a refused request under the Directive.
     refusal_ground: RefusalGround | None = None
+    # A refusal in the channel's own words (or a free reason) where the Directive's grounds
+    # do not apply: SIRENE, INTERPOL, liaison officers, PCCCs, Europol's third-state partners.
+    refusal_reason: str | None = None
 
     @model_validator(mode="after")
     def _refusal_has_ground(self) -> "AdapterAnswer":
-        if (self.outcome is Outcome.REFUSED) != (self.refusal_ground is not None):
-            raise ValueError("refusal_ground is required for, and only for, outcome 'refused'")
+        refused = self.outcome is Outcome.REFUSED
+        grounds = (self.refusal_ground is not None) + (self.refusal_reason is not None)
+        if refused and grounds != 1:
+            raise ValueError(
+                "a refusal carries either refusal_ground (Directive 2023/977 Art. 6(1)) or "
+                "refusal_reason (the channel's own words), not both and not neither"
+            )
+        if not refused and grounds:
+            raise ValueError("refusal_ground and refusal_reason belong to outcome 'refused' only")
         return self
 
 

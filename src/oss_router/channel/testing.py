@@ -68,6 +68,11 @@ SAMPLE_SUBJECTS: Mapping[Kind, Mapping[str, Any]] = {
         "sample_type": "crime_scene",
         "loci": {"D3S1358": ["15", "17"], "TH01": ["9.3"], "FGA": ["21"], "VWA": ["16", "18"]},
     },
+    Kind.FINGERPRINT: {
+        "afis_reference": "PL-AFIS-2026-000123",
+        "print_type": "latent",
+        "finger_positions": [2, 3],
+    },
 }
 # Values of a subject this short are also a channel's own words ("PL", a sex code).
 _ECHO_MIN_LENGTH = 4

@@ -312,6 +312,7 @@ class ChannelWorker:
             outcome=answer.outcome if answer else None,
             answer=answer.answer if answer else None,
             refusal_ground=answer.refusal_ground if answer else None,
+            refusal_reason=answer.refusal_reason if answer else None,
             error=error,
             attempts=attempt,
             occurred_at=self._clock(),

@@ -61,3 +61,18 @@ class SisConnectionsFile(DataFile):
 
 class MandateAreasFile(DataFile):
     areas: list[AreaName] = Field(min_length=1)
+
+
+class PrumConnection(BaseModel):
+    """One state reached by automated Prüm searches: from when, per data category."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    code: CountryCode
+    dna_since: date | None = None
+    dactyloscopic_since: date | None = None
+    basis: str = Field(min_length=1)
+
+
+class PrumConnectionsFile(DataFile):
+    connections: list[PrumConnection] = Field(min_length=1)

@@ -19,6 +19,7 @@ from oss_router.country.files import (
     CountriesFile,
     DataFile,
     MandateAreasFile,
+    PrumConnectionsFile,
     SisConnectionsFile,
 )
 from oss_router.country.reference import DatasetInfo, ReferenceData
@@ -41,6 +42,7 @@ LIAISON = "liaison_officer_posts.json"
 PCCC = "pccc_partners.json"
 INTERPOL = "interpol_members.json"
 MANDATE = "europol_mandate_areas.json"
+PRUM = "prum_connections.json"
 
 _F = TypeVar("_F", bound=DataFile)
 
@@ -64,6 +66,7 @@ class _Files:
     pccc: BilateralSetFile
     interpol: CodeSetFile
     mandate: MandateAreasFile
+    prum: PrumConnectionsFile
 
 
 def load_reference_data(directory: Path | None = None) -> ReferenceData:
@@ -96,6 +99,7 @@ _MODELS: dict[str, type[DataFile]] = {
     PCCC: BilateralSetFile,
     INTERPOL: CodeSetFile,
     MANDATE: MandateAreasFile,
+    PRUM: PrumConnectionsFile,
 }
 
 
@@ -119,6 +123,7 @@ def _read_all(directory: Path) -> _Files:
         pccc=_typed(parsed[PCCC], BilateralSetFile),
         interpol=_typed(parsed[INTERPOL], CodeSetFile),
         mandate=_typed(parsed[MANDATE], MandateAreasFile),
+        prum=_typed(parsed[PRUM], PrumConnectionsFile),
     )
 
 
@@ -163,6 +168,7 @@ def _check(files: _Files) -> list[str]:
         *_check_bilateral(files, known),
         *_check_interpol(files),
         *_check_mandate(files.mandate),
+        *_check_prum(files),
     ]
 
 
@@ -184,6 +190,7 @@ def _code_sets(files: _Files) -> dict[str, list[str]]:
         LIAISON: files.liaison.codes,
         PCCC: files.pccc.codes,
         INTERPOL: files.interpol.codes,
+        PRUM: [connection.code for connection in files.prum.connections],
     }
 
 
@@ -272,6 +279,23 @@ def _check_mandate(mandate: MandateAreasFile) -> list[str]:
     return problems
 
 
+def _check_prum(files: _Files) -> list[str]:
+    """Prüm binds the EU member states and the associated states with a Prüm agreement; an
+    entry without any category connects nothing (a typo, not a fact)."""
+    eu_or_schengen = set(files.eu.codes) | set(files.schengen.codes)
+    problems = [
+        f"{PRUM}: {c.code} is neither an EU member nor Schengen associated"
+        for c in files.prum.connections
+        if c.code not in eu_or_schengen
+    ]
+    problems += [
+        f"{PRUM}: {c.code} has neither dna_since nor dactyloscopic_since"
+        for c in files.prum.connections
+        if c.dna_since is None and c.dactyloscopic_since is None
+    ]
+    return problems
+
+
 def _build(files: _Files) -> ReferenceData:
     return ReferenceData(
         countries={entry.code: entry.name for entry in files.countries.countries},
@@ -284,6 +308,10 @@ def _build(files: _Files) -> ReferenceData:
         bilateral_home_country=files.liaison.home_country,
         interpol_members=frozenset(files.interpol.codes),
         mandate_areas=tuple(files.mandate.areas),
+        prum_dna={c.code: c.dna_since for c in files.prum.connections if c.dna_since},
+        prum_dactyloscopic={
+            c.code: c.dactyloscopic_since for c in files.prum.connections if c.dactyloscopic_since
+        },
         datasets=tuple(_info(name, data) for name, data in _all_files(files)),
     )
 
@@ -299,6 +327,7 @@ def _all_files(files: _Files) -> list[tuple[str, DataFile]]:
         (PCCC, files.pccc),
         (INTERPOL, files.interpol),
         (MANDATE, files.mandate),
+        (PRUM, files.prum),
     ]
 
 

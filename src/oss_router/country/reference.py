@@ -44,6 +44,9 @@ class ReferenceData:
     bilateral_home_country: str  # whose liaison officers and PCCCs the two sets above list
     interpol_members: frozenset[str]
     mandate_areas: tuple[str, ...]
+    # code -> first day routing uses the automated Prüm search of that category
+    prum_dna: Mapping[str, date]
+    prum_dactyloscopic: Mapping[str, date]
     datasets: tuple[DatasetInfo, ...]
 
     @property
@@ -84,6 +87,16 @@ class ReferenceData:
         """Crime area within Europol's mandate (Reg. (EU) 2016/794 Annex I); ``other`` is not."""
         return area in self.mandate_areas
 
+    def prum_dna_since(self, code: str) -> date | None:
+        """Reached by automated DNA searches from (Decision 2008/615/JHA Art. 3;
+        Regulation (EU) 2024/982 Art. 6)."""
+        return self.prum_dna.get(code)
+
+    def prum_dactyloscopic_since(self, code: str) -> date | None:
+        """Reached by automated dactyloscopic searches from (Decision 2008/615/JHA Art. 9;
+        Regulation (EU) 2024/982 Art. 13)."""
+        return self.prum_dactyloscopic.get(code)
+
     def describe(self) -> dict[str, Any]:
         """The sets with their dates and sources, JSON-able (for ``GET /v1/routing/policy``)."""
         return {
@@ -101,6 +114,10 @@ class ReferenceData:
                 "pccc_partners": sorted(self.pccc_partners),
                 "interpol_members": sorted(self.interpol_members),
                 "europol_mandate_areas": list(self.mandate_areas),
+                "prum_dna": {code: on.isoformat() for code, on in sorted(self.prum_dna.items())},
+                "prum_dactyloscopic": {
+                    code: on.isoformat() for code, on in sorted(self.prum_dactyloscopic.items())
+                },
             },
             "datasets": [info.describe() for info in self.datasets],
         }

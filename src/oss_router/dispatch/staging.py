@@ -12,11 +12,13 @@ from typing import Any
 
 from oss_router.audit.service import Action, Actor, AuditRecord
 from oss_router.broker.topology import DISPATCH_EXCHANGE
+from oss_router.country import load_reference_data
 from oss_router.dispatch.lifecycle import is_superseded, replay_target
 from oss_router.dispatch.transitions import move_dispatch, settle_request
 from oss_router.messages.codes import DispatchStatus, RequestStatus
 from oss_router.messages.dispatch import ATTEMPT_HEADER, REPLAY_HEADER, DispatchEnvelope
 from oss_router.models import Dispatch, ExchangeRequest, OutboxMessage
+from oss_router.routing.deadlines import under_directive
 from oss_router.routing.decision import DispatchDecision
 from oss_router.unit_of_work import UnitOfWork
 
@@ -85,7 +87,14 @@ def dispatch_envelope(request: ExchangeRequest, dispatch: Dispatch) -> DispatchE
         reference=request.reference,
         due_at=dispatch.due_at,
         created_at=request.created_at,
+        directive_exchange=directive_exchange(dispatch),
     )
+
+
+def directive_exchange(dispatch: Dispatch) -> bool:
+    """The dispatch is a request under Directive (EU) 2023/977 (its Art. 6 refusal grounds)."""
+    eu_or_schengen = load_reference_data().is_eu_or_schengen(dispatch.country)
+    return under_directive(dispatch.channel, eu_or_schengen)
 
 
 def enqueue_dispatch(

@@ -29,7 +29,45 @@ from datetime import datetime, timedelta
 from oss_router.config import Settings
 from oss_router.country.loader import load_reference_data
 from oss_router.messages.codes import AccessType, Channel, Urgency
-from oss_router.routing.deadlines import NORMAL, SIRENE, URGENT_DIRECT, URGENT_INDIRECT, Deadline
+from oss_router.routing.deadlines import (
+    NORMAL_HOURS,
+    SIRENE_HOURS,
+    URGENT_DIRECT_HOURS,
+    URGENT_INDIRECT_HOURS,
+    under_directive,
+)
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """A time limit that binds us as the requested side: hours from receipt, and why."""
+
+    hours: int
+    basis: str
+
+
+# The same limits as on an outgoing dispatch (routing/deadlines.py), worded for our side: here
+# the bureau is the requested single point of contact or SIRENE bureau, and owes the answer.
+SIRENE = Deadline(
+    SIRENE_HOURS,
+    "Regulation (EU) 2018/1862 Art. 8(3): we owe the supplementary information within "
+    f"{SIRENE_HOURS} hours",
+)
+URGENT_DIRECT = Deadline(
+    URGENT_DIRECT_HOURS,
+    "Directive (EU) 2023/977 Art. 5(1)(a): urgent, directly accessible information — we owe "
+    f"the answer within {URGENT_DIRECT_HOURS} hours",
+)
+URGENT_INDIRECT = Deadline(
+    URGENT_INDIRECT_HOURS,
+    "Directive (EU) 2023/977 Art. 5(1)(b): urgent, indirectly accessible information — we owe "
+    f"the answer within 3 days ({URGENT_INDIRECT_HOURS} hours)",
+)
+NORMAL = Deadline(
+    NORMAL_HOURS,
+    "Directive (EU) 2023/977 Art. 5(1)(c): not urgent — we owe the answer within 7 days "
+    f"({NORMAL_HOURS} hours)",
+)
 
 # The service targets' situations: a channel, or SIENA traffic from outside the Directive.
 EUROPOL_PARTNER = "europol_partner"
@@ -85,9 +123,8 @@ class Due:
 def is_directive_request(channel: Channel, requesting_country: str) -> bool:
     """A SIENA request from a state the Directive binds (EU member states and the Schengen
     associated states, for which it develops the Schengen acquis)."""
-    return channel is Channel.EUROPOL and load_reference_data().is_eu_or_schengen(
-        requesting_country.upper()
-    )
+    eu_or_schengen = load_reference_data().is_eu_or_schengen(requesting_country.upper())
+    return under_directive(channel, eu_or_schengen)
 
 
 def deadline_of(

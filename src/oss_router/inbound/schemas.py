@@ -10,7 +10,15 @@ the subject models of outgoing requests: a subject is validated exactly as in ``
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, TypeAdapter
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    TypeAdapter,
+    field_validator,
+)
 
 from oss_router.field_messages import explained
 from oss_router.input import InputModel, forbid_nul_in_schema
@@ -31,6 +39,7 @@ from oss_router.messages.subjects import (
     CountryCode,
     DnaSubject,
     DocumentSubject,
+    FingerprintSubject,
     PersonSubject,
     VehicleSubject,
 )
@@ -114,6 +123,19 @@ class _RegistrationFields(InputModel):
         default=None, description="The PCCC unit the request is addressed to, if any"
     )
 
+    @field_validator("channel")
+    @classmethod
+    def _a_channel_requests_arrive_through(cls, channel: Channel) -> Channel:
+        # A Prüm search of our DNA or fingerprint database by another state is answered by the
+        # database itself, hit or no hit (Regulation (EU) 2024/982 Art. 6 and 13): it is not a
+        # request the bureau registers and answers. A follow-up of a hit arrives over SIENA.
+        if channel is Channel.PRUM:
+            raise ValueError(
+                "Requests do not arrive through prum: another state's automated search is "
+                "answered by our databases themselves; register its follow-up under europol."
+            )
+        return channel
+
 
 class PersonRegistration(_RegistrationFields):
     kind: Literal[Kind.PERSON]
@@ -135,8 +157,17 @@ class DnaRegistration(_RegistrationFields):
     subject: DnaSubject
 
 
+class FingerprintRegistration(_RegistrationFields):
+    kind: Literal[Kind.FINGERPRINT]
+    subject: FingerprintSubject
+
+
 InboundRegistration = Annotated[
-    PersonRegistration | VehicleRegistration | DocumentRegistration | DnaRegistration,
+    PersonRegistration
+    | VehicleRegistration
+    | DocumentRegistration
+    | DnaRegistration
+    | FingerprintRegistration,
     Field(discriminator="kind", description=REGISTRATION_DESCRIPTION),
 ]
 INBOUND_REGISTRATION: TypeAdapter[InboundRegistration] = TypeAdapter(InboundRegistration)

@@ -8,6 +8,12 @@ class Kind(StrEnum):
     VEHICLE = "vehicle"
     DOCUMENT = "document"
     DNA = "dna"
+    FINGERPRINT = "fingerprint"  # dactyloscopic data (Regulation (EU) 2024/982 Art. 4)
+
+
+# The kinds compared by automated Prüm searches (Regulation (EU) 2024/982 Art. 6 and 13):
+# answered hit / no hit, never sent to a PCCC or a liaison officer.
+BIOMETRIC_KINDS = frozenset({Kind.DNA, Kind.FINGERPRINT})
 
 
 class Channel(StrEnum):
@@ -16,6 +22,7 @@ class Channel(StrEnum):
     INTERPOL = "interpol"
     LIAISON_OFFICER = "liaison_officer"
     PCCC = "pccc"
+    PRUM = "prum"  # automated DNA / dactyloscopic searches (Regulation (EU) 2024/982)
 
 
 class Urgency(StrEnum):
@@ -33,7 +40,9 @@ class UrgencyGround(StrEnum):
 
 
 class AccessType(StrEnum):
-    """Whether the requested state can access the information directly (Art. 5(1))."""
+    """On an outgoing request: whether we *expect* the requested state to hold the information
+    directly accessible (Art. 5(1)(a)/(b)). It is the requested side's own fact (Art. 2(13),
+    (14)); ours is an expectation that sets the deadline we record, not a statement of law."""
 
     DIRECT = "direct"
     INDIRECT = "indirect"

@@ -38,6 +38,10 @@ class DispatchEnvelope(BaseModel):
     reference: str | None = None
     due_at: AwareDatetime
     created_at: AwareDatetime
+    # A request to a single point of contact under Directive (EU) 2023/977 (SIENA to an EU or
+    # Schengen state): only then may a refusal cite an Art. 6(1) ground. Other channels refuse
+    # in their own words (AdapterAnswer.refusal_reason).
+    directive_exchange: bool = False
 
     @property
     def received_at(self) -> datetime:

@@ -29,7 +29,8 @@ class DispatchResult(BaseModel):
     status: ResultStatus
     outcome: Outcome | None = None
     answer: dict[str, Any] | None = None
-    refusal_ground: RefusalGround | None = None
+    refusal_ground: RefusalGround | None = None  # Directive (EU) 2023/977 Art. 6(1) only
+    refusal_reason: str | None = None  # another channel's own refusal words
     error: str | None = None
     attempts: int = 1
     occurred_at: AwareDatetime

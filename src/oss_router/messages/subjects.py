@@ -151,6 +151,45 @@ class DnaSubject(InputModel):
         return self
 
 
+AFIS_REFERENCE_PATTERN = explained(
+    r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,63}$",
+    "Give the AFIS reference: up to 64 letters, digits, dots, slashes or dashes.",
+)
+FINGER_POSITIONS = 10  # ANSI/NIST-ITL finger position codes 1 (right thumb) to 10 (left little)
+
+
+def _distinct_positions(positions: list[int]) -> list[int]:
+    repeated = sorted({p for p in positions if positions.count(p) > 1})
+    if repeated:
+        listed = ", ".join(str(p) for p in repeated)
+        raise ValueError(f"Name each finger position once (repeated: {listed}).")
+    return positions
+
+
+FingerPosition = Annotated[int, Field(ge=1, le=FINGER_POSITIONS)]
+
+
+class FingerprintSubject(InputModel):
+    """Dactyloscopic data (Regulation (EU) 2024/982 Art. 4(3)) held in the national AFIS: the
+    search sends the reference of the record, not the images, through this router."""
+
+    afis_reference: Annotated[
+        str, StringConstraints(strip_whitespace=True, pattern=AFIS_REFERENCE_PATTERN)
+    ] = Field(description="Reference of the record in the national AFIS")
+    print_type: Literal["tenprint", "latent"] | None = Field(
+        default=None,
+        description="tenprint: taken from a person; latent: a mark found at a crime scene",
+    )
+    finger_positions: Annotated[
+        list[FingerPosition],
+        Field(max_length=FINGER_POSITIONS),
+        AfterValidator(_distinct_positions),
+    ] = Field(
+        default_factory=list,
+        description="Finger positions 1 (right thumb) to 10 (left little finger) in the record",
+    )
+
+
 def subject_document(subject: BaseModel) -> dict[str, Any]:
     """The subject as stored and sent on the wire (without the copied ``kind``)."""
     return subject.model_dump(mode="json", exclude_none=True)

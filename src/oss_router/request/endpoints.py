@@ -19,9 +19,10 @@ from oss_router.deps import (
 from oss_router.field_messages import explained
 from oss_router.messages.codes import Channel, Kind, RequestStatus
 from oss_router.messages.subjects import COUNTRY_PATTERN
-from oss_router.request import reading, repository, reroute, retry, service
+from oss_router.request import follow_up, reading, repository, reroute, retry, service
 from oss_router.request.schemas import (
     CancelBody,
+    FollowUpBody,
     PreviewDispatch,
     PreviewTargetError,
     RequestCreate,
@@ -49,6 +50,16 @@ RETRY_RESPONSES: dict[int | str, dict[str, Any]] = {
     403: {"description": "Only supervisors retry a dispatch"},
     404: {"description": "No such request, or no such dispatch on it"},
     409: {"description": "The dispatch is not failed, was re-routed, or its request is closed"},
+}
+
+FOLLOW_UP_RESPONSES: dict[int | str, dict[str, Any]] = {
+    401: {"description": "No valid credentials"},
+    403: {"description": "Only officers and supervisors stage a follow-up"},
+    404: {"description": "No such request, or no such dispatch on it"},
+    409: {
+        "description": "The dispatch is not a Prüm search answered with a hit, its follow-up "
+        "was staged already, or its request is closed"
+    },
 }
 
 IdempotencyKey = Annotated[
@@ -199,6 +210,30 @@ async def retry_dispatch(
     """Supervisors only: send a failed dispatch again through the same channel, with a reason
     (audited). 409 unless the dispatch is failed, not re-routed, and its request open."""
     request = await retry.retry_dispatch(uow, request_id, dispatch_id, body.reason, principal, now)
+    return reading.to_read(request, now, policy)
+
+
+@router.post(
+    "/requests/{request_id}/dispatches/{dispatch_id}/follow-up",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=RequestRead,
+    responses=FOLLOW_UP_RESPONSES,
+)
+async def follow_up_hit(
+    request_id: UUID,
+    dispatch_id: UUID,
+    body: FollowUpBody,
+    uow: UnitOfWorkDep,
+    policy: PolicyDep,
+    principal: Desk,
+    now: NowDep,
+) -> RequestRead:
+    """Officers and supervisors: stage the follow-up of a Prüm hit — a SIENA request to the
+    state of the hit for the data behind the match (rule F1; Regulation (EU) 2024/982
+    Art. 47: core data owed within 48 hours of the confirmation)."""
+    request = await follow_up.stage_follow_up(
+        uow, policy, request_id, dispatch_id, body.note, principal, now
+    )
     return reading.to_read(request, now, policy)
 
 

@@ -7,6 +7,7 @@ from oss_router.dispatch.lifecycle import is_terminal
 from oss_router.dispatch.staging import retry_refusal
 from oss_router.models import Dispatch, ExchangeRequest, RequestEvent
 from oss_router.registers.service import NationalCheck
+from oss_router.request.follow_up import follow_up_refusal
 from oss_router.request.reroute import reroute_channels
 from oss_router.request.schemas import DispatchRead, EventRead, RequestRead
 from oss_router.routing.policy import RoutingPolicy
@@ -44,6 +45,7 @@ def _dispatch_read(
             "overdue": overdue,
             "reroute_channels": reroute_channels(policy, request, dispatch, now),
             "retry_allowed": retry_refusal(request, dispatch) is None,
+            "follow_up_allowed": follow_up_refusal(request, dispatch) is None,
         }
     )
 
@@ -51,5 +53,5 @@ def _dispatch_read(
 # Every other field is the ORM attribute of the same name: one mapper, no field list by hand.
 _REQUEST_COMPUTED = {"overdue", "dispatches", "events", "needs_action", "known_to_us"}
 _REQUEST_FIELDS = [name for name in RequestRead.model_fields if name not in _REQUEST_COMPUTED]
-_COMPUTED = {"overdue", "reroute_channels", "retry_allowed"}
+_COMPUTED = {"overdue", "reroute_channels", "retry_allowed", "follow_up_allowed"}
 _DISPATCH_FIELDS = [name for name in DispatchRead.model_fields if name not in _COMPUTED]

@@ -24,6 +24,7 @@ from oss_router.messages.subjects import (
     COUNTRY_PATTERN,
     DnaSubject,
     DocumentSubject,
+    FingerprintSubject,
     PersonSubject,
     VehicleSubject,
 )
@@ -41,8 +42,15 @@ SIS_ALERT_PATTERN = explained(
     "Give the SIS alert identifier: up to 64 letters, digits and . _ : / -",
 )
 REQUEST_DESCRIPTION = (
-    "A lookup about a person, vehicle, document or DNA profile, to one or more countries; "
+    "A lookup about a person, vehicle, document, DNA profile or fingerprints, to one or more "
+    "countries; "
     "``kind`` says which, and the subject is the one of that kind."
+)
+
+ACCESS_TYPE_DESCRIPTION = (
+    "Our expectation of the requested state's access to the information (direct or indirect, "
+    "Directive 2023/977 Art. 5(1)(a)/(b)); only the requested state knows it, so the deadline "
+    "it sets on an urgent Directive request is our reading of what that state owes"
 )
 
 
@@ -80,7 +88,10 @@ class RoutingFields(InputModel):
     target_countries: list[CountryField] = Field(min_length=1, max_length=MAX_TARGETS)
     urgency: Urgency = Urgency.NORMAL
     urgency_ground: UrgencyGround | None = None
-    access_type: AccessType = AccessType.INDIRECT
+    access_type: AccessType = Field(
+        default=AccessType.INDIRECT,
+        description=ACCESS_TYPE_DESCRIPTION,
+    )
     crime_area: Annotated[str, StringConstraints(pattern=CRIME_AREA_PATTERN)] = "other"
     sis_alert_id: Annotated[str, StringConstraints(pattern=SIS_ALERT_PATTERN)] | None = None
     border_area: bool = False
@@ -127,8 +138,13 @@ class DnaRequest(_RequestFields):
     subject: DnaSubject
 
 
+class FingerprintRequest(_RequestFields):
+    kind: Literal[Kind.FINGERPRINT]
+    subject: FingerprintSubject
+
+
 RequestCreate = Annotated[
-    PersonRequest | VehicleRequest | DocumentRequest | DnaRequest,
+    PersonRequest | VehicleRequest | DocumentRequest | DnaRequest | FingerprintRequest,
     Field(discriminator="kind", description=REQUEST_DESCRIPTION),
 ]
 REQUEST_CREATE: TypeAdapter[RequestCreate] = TypeAdapter(RequestCreate)
@@ -162,8 +178,13 @@ class DnaPreview(_PreviewFields):
     subject: DnaSubject | None = None
 
 
+class FingerprintPreview(_PreviewFields):
+    kind: Literal[Kind.FINGERPRINT]
+    subject: FingerprintSubject | None = None
+
+
 RoutingPreviewQuery = Annotated[
-    PersonPreview | VehiclePreview | DocumentPreview | DnaPreview,
+    PersonPreview | VehiclePreview | DocumentPreview | DnaPreview | FingerprintPreview,
     Field(discriminator="kind"),
 ]
 
@@ -201,6 +222,11 @@ class DispatchRead(BaseModel):
         description="Failed, neither re-routed nor retried, request not closed: a supervisor "
         "may send it again through the same channel (POST .../retry)"
     )
+    follow_up_allowed: bool = Field(
+        default=False,
+        description="A Prüm search answered with a hit and not followed up yet: an officer "
+        "may stage the follow-up request for the data behind it (POST .../follow-up)",
+    )
 
 
 class EventRead(BaseModel):
@@ -231,7 +257,7 @@ class RequestRead(BaseModel):
     purpose: str | None
     urgency: Urgency
     urgency_ground: UrgencyGround | None
-    access_type: AccessType
+    access_type: AccessType = Field(description=ACCESS_TYPE_DESCRIPTION)
     crime_area: str
     sis_alert_id: str | None
     border_area: bool
@@ -270,6 +296,16 @@ class RerouteBody(InputModel):
 
     channel: Channel
     reason: Annotated[str, StringConstraints(min_length=3, max_length=1000)]
+
+
+class FollowUpBody(InputModel):
+    """An officer's follow-up of a Prüm hit; the note is optional (the hit is the reason)."""
+
+    note: Annotated[str, StringConstraints(min_length=1, max_length=1000)] | None = Field(
+        default=None,
+        description="How the match was confirmed, or what is asked beyond the core data: on "
+        "the timeline and in the audit log (LED 2016/680 Art. 25)",
+    )
 
 
 class RetryBody(InputModel):

@@ -1,7 +1,10 @@
 """Warnings attached to an accepted decision: the request goes ahead, the officer is told."""
 
+from collections.abc import Sequence
+
 from oss_router.country import ReferenceData
-from oss_router.routing.decision import RoutingQuery, RoutingWarning
+from oss_router.routing.deadlines import under_directive
+from oss_router.routing.decision import DispatchDecision, RoutingQuery, RoutingWarning
 from oss_router.routing.facts import CountryFacts
 
 SIS_ALERT_NOT_APPLICABLE = "sis_alert_not_applicable"
@@ -26,17 +29,33 @@ def sis_alert_not_applicable(facts: CountryFacts) -> RoutingWarning:
     )
 
 
-def cc_europol_suggestion(query: RoutingQuery, reference: ReferenceData) -> RoutingWarning | None:
-    """Directive (EU) 2023/977 Art. 12: consider a copy to Europol (mandate crime, ≥2 EU states)."""
-    eu_targets = [code for code in query.target_countries if reference.is_eu(code)]
-    if not reference.is_mandate_area(query.crime_area) or len(eu_targets) < 2:
+def cc_europol_suggestion(
+    query: RoutingQuery,
+    dispatches: Sequence[DispatchDecision],
+    reference: ReferenceData,
+    home: str,
+) -> RoutingWarning | None:
+    """Directive (EU) 2023/977 Art. 12: for information exchanged through SIENA under the
+    Directive, assess case by case whether to send a copy to Europol where it concerns a crime
+    within Europol's objectives (Regulation (EU) 2016/794 Art. 3 and Annex I: serious crime
+    affecting two or more member states — the requesting state is one of them)."""
+    if not reference.is_mandate_area(query.crime_area):
+        return None
+    siena = [
+        d.country
+        for d in dispatches
+        if under_directive(d.channel, reference.is_eu_or_schengen(d.country))
+    ]
+    affected = sorted({code for code in [home, *siena] if reference.is_eu(code)})
+    if not siena or len(affected) < 2:
         return None
     return RoutingWarning(
         code=CC_EUROPOL_SUGGESTED,
         message=(
-            f"{query.crime_area} is within Europol's mandate and {len(eu_targets)} targets are EU "
-            f"member states ({', '.join(eu_targets)}): consider sending a copy to Europol "
+            f"{query.crime_area} is within Europol's objectives and this request goes through "
+            f"SIENA to {', '.join(siena)}; with {home}, {len(affected)} member states are "
+            "concerned: assess, case by case, whether to send a copy to Europol "
             "(Directive (EU) 2023/977 Art. 12)."
         ),
-        details={"crime_area": query.crime_area, "countries": eu_targets},
+        details={"crime_area": query.crime_area, "countries": siena, "affected": affected},
     )

@@ -110,11 +110,19 @@ def _canonical_loci(loci: Mapping[str, Any]) -> list[str]:
     return sorted(entries)
 
 
+def _dactyloscopic(subject: Mapping[str, Any]) -> list[str]:
+    reference = _code(subject, "afis_reference")
+    if not reference:
+        raise ValueError("fingerprint subject: afis_reference is required for a fingerprint")
+    return ["afis_reference", reference]
+
+
 _FIELDS: dict[Kind, Callable[[Mapping[str, Any]], list[str]]] = {
     Kind.PERSON: _person,
     Kind.VEHICLE: _vehicle,
     Kind.DOCUMENT: _document,
     Kind.DNA: _dna,
+    Kind.FINGERPRINT: _dactyloscopic,
 }
 
 
@@ -122,7 +130,8 @@ def subject_fingerprint(kind: Kind, subject: Mapping[str, Any]) -> str:
     """SHA-256 (hex) of the normalised identifying fields of ``subject``.
 
     person: family_name, given_names, date_of_birth; vehicle: VIN, else registration number and
-    country; document: type, number, issuing country; dna: profile_reference, else sorted loci.
+    country; document: type, number, issuing country; dna: profile_reference, else sorted loci;
+    fingerprint: afis_reference.
     Raises ValueError when the identifying fields are missing.
     """
     material = [FINGERPRINT_VERSION, kind.value, *_FIELDS[kind](subject)]
@@ -140,6 +149,8 @@ _CHANNEL_WORDING: dict[Channel, str] = {
     Channel.INTERPOL: "INTERPOL's I-24/7 network",
     Channel.LIAISON_OFFICER: "the liaison officer posted there",
     Channel.PCCC: "the police and customs cooperation centre",
+    Channel.PRUM: "the automated Prüm search, which answers hit or no hit "
+    "(Regulation (EU) 2024/982)",
 }
 
 

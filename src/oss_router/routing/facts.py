@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 from oss_router.country import ReferenceData
-from oss_router.messages.codes import Kind
+from oss_router.messages.codes import BIOMETRIC_KINDS, Kind
 from oss_router.routing.decision import RoutingQuery
 
 # Adjectives for the explanations ("a Polish liaison officer"); other homes fall back to the code.
@@ -41,6 +41,9 @@ class CountryFacts:
     is_europol_partner: bool
     in_mandate: bool
     is_interpol_member: bool
+    # First day T is reached by the automated Prüm search of the request's data category
+    # (DNA profiles or dactyloscopic data); None for other kinds or an unconnected T.
+    prum_since: date | None = None
 
     @property
     def is_home(self) -> bool:
@@ -49,6 +52,23 @@ class CountryFacts:
     @property
     def is_dna(self) -> bool:
         return self.kind == Kind.DNA
+
+    @property
+    def is_biometric(self) -> bool:
+        """DNA profiles or fingerprints: compared by automated searches, never sent to a PCCC
+        or a liaison officer."""
+        return self.kind in BIOMETRIC_KINDS
+
+    @property
+    def data_category(self) -> str:
+        """The Prüm data category in words (for explanations)."""
+        return "DNA profiles" if self.is_dna else "dactyloscopic data (fingerprints)"
+
+    @property
+    def prum_connected(self) -> bool:
+        """Regulation (EU) 2024/982 Art. 6 (DNA) / Art. 13 (dactyloscopic data): T answers
+        the automated search of this category on the decision day."""
+        return self.is_biometric and self.prum_since is not None and self.prum_since <= self.on
 
     @property
     def is_eu_or_schengen(self) -> bool:
@@ -92,4 +112,13 @@ def facts_for(
         is_europol_partner=reference.is_europol_partner(country),
         in_mandate=reference.is_mandate_area(query.crime_area),
         is_interpol_member=reference.is_interpol_member(country),
+        prum_since=_prum_since(query.kind, country, reference),
     )
+
+
+def _prum_since(kind: Kind, country: str, reference: ReferenceData) -> date | None:
+    if kind == Kind.DNA:
+        return reference.prum_dna_since(country)
+    if kind == Kind.FINGERPRINT:
+        return reference.prum_dactyloscopic_since(country)
+    return None

@@ -24,8 +24,19 @@ def _sirene(facts: CountryFacts) -> str | None:
 def _pccc(facts: CountryFacts) -> str | None:
     if not facts.is_pccc_partner:
         return f"{facts.country} is not a PCCC partner of {facts.home}"
-    if facts.is_dna:
-        return "DNA data are not exchanged through a PCCC"
+    if facts.is_biometric:
+        return "DNA profiles and fingerprints are not exchanged through a PCCC"
+    return None
+
+
+def _prum(facts: CountryFacts) -> str | None:
+    if not facts.is_biometric:
+        return "automated Prüm searches compare DNA profiles and fingerprints only"
+    if not facts.prum_connected:
+        return (
+            f"{facts.country} does not answer automated Prüm searches of {facts.data_category} "
+            f"on {facts.on.isoformat()}"
+        )
     return None
 
 
@@ -51,14 +62,16 @@ _CHECKS: dict[Channel, Callable[[CountryFacts], str | None]] = {
     Channel.EUROPOL: _europol,
     Channel.LIAISON_OFFICER: _liaison_officer,
     Channel.INTERPOL: _interpol,
+    Channel.PRUM: _prum,
 }
 
 ELIGIBILITY: dict[Channel, str] = {
     Channel.SIRENE: "sis_alert_id is set and T is SIS-connected",
-    Channel.PCCC: "T is a PCCC partner and kind is not dna",
+    Channel.PCCC: "T is a PCCC partner and kind is neither dna nor fingerprint",
     Channel.EUROPOL: "T is an EU or Schengen state or a Europol operational partner",
     Channel.LIAISON_OFFICER: "a liaison officer of the home country is posted in T",
     Channel.INTERPOL: "T is an INTERPOL member",
+    Channel.PRUM: "kind is dna or fingerprint and T answers Prüm searches of that category",
 }
 
 

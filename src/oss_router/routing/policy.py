@@ -1,4 +1,4 @@
-"""Routing policy v1: for each target country, the channel, the rule, the deadline and why.
+"""Routing policy v2: for each target country, the channel, the rule, the deadline and why.
 
 A pure function of the query, the reference data and the day the request was received; the
 decision records the policy version (policy id + reference data date) it was taken under.
@@ -9,7 +9,12 @@ from typing import Any
 from oss_router.country import ReferenceData, load_reference_data
 from oss_router.messages.codes import Channel
 from oss_router.routing.advisories import cc_europol_suggestion, sis_alert_not_applicable
-from oss_router.routing.deadlines import ServiceTargets, deadline_for, describe_deadlines
+from oss_router.routing.deadlines import (
+    PRUM_FOLLOW_UP,
+    ServiceTargets,
+    deadline_for,
+    describe_deadlines,
+)
 from oss_router.routing.decision import (
     DispatchDecision,
     RoutingDecision,
@@ -18,6 +23,7 @@ from oss_router.routing.decision import (
     RoutingWarning,
 )
 from oss_router.routing.facts import CountryFacts, facts_for
+from oss_router.routing.follow_up import FOLLOW_UP_RULE, describe_follow_up, explain_follow_up
 from oss_router.routing.guards import checked_query
 from oss_router.routing.override import (
     OVERRIDE_RULE,
@@ -27,7 +33,11 @@ from oss_router.routing.override import (
 )
 from oss_router.routing.rules import R0, RULES, Rule, first_match
 
-POLICY_ID = "routing-policy-v1"
+# v2 (decision 0026): automated Prüm searches (P1) and their follow-up (F1), the fingerprint
+# kind, PCCC service target, deadlines labelled as the partner's. A request keeps the version
+# it was decided under (``policy_version``) and each dispatch its rule, explanation and
+# deadline basis as decided, so a request routed under v1 reads as it was routed.
+POLICY_ID = "routing-policy-v2"
 
 
 class PolicyConfigurationError(ValueError):
@@ -35,7 +45,7 @@ class PolicyConfigurationError(ValueError):
 
 
 class RoutingPolicy:
-    """Routing policy v1 bound to its reference data, home country and service targets."""
+    """Routing policy v2 bound to its reference data, home country and service targets."""
 
     def __init__(
         self,
@@ -43,10 +53,15 @@ class RoutingPolicy:
         home_country: str = "PL",
         urgent_target_hours: int = 24,
         normal_target_hours: int = 168,
+        *,
+        prum_target_minutes: int = 15,
+        pccc_target_hours: int = 24,
     ) -> None:
         _check_home(reference, home_country)
         try:
-            self.targets = ServiceTargets(urgent_target_hours, normal_target_hours)
+            self.targets = ServiceTargets(
+                urgent_target_hours, normal_target_hours, prum_target_minutes, pccc_target_hours
+            )
         except ValueError as exc:
             raise PolicyConfigurationError(str(exc)) from exc
         self.reference = reference
@@ -65,8 +80,28 @@ class RoutingPolicy:
         )
         return RoutingDecision(
             dispatches=dispatches,
-            warnings=self._warnings(query, all_facts),
+            warnings=self._warnings(query, all_facts, dispatches),
             policy_version=self.version,
+        )
+
+    def follow_up(self, query: RoutingQuery, country: str, hit_reference: str) -> DispatchDecision:
+        """The follow-up of a Prüm hit in ``country`` (rule F1): the request for the data behind
+        the match, through SIENA, due by the Regulation (EU) 2024/982 Art. 47(1) time limit
+        counted from ``query.received_at`` (when the officer stages it)."""
+        facts = facts_for(
+            checked_query(query, self.reference), country, self.reference, self.home_country
+        )
+        if not facts.is_eu_or_schengen:
+            raise RoutingRefused(
+                "dispatch", f"{country} is not bound by Regulation (EU) 2024/982", FOLLOW_UP_RULE
+            )
+        return DispatchDecision(
+            channel=Channel.EUROPOL,
+            country=country,
+            rule=FOLLOW_UP_RULE,
+            explanation=explain_follow_up(facts, hit_reference),
+            due_at=PRUM_FOLLOW_UP.due(query.received_at),
+            deadline_basis=PRUM_FOLLOW_UP.basis,
         )
 
     def eligible_channels(self, query: RoutingQuery, country: str) -> tuple[Channel, ...]:
@@ -117,10 +152,13 @@ class RoutingPolicy:
         )
 
     def _warnings(
-        self, query: RoutingQuery, all_facts: list[CountryFacts]
+        self,
+        query: RoutingQuery,
+        all_facts: list[CountryFacts],
+        dispatches: tuple[DispatchDecision, ...],
     ) -> tuple[RoutingWarning, ...]:
         warnings = [sis_alert_not_applicable(f) for f in all_facts if f.sis_alert_not_applicable]
-        suggestion = cc_europol_suggestion(query, self.reference)
+        suggestion = cc_europol_suggestion(query, dispatches, self.reference, self.home_country)
         if suggestion is not None:
             warnings.append(suggestion)
         return tuple(warnings)
@@ -132,10 +170,14 @@ class RoutingPolicy:
             "home_country": self.home_country,
             "rules": [rule.describe() for rule in RULES],
             "override": describe_override(),
+            "follow_up": describe_follow_up(),
             "deadlines": describe_deadlines(self.targets),
+            "deadlines_owed_by": "the requested state (partner); overdue: remind the partner",
             "service_targets": {
                 "urgent_hours": self.targets.urgent_hours,
                 "normal_hours": self.targets.normal_hours,
+                "prum_minutes": self.targets.prum_minutes,
+                "pccc_hours": self.targets.pccc_hours,
             },
             "warnings": [
                 "sis_alert_not_applicable",
@@ -159,9 +201,19 @@ def _check_home(reference: ReferenceData, home_country: str) -> None:
 
 
 def load_policy(
-    home_country: str = "PL", urgent_target_hours: int = 24, normal_target_hours: int = 168
+    home_country: str = "PL",
+    urgent_target_hours: int = 24,
+    normal_target_hours: int = 168,
+    *,
+    prum_target_minutes: int = 15,
+    pccc_target_hours: int = 24,
 ) -> RoutingPolicy:
     """The policy over the packaged reference data (loaded once, validated)."""
     return RoutingPolicy(
-        load_reference_data(), home_country, urgent_target_hours, normal_target_hours
+        load_reference_data(),
+        home_country,
+        urgent_target_hours,
+        normal_target_hours,
+        prum_target_minutes=prum_target_minutes,
+        pccc_target_hours=pccc_target_hours,
     )

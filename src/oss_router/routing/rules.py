@@ -1,4 +1,8 @@
-"""Rules R0-R7 of routing policy v1, per target country; the first rule that applies wins.
+"""Rules of routing policy v2, per target country; the first rule that applies wins.
+
+Order: R0, R1, P1, R2, R3, R4, R5, R6, R7. Policy v2 added P1 (automated Prüm searches of DNA
+profiles and fingerprints) and widened "kind is not dna" in R2, R4 and R5 to both biometric
+kinds; the ids of v1 keep their meaning, so a dispatch decided under v1 still reads right.
 
 Each rule is data (id, condition text, channel, legal basis) plus two small functions: when it
 applies, and the one-sentence explanation naming the facts that made it apply.
@@ -40,10 +44,11 @@ def _join(clauses: list[str]) -> str:
 
 def _not_bilateral(facts: CountryFacts) -> list[str]:
     """Why R3-R5 did not apply, as clauses whose subject is the target country."""
-    if facts.is_dna:
+    if facts.is_biometric:
+        what = "DNA profiles" if facts.is_dna else "fingerprints"
         return [
             "is not an EU or Schengen state",
-            "receives DNA profiles neither through a liaison officer nor as a Europol partner",
+            f"receives {what} neither through a liaison officer nor as a Europol partner",
         ]
     clauses = ["is not an EU or Schengen state", f"has no {facts.home_adjective} liaison officer"]
     if not facts.is_europol_partner:
@@ -67,6 +72,15 @@ def _explain_r1(facts: CountryFacts) -> str:
     )
 
 
+def _explain_p1(facts: CountryFacts) -> str:
+    since = facts.prum_since.isoformat() if facts.prum_since else "?"
+    return (
+        f"{facts.country} has answered automated Prüm searches of {facts.data_category} since "
+        f"{since}: the search is compared there automatically (hit or no hit, in minutes); "
+        "the data behind a confirmed hit are then requested as a follow-up through SIENA."
+    )
+
+
 def _explain_r2(facts: CountryFacts) -> str:
     return (
         f"The matter is local to the border area and {facts.country} is a PCCC partner of "
@@ -75,9 +89,12 @@ def _explain_r2(facts: CountryFacts) -> str:
 
 
 def _explain_r3(facts: CountryFacts) -> str:
+    siena = "SIENA (Europol) is the default channel between member states."
+    if not facts.is_biometric:
+        return f"{facts.country} is {facts.membership}; {siena}"
     return (
-        f"{facts.country} is {facts.membership}; SIENA (Europol) is the default channel "
-        "between member states."
+        f"{facts.country} is {facts.membership} not reached by automated Prüm searches of "
+        f"{facts.data_category} on {facts.on.isoformat()}; {siena}"
     )
 
 
@@ -123,13 +140,32 @@ R1 = Rule(
     applies=lambda f: f.sis_alert_id is not None and f.sis_connected,
     explain=_explain_r1,
 )
+P1 = Rule(
+    id="P1",
+    when=(
+        "kind is dna or fingerprint and T answers automated Prüm searches of that data "
+        "category on the day the request was received"
+    ),
+    channel=Channel.PRUM,
+    why=(
+        "DNA profiles and dactyloscopic data are compared by automated search (hit / no hit); "
+        "another Union act regulates the exchange, so the Directive does not"
+    ),
+    basis=(
+        "Council Decision 2008/615/JHA Art. 3 and 9; Regulation (EU) 2024/982 Art. 6 and 13; "
+        "Directive (EU) 2023/977 Art. 1 (not for exchanges other Union acts specifically "
+        "regulate)"
+    ),
+    applies=lambda f: f.prum_connected,
+    explain=_explain_p1,
+)
 R2 = Rule(
     id="R2",
-    when="border_area and T is a PCCC partner and kind is not dna",
+    when="border_area and T is a PCCC partner and kind is neither dna nor fingerprint",
     channel=Channel.PCCC,
     why="local cross-border matter",
     basis="Convention implementing the Schengen Agreement (CISA) Art. 39(4)",
-    applies=lambda f: f.border_area and f.is_pccc_partner and not f.is_dna,
+    applies=lambda f: f.border_area and f.is_pccc_partner and not f.is_biometric,
     explain=_explain_r2,
 )
 R3 = Rule(
@@ -143,20 +179,26 @@ R3 = Rule(
 )
 R4 = Rule(
     id="R4",
-    when="a liaison officer of the home country is posted in T and kind is not dna",
+    when=(
+        "a liaison officer of the home country is posted in T and kind is neither dna nor "
+        "fingerprint"
+    ),
     channel=Channel.LIAISON_OFFICER,
     why="bilateral channel where an officer is posted",
     basis="bilateral posting of a liaison officer",
-    applies=lambda f: f.has_liaison_officer and not f.is_dna,
+    applies=lambda f: f.has_liaison_officer and not f.is_biometric,
     explain=_explain_r4,
 )
 R5 = Rule(
     id="R5",
-    when="T is a Europol operational partner, crime_area is not other, kind is not dna",
+    when=(
+        "T is a Europol operational partner, crime_area is not other, kind is neither dna nor "
+        "fingerprint"
+    ),
     channel=Channel.EUROPOL,
     why="the operational agreement allows personal data for crime within the mandate",
     basis="Regulation (EU) 2016/794 Art. 3, Art. 25 and Annex I",
-    applies=lambda f: f.is_europol_partner and f.in_mandate and not f.is_dna,
+    applies=lambda f: f.is_europol_partner and f.in_mandate and not f.is_biometric,
     explain=_explain_r5,
 )
 R6 = Rule(
@@ -178,9 +220,9 @@ R7 = Rule(
     explain=_explain_r7,
 )
 
-RULES: tuple[Rule, ...] = (R0, R1, R2, R3, R4, R5, R6, R7)
+RULES: tuple[Rule, ...] = (R0, R1, P1, R2, R3, R4, R5, R6, R7)
 
 
 def first_match(facts: CountryFacts) -> Rule:
-    """The first rule of R0-R7 that applies (R7 always does)."""
+    """The first rule of ``RULES`` that applies (R7 always does)."""
     return next(rule for rule in RULES if rule.applies(facts))

@@ -125,7 +125,7 @@ def _record(
         type=event,
         actor=WATCH_ACTOR,
         at=now,
-        detail=_detail(dispatch, now),
+        detail=_detail(dispatch, now, event),
     )
     notice = StatusNotice(
         request_id=request.id,
@@ -138,12 +138,17 @@ def _record(
     return DeadlineEvent(event, str(request.id), str(dispatch.id), dispatch.channel, notice)
 
 
-def _detail(dispatch: Dispatch, now: datetime) -> dict[str, object]:
-    return {
+def _detail(dispatch: Dispatch, now: datetime, event: DeadlineEventType) -> dict[str, object]:
+    detail: dict[str, object] = {
         "channel": dispatch.channel,
         "country": dispatch.country,
         "due_at": dispatch.due_at.isoformat(),
         "deadline_basis": dispatch.deadline_basis,
         # Positive: time left before the deadline; negative: how late the answer already is.
         "seconds_to_deadline": int((dispatch.due_at - now).total_seconds()),
+        # An outgoing deadline is the answer the requested state owes, not ours (0026).
+        "owed_by": dispatch.country,
     }
+    if event == "overdue":
+        detail["next_step"] = "remind the requested state of the answer it owes"
+    return detail

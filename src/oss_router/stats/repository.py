@@ -77,12 +77,18 @@ async def sent_rows(session: AsyncSession, start: datetime, end: datetime) -> li
 async def refusal_rows(
     session: AsyncSession, start: datetime, end: datetime
 ) -> list[dict[str, Any]]:
-    """Refusals received, per target state and ground (Art. 6(1))."""
+    """Refusals received, per channel, target state and ground (Art. 6(1) where given); the
+    service keeps those of requests under the Directive."""
     query = (
-        select(Dispatch.country, Dispatch.refusal_ground, func.count().label("refusals"))
+        select(
+            Dispatch.channel,
+            Dispatch.country,
+            Dispatch.refusal_ground,
+            func.count().label("refusals"),
+        )
         .where(_in_year(start, end), Dispatch.outcome == Outcome.REFUSED.value)
-        .group_by(Dispatch.country, Dispatch.refusal_ground)
-        .order_by(Dispatch.country, Dispatch.refusal_ground)
+        .group_by(Dispatch.channel, Dispatch.country, Dispatch.refusal_ground)
+        .order_by(Dispatch.country, Dispatch.refusal_ground, Dispatch.channel)
     )
     return [dict(row) for row in (await session.execute(query)).mappings()]
 

@@ -14,7 +14,11 @@ class SentCounts(BaseModel):
     answered: int = 0
     answered_in_time: int = Field(default=0, description="answered at or before due_at")
     answered_late: int = Field(default=0, description="answered after due_at")
-    refused: int = Field(default=0, description="answers that are refusals (Art. 6)")
+    refused: int = Field(
+        default=0,
+        description="answers that are refusals: on Directive exchanges with an Art. 6(1) "
+        "ground, on other channels in that channel's own words",
+    )
     failed: int = 0
     cancelled: int = Field(default=0, description="cancelled after they were sent")
     pending: int = Field(default=0, description="sent, no answer yet")
@@ -28,6 +32,11 @@ class SentRow(SentCounts):
     channel: Channel
     country: str
     urgency: Urgency
+    under_directive: bool = Field(
+        default=False,
+        description="a request under Directive (EU) 2023/977 (SIENA to an EU or Schengen "
+        "state): counted in the Art. 18(2)(a) figures; otherwise another channel's exchange",
+    )
 
 
 class ChannelTotal(SentCounts):
@@ -45,7 +54,8 @@ class UrgencyTotal(SentCounts):
 class RefusalRow(BaseModel):
     country: str
     refusal_ground: RefusalGround | None = Field(
-        description="Directive 2023/977 Art. 6(1)(a)-(h); null when the channel gave none"
+        description="Directive 2023/977 Art. 6(1)(a)-(h) the requested state gave; null when "
+        "it gave none"
     )
     refusals: int
 
@@ -117,20 +127,54 @@ class ReceivedStats(BaseModel):
     deviations: list[DeviationRow]
 
 
+# Which paragraph of Directive (EU) 2023/977 Art. 18(2) each section answers. The outgoing side
+# answers (a) only: (b) requests received and answered, (c) refusals given and (d) deviations
+# from the time limits are the requested side's figures (requests that arrive).
+ART_18 = {
+    "totals": "Art. 18(2)(a): requests for information submitted under the Directive",
+    "by_country": "Art. 18(2)(a), by requested state",
+    "by_urgency": "Art. 18(2)(a), by urgency",
+    "sent": "Art. 18(2)(a) where under_directive; other rows: outside the Directive, no Art. 18 "
+    "figure",
+    "other_channels": "not an Art. 18 figure: exchanges outside the Directive (SIRENE, Prüm, "
+    "INTERPOL, liaison officers, PCCCs, Europol's third-state partners)",
+    "by_channel": "not an Art. 18 figure: every channel, for the bureau's own use",
+    "refusals": "not an Art. 18(2)(c) figure: refusals the requested states gave to our "
+    "Directive requests (Art. 18(2)(c) counts the refusals the bureau gives)",
+    "answer_times": "not an Art. 18 figure: answer times per channel",
+    # The requested side (``received``): requests that arrived from partners.
+    "received_totals": "Art. 18(2)(b): requests received and replied to; rows of Directive "
+    "requests (SIENA from EU/Schengen states) are the Art. 18 figure, other channels the "
+    "bureau's own",
+    "received_by_country": "Art. 18(2)(b), by requesting state",
+    "received_by_urgency": "Art. 18(2)(b), by urgency",
+    "received_rows": "Art. 18(2)(b) for Directive requests; other channels: the bureau's own",
+    "received_refusals": "Art. 18(2)(c): refusals given, by requesting state and Art. 6(1) "
+    "ground (a null ground: outside the Directive, not an Art. 18 figure)",
+    "received_deviations": "Art. 18(2)(d): deviations from the Art. 5(1) time limits under "
+    "Art. 5(2), by requesting state",
+}
+
+
 class StatsRead(BaseModel):
     year: int
     period_start: AwareDatetime
     period_end: AwareDatetime = Field(description="exclusive")
     generated_at: AwareDatetime
-    totals: SentCounts
-    by_channel: list[ChannelTotal]
-    by_country: list[CountryTotal]
-    by_urgency: list[UrgencyTotal]
+    totals: SentCounts = Field(description=ART_18["totals"])
+    other_channels: SentCounts = Field(description=ART_18["other_channels"])
+    by_channel: list[ChannelTotal] = Field(description=ART_18["by_channel"])
+    by_country: list[CountryTotal] = Field(description=ART_18["by_country"])
+    by_urgency: list[UrgencyTotal] = Field(description=ART_18["by_urgency"])
     sent: list[SentRow] = Field(description="one row per channel, target state and urgency")
-    refusals: list[RefusalRow]
-    answer_times: list[AnswerTimeRow]
+    refusals: list[RefusalRow] = Field(description=ART_18["refusals"])
+    answer_times: list[AnswerTimeRow] = Field(description=ART_18["answer_times"])
     received: ReceivedStats = Field(
         description="The requests received from partners (the requested side of Art. 18)"
+    )
+    articles: dict[str, str] = Field(
+        default_factory=lambda: dict(ART_18),
+        description="the paragraph of Directive (EU) 2023/977 Art. 18(2) each section answers",
     )
 
 

@@ -6,8 +6,10 @@ from typing import TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from oss_router.country import load_reference_data
 from oss_router.inbound.deadlines import is_directive_request
 from oss_router.messages.codes import Channel
+from oss_router.routing.deadlines import under_directive
 from oss_router.stats import repository
 from oss_router.stats.schemas import (
     AnswerTimeRow,
@@ -42,12 +44,16 @@ def _no_progress(_step: str) -> None:
 async def yearly_stats(
     session: AsyncSession, year: int, now: datetime, *, progress: Step = _no_progress
 ) -> StatsRead:
-    """Directive 2023/977 Art. 18 figures for ``year``; ``progress`` hears of each step done."""
+    """Directive 2023/977 Art. 18(2)(a) figures for ``year`` (requests under the Directive),
+    beside the other channels' figures, each section labelled with the paragraph it answers
+    (``StatsRead.articles``); ``progress`` hears of each step done."""
     start, end = year_bounds(year)
-    sent = [SentRow.model_validate(row) for row in await repository.sent_rows(session, start, end)]
+    sent = [_sent(row) for row in await repository.sent_rows(session, start, end)]
     progress(STEPS[0])
     refusals = [
-        RefusalRow.model_validate(row) for row in await repository.refusal_rows(session, start, end)
+        RefusalRow.model_validate(row)
+        for row in await repository.refusal_rows(session, start, end)
+        if _directive(row)
     ]
     progress(STEPS[1])
     times = [
@@ -55,6 +61,7 @@ async def yearly_stats(
         for row in await repository.answer_time_rows(session, start, end)
     ]
     progress(STEPS[2])
+    directive = [row for row in sent if row.under_directive]
     received = await _received(session, start, end)
     progress(STEPS[3])
     return StatsRead(
@@ -62,10 +69,11 @@ async def yearly_stats(
         period_start=start,
         period_end=end,
         generated_at=now,
-        totals=_sum(sent),
+        totals=_sum(directive),
+        other_channels=_sum([row for row in sent if not row.under_directive]),
         by_channel=_totals(sent, "channel", ChannelTotal),
-        by_country=_totals(sent, "country", CountryTotal),
-        by_urgency=_totals(sent, "urgency", UrgencyTotal),
+        by_country=_totals(directive, "country", CountryTotal),
+        by_urgency=_totals(directive, "urgency", UrgencyTotal),
         sent=sent,
         refusals=refusals,
         answer_times=times,
@@ -109,6 +117,16 @@ def _received_totals(rows: list[ReceivedRow], key: str, kind: type[R]) -> list[R
         value = getattr(row, key)
         totals.setdefault(value, kind.model_validate({key: value})).add(row)
     return [totals[value] for value in sorted(totals)]
+
+
+def _directive(row: dict[str, object]) -> bool:
+    """A request under Directive (EU) 2023/977 (Art. 18 counts those; routing/deadlines.py)."""
+    country = str(row["country"])
+    return under_directive(str(row["channel"]), load_reference_data().is_eu_or_schengen(country))
+
+
+def _sent(row: dict[str, object]) -> SentRow:
+    return SentRow.model_validate({**row, "under_directive": _directive(row)})
 
 
 def _rounded(row: dict[str, object]) -> dict[str, object]:

@@ -66,12 +66,14 @@ def redacted_keys() -> frozenset[str]:
     from oss_router.messages.subjects import (
         DnaSubject,
         DocumentSubject,
+        FingerprintSubject,
         PersonSubject,
         VehicleSubject,
     )
 
     fields: set[str] = set(_FREE_TEXT_KEYS)
-    for model in (PersonSubject, VehicleSubject, DocumentSubject, DnaSubject):
+    subjects = (PersonSubject, VehicleSubject, DocumentSubject, DnaSubject, FingerprintSubject)
+    for model in subjects:
         fields.update(name for name in model.model_fields if name != "kind")
     return frozenset(fields)
 

@@ -156,11 +156,19 @@ def _copy_result(dispatch: Dispatch, result: DispatchResult, now: datetime) -> N
     dispatch.attempts = max(dispatch.attempts, result.attempts)
     if result.status == "answered":
         dispatch.outcome = result.outcome.value if result.outcome else None
-        dispatch.answer = result.answer
+        dispatch.answer = _answer(result)
         dispatch.refusal_ground = result.refusal_ground.value if result.refusal_ground else None
         dispatch.answered_at = result.occurred_at
     if result.status == "failed":
         dispatch.error = result.error
+
+
+def _answer(result: DispatchResult) -> dict[str, object] | None:
+    """The channel's answer, with a refusal in the channel's own words kept beside it (no
+    Art. 6(1) ground: the refusal was not one under Directive (EU) 2023/977)."""
+    if result.refusal_reason is None:
+        return result.answer
+    return {**(result.answer or {}), "refusal_reason": result.refusal_reason}
 
 
 def _detail(result: DispatchResult) -> dict[str, object]:
@@ -169,6 +177,8 @@ def _detail(result: DispatchResult) -> dict[str, object]:
         detail["outcome"] = result.outcome.value
     if result.refusal_ground is not None:
         detail["refusal_ground"] = result.refusal_ground.value
+    if result.refusal_reason is not None:
+        detail["refusal_reason"] = result.refusal_reason
     if result.error is not None:
         detail["error"] = result.error
     return detail

@@ -31,6 +31,7 @@ KIND_LABELS = {
     Kind.VEHICLE: "Vehicle",
     Kind.DOCUMENT: "Document",
     Kind.DNA: "DNA profile",
+    Kind.FINGERPRINT: "Fingerprints",
 }
 CHANNEL_LABELS = {
     Channel.SIRENE: "SIRENE (SIS)",
@@ -38,6 +39,7 @@ CHANNEL_LABELS = {
     Channel.INTERPOL: "Interpol I-24/7",
     Channel.LIAISON_OFFICER: "Liaison officer",
     Channel.PCCC: "PCCC",
+    Channel.PRUM: "Prüm automated search",
 }
 STATUS_LABELS = {
     RequestStatus.QUEUED: "Queued",
@@ -53,9 +55,14 @@ URGENCY_GROUND_LABELS = {  # Directive (EU) 2023/977 Art. 4(4)
     UrgencyGround.DEPRIVATION_OF_LIBERTY: "Decision involving deprivation of liberty",
     UrgencyGround.LOSS_OF_RELEVANCE: "Risk of losing relevance if not provided urgently",
 }
+# Our expectation of the requested state's access (only that state knows it; Art. 5(1)).
 ACCESS_LABELS = {
-    AccessType.INDIRECT: "Indirectly accessible (held by another authority)",
-    AccessType.DIRECT: "Directly accessible to the requested state",
+    AccessType.INDIRECT: "We expect it indirectly accessible there (held by another authority)",
+    AccessType.DIRECT: "We expect it directly accessible to the requested state",
+}
+PRINT_TYPES = {
+    "tenprint": "Tenprint (taken from a person)",
+    "latent": "Latent (a mark found at a scene)",
 }
 HANDLING_LABELS = {  # Europol handling codes
     HandlingCode.H0: "H0 — only to prevent and combat crime",
@@ -112,6 +119,7 @@ def vocabulary() -> dict[str, list[Option]]:
         "access_types": _options(ACCESS_LABELS),
         "handling_codes": _options(HANDLING_LABELS),
         "document_types": _options(DOCUMENT_TYPES),
+        "print_types": _options(PRINT_TYPES),
         "crime_areas": crime_areas(),
         "countries": countries(),
         "audit_actions": _options(AUDIT_ACTION_LABELS),

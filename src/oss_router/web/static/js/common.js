@@ -299,6 +299,10 @@ export function subjectSummary(kind, subject) {
     const loci = Object.keys(s.loci || {}).length;
     return `${s.profile_reference} · ${loci} loci`;
   }
+  if (kind === "fingerprint") {
+    const fingers = (s.finger_positions || []).length;
+    return [`AFIS ${s.afis_reference}`, s.print_type, fingers ? `${fingers} fingers` : null].filter(Boolean).join(" · ");
+  }
   return "";
 }
 

@@ -60,6 +60,15 @@ const ANSWERS = {
     ["Remarks", a.remarks],
   ]),
   liaison_officer: (a) => pairs([["Post", a.post], ["Summary", a.officer_summary]]),
+  prum: (a) => pairs([
+    ["Contact point", a.national_contact_point],
+    ["Search", a.search === "dna_profile_search" ? "DNA profiles" : "Dactyloscopic data (fingerprints)"],
+    ["Result", a.result === "hit" ? "Hit" : "No hit"],
+    ["Partner's reference", a.partner_reference],
+    ["Match", a.match_detail],
+    ["Next step", a.follow_up],
+    ["Remarks", a.remarks],
+  ]),
   pccc: (a) => pairs([
     ["Centre", a.centre],
     ["Check", a.check_performed ? a.check_performed.replace(/_/g, " ") : null],
@@ -73,6 +82,9 @@ function answerCell(dispatch) {
   if (dispatch.refusal_ground) {
     parts.push(el("p", { class: "refusal" }, el("strong", {}, `Refused — Art. 6(1)(${dispatch.refusal_ground}): `),
       labels.refusal_grounds[dispatch.refusal_ground] || ""));
+  } else if (dispatch.answer && dispatch.answer.refusal_reason) {
+    // Outside Directive (EU) 2023/977: the channel's own words, not an Art. 6(1) ground.
+    parts.push(el("p", { class: "refusal" }, el("strong", {}, "Refused: "), dispatch.answer.refusal_reason));
   }
   if (dispatch.answer) {
     const render = ANSWERS[dispatch.channel];
@@ -95,10 +107,34 @@ function dispatchRow(dispatch) {
     el("td", {}, el("span", { class: "channel channel-" + dispatch.channel }, channelLabel(dispatch.channel)),
       el("div", { class: "small" }, el("span", { class: "rule" }, dispatch.rule), " ", dispatch.explanation)),
     el("td", {}, statusBadge(dispatch.status), dispatch.attempts > 1 ? el("div", { class: "muted small" }, `${dispatch.attempts} attempts`) : null,
-      supervisorActions(dispatch)),
+      dispatch.overdue ? el("div", { class: "small overdue-hint" }, "The partner's answer is overdue: send it a reminder.") : null,
+      supervisorActions(dispatch), followUpAction(dispatch)),
     deadlineCell(el("td", { class: "deadline" }), dispatch.due_at, TERMINAL.has(dispatch.status)),
     el("td", {}, outcomeCell(dispatch)),
     el("td", { class: "answer-cell" }, answerCell(dispatch)));
+}
+
+// ---- officers: the follow-up of a Prüm hit ----------------------------------------------
+
+/** One click stages the SIENA request for the data behind the hit (rule F1). */
+function followUpAction(dispatch) {
+  if (!DESK_ROLES.has(me.role) || dispatch.follow_up_allowed !== true) return null;
+  const button = el("button", { type: "button", class: "button button-small button-primary", "aria-label": `Request the data behind the hit in ${dispatch.country}` },
+    "Request the data behind the hit");
+  const state = el("span", { class: "small", role: "status" });
+  button.addEventListener("click", async () => {
+    button.disabled = true;
+    const result = await api(`/v1/requests/${requestId}/dispatches/${dispatch.id}/follow-up`, { method: "POST", body: {} });
+    if (result.ok) {
+      render({ ...result.data, events: latest.events });
+      reload();
+      return;
+    }
+    button.disabled = false;
+    state.textContent = problemText(result);
+  });
+  return el("div", { class: "row-action" }, button, state,
+    el("p", { class: "muted small" }, "Through SIENA; core data owed within 48 hours (Regulation (EU) 2024/982 Art. 47(1))."));
 }
 
 // ---- supervisors: re-route one dispatch -------------------------------------------------
@@ -218,7 +254,7 @@ function facts(request) {
     ["Origin", request.origin === "pccc" ? "Border PCCC" : "Desk"],
     ["Your reference", request.reference],
     ["Urgency", request.urgency === "urgent" ? `Urgent — ${request.urgency_ground || ""}`.replace(/_/g, " ") : "Normal"],
-    ["Access", request.access_type],
+    ["Expected access", `${request.access_type} (our expectation of the requested state)`],
     ["Crime area", request.crime_area.replace(/_/g, " ")],
     ["Handling code", `${request.handling_code} — ${HANDLING[request.handling_code] || ""}`],
     ["SIS alert", request.sis_alert_id],

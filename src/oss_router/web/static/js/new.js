@@ -43,8 +43,13 @@ function loci(text) {
   return result;
 }
 
+// Finger positions are numbers; anything else is sent as typed, for the API to name it.
+const positions = (text) =>
+  text.split(/[\s,;]+/).filter(Boolean).map((p) => (/^\d+$/.test(p) ? Number(p) : p));
+
 const SUBJECT_PARSERS = {
   nationalities: codes,
+  finger_positions: positions,
   aliases: (text) => text.split(";").map((a) => a.trim()).filter(Boolean),
   loci,
 };
