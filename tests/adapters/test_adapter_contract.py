@@ -104,6 +104,9 @@ class TestPcccStub(StubContract):
 class TestPrumStub(StubContract):
     channel = Channel.PRUM
     kinds = BIOMETRIC_KINDS
+    # Nobody sends the bureau requests through Prüm: another state's search is answered by our
+    # databases themselves (tests/adapters/test_stub_partner.py checks the stub says so).
+    receiving = False
     answer_keys = COMMON_KEYS | {
         "national_contact_point",
         "search",

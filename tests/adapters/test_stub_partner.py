@@ -10,6 +10,7 @@ from uuid import uuid4
 
 import pytest
 
+from oss_router.channel.contract import PartnerSimulator, ReceivingAdapter
 from oss_router.channel.registry import load_adapters
 from oss_router.channel.testing import AdapterContract
 from oss_router.country.loader import load_reference_data
@@ -20,6 +21,8 @@ from oss_router.registrar.service import registration_of
 from oss_router_adapters.stub import StubAdapter
 
 REFERENCE = load_reference_data()
+# Every channel but Prüm carries requests to the bureau (test_prum_carries_no_requests).
+PARTNER_CHANNELS = [channel for channel in Channel if channel is not Channel.PRUM]
 EU_SCHENGEN = REFERENCE.eu_member_states | REFERENCE.schengen_associated
 
 
@@ -61,7 +64,7 @@ ALLOWED: dict[Channel, Callable[[PartnerMessage], bool]] = {
 }
 
 
-@pytest.mark.parametrize("channel", list(Channel))
+@pytest.mark.parametrize("channel", PARTNER_CHANNELS)
 async def test_requests_come_from_countries_valid_for_the_channel(channel: Channel) -> None:
     messages = await sent(channel)
     assert all(ALLOWED[channel](message) for message in messages)
@@ -74,7 +77,7 @@ async def test_requests_come_from_countries_valid_for_the_channel(channel: Chann
     assert all(message.urgency_ground is not None for message in urgent)
 
 
-@pytest.mark.parametrize("channel", list(Channel))
+@pytest.mark.parametrize("channel", PARTNER_CHANNELS)
 async def test_every_request_can_be_registered_as_the_api_would_take_it(channel: Channel) -> None:
     for message in await sent(channel, 300):
         registration = registration_of(message)  # ValidationError otherwise
@@ -171,3 +174,13 @@ class _Pccc(AdapterContract):
 
 class _Europol(AdapterContract):
     channel = Channel.EUROPOL
+
+
+async def test_prum_carries_no_requests_to_the_bureau() -> None:
+    """Another state's Prüm search is answered by our databases themselves: the Prüm stub is a
+    sending-only adapter (contract version 1), so no worker polls it for requests and an order
+    to simulate one finds no partner to play."""
+    prefix = "OSS_ROUTER_ADAPTER_PRUM_"
+    prum = load_adapters([Channel.PRUM], {prefix + "LATENCY_MS": "0"})[Channel.PRUM]
+    assert not isinstance(prum, ReceivingAdapter)
+    assert not isinstance(prum, PartnerSimulator)

@@ -71,6 +71,10 @@ PURPOSES = {
         "Crime scene trace of an aggravated burglary",
         "Trace from a sexual assault case, unidentified offender",
     ),
+    Kind.FINGERPRINT: (
+        "Latent mark lifted at a burglary scene, offender unknown",
+        "Identification of a person arrested without identity documents",
+    ),
 }
 
 
@@ -159,6 +163,15 @@ def _subject(rng: random.Random, kind: Kind, country: str) -> dict[str, Any]:
             "document_type": rng.choice(DOCUMENT_TYPES),
             "document_number": f"{rng.choice('ABCDEFGH')}{rng.randrange(10**7):07d}",
             "issuing_country": country,
+        }
+    if kind is Kind.FINGERPRINT:
+        latent = rng.random() < 0.5
+        return {
+            "afis_reference": f"{country}-AFIS-{rng.randrange(10**7):07d}",
+            "print_type": "latent" if latent else "tenprint",
+            "finger_positions": sorted(rng.sample(range(1, 11), 2))
+            if latent
+            else list(range(1, 11)),
         }
     loci = {name: sorted(str(rng.randint(8, 22)) for _ in range(2)) for name in LOCI}
     return {
