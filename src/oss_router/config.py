@@ -39,6 +39,18 @@ class Settings(BaseSettings):
     # Service targets for channels outside Directive 2023/977 (docs/routing.md, Deadlines).
     urgent_target_hours: int = Field(default=24, ge=1)
     normal_target_hours: int = Field(default=168, ge=1)
+    # Our own service targets for requests we *receive* outside the Directive's Art. 5(1) time
+    # limits (docs/inbound.md, "Deadlines"): Interpol, liaison officers, PCCCs, and SIENA
+    # requests from Europol's partners outside the EU and Schengen, whom the Directive does not
+    # bind. Hours from receipt, urgent and normal.
+    inbound_interpol_urgent_hours: int = Field(default=24, ge=1, le=24 * 90)
+    inbound_interpol_normal_hours: int = Field(default=168, ge=1, le=24 * 90)
+    inbound_liaison_officer_urgent_hours: int = Field(default=24, ge=1, le=24 * 90)
+    inbound_liaison_officer_normal_hours: int = Field(default=168, ge=1, le=24 * 90)
+    inbound_pccc_urgent_hours: int = Field(default=8, ge=1, le=24 * 90)
+    inbound_pccc_normal_hours: int = Field(default=72, ge=1, le=24 * 90)
+    inbound_europol_partner_urgent_hours: int = Field(default=24, ge=1, le=24 * 90)
+    inbound_europol_partner_normal_hours: int = Field(default=168, ge=1, le=24 * 90)
 
     max_body_bytes: int = Field(default=64 * 1024, ge=1024)
     # What the gateway's HTTP server accepts before the application sees a request

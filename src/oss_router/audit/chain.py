@@ -27,6 +27,10 @@ def entry_hash(entry: AuditEntry) -> str:
         "detail": entry.detail,
         "prev_hash": entry.prev_hash,
     }
+    # Entries about a request received from a partner name it; the field is hashed only when
+    # set, so every entry written before it existed keeps its hash (the chain still verifies).
+    if entry.inbound_id is not None:
+        document["inbound_id"] = str(entry.inbound_id)
     canonical = json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(canonical.encode()).hexdigest()
 

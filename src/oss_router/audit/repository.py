@@ -130,6 +130,21 @@ async def consulted_since(
     return {request_id for request_id in (await session.scalars(query)) if request_id}
 
 
+async def inbound_consulted_since(
+    session: AsyncSession, action: str, actor: str, inbound_ids: list[UUID], since: datetime
+) -> set[UUID]:
+    """``consulted_since`` for requests received from partners (``ix_audit_log_inbound``)."""
+    if not inbound_ids:
+        return set()
+    query = select(AuditEntry.inbound_id).where(
+        among(session, AuditEntry.inbound_id, inbound_ids),
+        AuditEntry.actor == actor,
+        AuditEntry.at >= since,
+        AuditEntry.action == action,
+    )
+    return {inbound_id for inbound_id in (await session.scalars(query)) if inbound_id}
+
+
 async def head(session: AsyncSession) -> AuditChainHead:
     query = select(AuditChainHead).where(AuditChainHead.id == HEAD_ID)
     return (await session.execute(query)).scalar_one()

@@ -16,6 +16,9 @@ class AuditEntryRead(BaseModel):
     role: str
     unit: str | None
     request_id: UUID | None
+    inbound_id: UUID | None = Field(
+        default=None, description="The request received from a partner it concerns, if any"
+    )
     justification: str | None
     recipients: list[dict[str, Any]]
     detail: dict[str, Any]

@@ -66,6 +66,7 @@ class AuditRecord:
     justification: str | None
     recipients: list[dict[str, str]] = field(default_factory=list)
     detail: dict[str, Any] = field(default_factory=dict)
+    inbound_id: UUID | None = None  # a request received from a partner (inbound/)
 
 
 async def append(session: AsyncSession, records: Sequence[AuditRecord], now: datetime) -> None:
@@ -108,6 +109,28 @@ async def append_list_views(
     await append(session, records, now)
 
 
+async def append_views(
+    session: AsyncSession,
+    records: list[AuditRecord],
+    actor: Actor,
+    now: datetime,
+    window: timedelta,
+) -> None:
+    """``append_list_views`` for consultation records already built (those of requests
+    received from partners, say): each logged unless ``actor`` has one of the same request
+    or received request logged within ``window`` (decision 0019)."""
+    if window > timedelta(0):
+        since = now - window
+        records = await _not_logged_since(session, records, actor, since)
+        if not records:
+            return
+        head = await repository.lock_head(session)
+        records = await _not_logged_since(session, records, actor, since)
+        await _chain(session, head, records, now)
+        return
+    await append(session, records, now)
+
+
 async def _not_logged_since(
     session: AsyncSession, records: list[AuditRecord], actor: Actor, since: datetime
 ) -> list[AuditRecord]:
@@ -115,7 +138,16 @@ async def _not_logged_since(
     logged = await repository.consulted_since(
         session, Action.CONSULTATION.value, actor.name, ids, since
     )
-    return [record for record in records if record.request_id not in logged]
+    inbound_ids = [record.inbound_id for record in records if record.inbound_id is not None]
+    logged_inbound = await repository.inbound_consulted_since(
+        session, Action.CONSULTATION.value, actor.name, inbound_ids, since
+    )
+    return [
+        record
+        for record in records
+        if (record.request_id is None or record.request_id not in logged)
+        and (record.inbound_id is None or record.inbound_id not in logged_inbound)
+    ]
 
 
 async def _chain(
@@ -140,6 +172,7 @@ def _entry(record: AuditRecord, seq: int, prev_hash: str, now: datetime) -> Audi
         role=record.actor.role,
         unit=record.actor.unit,
         request_id=record.request_id,
+        inbound_id=record.inbound_id,
         justification=(record.justification or None) and record.justification[:MAX_JUSTIFICATION],
         recipients=record.recipients,
         detail=record.detail,

@@ -1,0 +1,197 @@
+"""Queries about requests received from partners; the only place that builds them."""
+
+import base64
+import binascii
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import ColumnElement, and_, case, func, or_, select
+from sqlalchemy.dialects.postgresql import insert as postgres_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from oss_router.errors import FieldError, ValidationFailed
+from oss_router.messages.codes import Channel, InboundStatus
+from oss_router.models import ExchangeRequest, InboundEvent, InboundRequest, dialect
+
+# Answered or refused: nothing left to do, no clock running.
+CLOSED_STATUSES = (InboundStatus.ANSWERED, InboundStatus.REFUSED)
+# Open and its clock running (a clarification awaited suspends it: Art. 6(3)).
+RUNNING_STATUSES = (InboundStatus.RECEIVED, InboundStatus.ASSIGNED)
+RELATED_LIMIT = 20
+
+
+@dataclass(frozen=True)
+class InboundFilters:
+    status: InboundStatus | None = None
+    channel: Channel | None = None
+    requesting_country: str | None = None
+    overdue: bool | None = None
+    assigned_to: str | None = None  # "mine": the caller's subject
+    unit: str | None = None  # restricts to one unit's requests (PCCC callers)
+
+
+async def get(
+    session: AsyncSession, inbound_id: UUID, *, lock: bool = False
+) -> InboundRequest | None:
+    query = select(InboundRequest).where(InboundRequest.id == inbound_id)
+    if lock:
+        query = dialect.locked(session, query)
+    return (await session.execute(query)).scalar_one_or_none()
+
+
+async def find(
+    session: AsyncSession, channel: str, partner_reference: str
+) -> InboundRequest | None:
+    """The registration of the partner's request (channel, partner_reference), if any."""
+    query = select(InboundRequest).where(
+        InboundRequest.channel == channel,
+        InboundRequest.partner_reference == partner_reference,
+    )
+    return (await session.execute(query)).scalar_one_or_none()
+
+
+async def insert_once(session: AsyncSession, values: dict[str, Any]) -> bool:
+    """Insert the row unless (channel, partner_reference) is registered already: False then.
+
+    ``ON CONFLICT DO NOTHING`` on the unique constraint: of two transactions registering the
+    same request at once on PostgreSQL, the second waits for the first and then inserts
+    nothing, without an error that would abort its transaction. SQLite serializes whole
+    transactions (``BEGIN IMMEDIATE``), so the conflict is only ever with a committed row.
+    """
+    insert = postgres_insert if dialect.is_postgres(session) else sqlite_insert
+    statement = (
+        insert(InboundRequest)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=["channel", "partner_reference"])
+        .returning(InboundRequest.id)
+    )
+    return (await session.execute(statement)).scalar_one_or_none() is not None
+
+
+async def events_of(session: AsyncSession, inbound_id: UUID) -> list[InboundEvent]:
+    query = (
+        select(InboundEvent).where(InboundEvent.inbound_id == inbound_id).order_by(InboundEvent.id)
+    )
+    return list((await session.scalars(query)).all())
+
+
+async def inbound_like(
+    session: AsyncSession, kind: str, fingerprint: str, limit: int = RELATED_LIMIT
+) -> list[InboundRequest]:
+    """Earlier received requests about the same subject, newest first."""
+    query = (
+        select(InboundRequest)
+        .where(InboundRequest.kind == kind, InboundRequest.subject_fingerprint == fingerprint)
+        .order_by(InboundRequest.received_at.desc(), InboundRequest.id.desc())
+        .limit(limit)
+    )
+    return list((await session.scalars(query)).all())
+
+
+async def outgoing_like(
+    session: AsyncSession, kind: str, fingerprint: str, limit: int = RELATED_LIMIT
+) -> list[ExchangeRequest]:
+    """Outgoing requests about the same subject (any status), newest first."""
+    query = (
+        select(ExchangeRequest)
+        .where(ExchangeRequest.kind == kind, ExchangeRequest.subject_fingerprint == fingerprint)
+        .order_by(ExchangeRequest.created_at.desc(), ExchangeRequest.id.desc())
+        .limit(limit)
+    )
+    return list((await session.scalars(query)).all())
+
+
+def _closed_rank() -> ColumnElement[int]:
+    """0 while open, 1 once answered or refused: open requests come first."""
+    return case(
+        (InboundRequest.status.in_([status.value for status in CLOSED_STATUSES]), 1), else_=0
+    )
+
+
+async def list_page(
+    session: AsyncSession,
+    filters: InboundFilters,
+    *,
+    limit: int,
+    cursor: str | None,
+    now: datetime,
+) -> tuple[list[InboundRequest], str | None]:
+    """Open requests first, by due time (overdue first, then least time left), then the
+    closed ones by due time; keyset-paginated on (open or closed, due_at, id), so a page
+    never repeats or skips a row that stays put."""
+    rank = _closed_rank()
+    query = _filtered(select(InboundRequest), filters, now)
+    if cursor is not None:
+        closed, due_at, inbound_id = decode_cursor(cursor)
+        query = query.where(
+            or_(
+                rank > closed,
+                and_(rank == closed, InboundRequest.due_at > due_at),
+                and_(
+                    rank == closed, InboundRequest.due_at == due_at, InboundRequest.id > inbound_id
+                ),
+            )
+        )
+    query = query.order_by(rank, InboundRequest.due_at, InboundRequest.id).limit(limit + 1)
+    rows = list((await session.scalars(query)).all())
+    if len(rows) <= limit:
+        return rows, None
+    rows = rows[:limit]
+    last = rows[-1]
+    closed_last = int(InboundStatus(last.status) in CLOSED_STATUSES)
+    return rows, encode_cursor(closed_last, last.due_at, last.id)
+
+
+def _filtered(query: Any, filters: InboundFilters, now: datetime) -> Any:
+    if filters.status is not None:
+        query = query.where(InboundRequest.status == filters.status.value)
+    if filters.channel is not None:
+        query = query.where(InboundRequest.channel == filters.channel.value)
+    if filters.requesting_country is not None:
+        query = query.where(InboundRequest.requesting_country == filters.requesting_country.upper())
+    if filters.assigned_to is not None:
+        query = query.where(InboundRequest.assigned_to == filters.assigned_to)
+    if filters.unit is not None:
+        query = query.where(InboundRequest.unit == filters.unit)
+    if filters.overdue is not None:
+        late = and_(
+            InboundRequest.status.in_([status.value for status in RUNNING_STATUSES]),
+            InboundRequest.due_at < now,
+        )
+        query = query.where(late if filters.overdue else ~late)
+    return query
+
+
+async def count(session: AsyncSession) -> int:
+    return int(await session.scalar(select(func.count()).select_from(InboundRequest)) or 0)
+
+
+def encode_cursor(closed: int, due_at: datetime, inbound_id: UUID) -> str:
+    raw = f"inbound|{closed}|{due_at.isoformat()}|{inbound_id}".encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+CURSOR_MESSAGE = "Use the next_cursor of the previous page: this is not a cursor the service gave."
+
+
+def decode_cursor(cursor: str) -> tuple[int, datetime, UUID]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        prefix, closed, due, inbound_id = raw.split("|")
+        moment = datetime.fromisoformat(due)
+        if prefix != "inbound" or closed not in {"0", "1"} or moment.tzinfo is None:
+            raise ValueError(raw)
+        return int(closed), moment, UUID(inbound_id)
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        raise ValidationFailed(
+            "cursor is not one this service issued",
+            errors=[FieldError("cursor", CURSOR_MESSAGE)],
+        ) from None
+
+
+def ids_of(rows: Sequence[InboundRequest]) -> list[UUID]:
+    return [row.id for row in rows]

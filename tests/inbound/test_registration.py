@@ -1,0 +1,173 @@
+"""register_inbound: exactly once per (channel, partner_reference), with its deadline, its
+timeline, its related requests and its audit entries (collection, register consultation)."""
+
+import asyncio
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from sqlalchemy import func, select
+
+from oss_router.audit.verify import verify
+from oss_router.auth.principal import system_actor
+from oss_router.errors import ValidationFailed
+from oss_router.inbound.deadlines import InboundTargets
+from oss_router.inbound.registration import register_inbound
+from oss_router.inbound.schemas import INBOUND_REGISTRATION
+from oss_router.messages.codes import AccessType
+from oss_router.models import AuditEntry, InboundEvent, InboundRequest
+from oss_router.registers.service import NationalCheck
+from oss_router.unit_of_work import unit_of_work
+from tests.inbound.conftest import T0, registration
+from tests.support.audit import log_of
+
+REGISTRAR = system_actor("registrar")
+CHECK = NationalCheck(
+    checked_at=T0,
+    registers=["wanted_persons"],
+    unavailable=[],
+    hits=[],
+    access_type=AccessType.INDIRECT,
+)
+
+
+async def _register(
+    app: FastAPI, body: dict[str, Any], check: NationalCheck | None = CHECK, **kw: Any
+) -> tuple[InboundRequest, bool]:
+    async with unit_of_work(app.state.runtime.sessions) as work:
+        return await register_inbound(
+            work,
+            INBOUND_REGISTRATION.validate_python(body),
+            actor=kw.pop("actor", REGISTRAR),
+            source=kw.pop("source", "channel"),
+            national_check=check,
+            now=kw.pop("now", T0),
+            targets=InboundTargets(),
+            **kw,
+        )
+
+
+async def _count(app: FastAPI, model: Any) -> int:
+    async with app.state.runtime.sessions() as session:
+        return int(await session.scalar(select(func.count()).select_from(model)) or 0)
+
+
+async def test_the_same_partner_reference_twice_is_one_registration(app: FastAPI) -> None:
+    first, created = await _register(
+        app, registration(urgency="urgent", urgency_ground="deprivation_of_liberty")
+    )
+    again, created_again = await _register(app, registration(partner_reference="DE-BKA-2026-0001"))
+    assert (created, created_again) == (True, False)
+    assert again.id == first.id
+    assert await _count(app, InboundRequest) == 1
+    assert await _count(app, InboundEvent) == 1
+    # urgent, indirectly accessible (the registers say so): 3 days from receipt
+    assert first.due_at == T0 + timedelta(hours=72)
+    assert first.access_type_source == "registers"
+
+
+async def test_the_same_reference_on_another_channel_is_another_request(app: FastAPI) -> None:
+    await _register(app, registration())
+    _, created = await _register(app, registration(channel="sirene"))
+    assert created
+
+
+async def test_receipt_and_register_check_are_audited_on_the_chain(app: FastAPI) -> None:
+    request, _ = await _register(app, registration())
+    entries = [entry for entry in await log_of(app) if entry.inbound_id == request.id]
+    assert [entry.action for entry in entries] == ["collection", "consultation"]
+    collection, consultation = entries
+    assert collection.actor == REGISTRAR
+    assert collection.detail["from"] == {
+        "channel": "europol",
+        "country": "DE",
+        "authority": "Bundeskriminalamt, Wiesbaden",
+    }
+    assert consultation.detail["via"] == "register check"
+    async with app.state.runtime.sessions() as session:
+        report = await verify(session)
+    assert report.ok, report
+
+
+async def test_a_person_registering_again_is_logged_as_consulting_the_first(app: FastAPI) -> None:
+    request, _ = await _register(app, registration())
+    await _register(app, registration(), actor="officer:sofia", source="manual")
+    entries = [entry for entry in await log_of(app) if entry.inbound_id == request.id]
+    assert [(entry.action, entry.actor) for entry in entries][-1] == (
+        "consultation",
+        "officer:sofia",
+    )
+
+
+async def test_the_access_type_given_wins_over_the_registers(app: FastAPI) -> None:
+    body = registration(
+        urgency="urgent", urgency_ground="life_or_physical_integrity", access_type="direct"
+    )
+    request, _ = await _register(app, body)
+    assert (request.access_type, request.access_type_source) == ("direct", "partner")
+    assert request.due_at == T0 + timedelta(hours=8)
+    manual, _ = await _register(
+        app, {**body, "partner_reference": "B"}, source="manual", actor="officer:a"
+    )
+    assert manual.access_type_source == "officer"
+
+
+async def test_without_a_check_the_registers_configuration_decides(app: FastAPI) -> None:
+    request, _ = await _register(app, registration(), check=None)
+    assert request.access_type_source == "registers"
+    assert request.national_check is None
+
+
+async def test_related_requests_are_earlier_received_and_outgoing_ones(
+    app: FastAPI, http: Any
+) -> None:
+    outgoing = await http.post(
+        "/v1/requests",
+        json={
+            "kind": "person",
+            "subject": registration()["subject"] | {"family_name": "KOWALSKI"},
+            "target_countries": ["DE"],
+            "purpose": "Investigation of an organised vehicle theft ring",
+        },
+    )
+    assert outgoing.status_code == 202, outgoing.text
+    first, _ = await _register(app, registration(partner_reference="first"))
+    second, _ = await _register(app, registration(partner_reference="second"))
+    other, _ = await _register(
+        app, registration(partner_reference="x", subject={"family_name": "Nowak"})
+    )
+    assert [(entry["direction"], entry["id"]) for entry in second.related] == [
+        ("inbound", str(first.id)),
+        ("outgoing", outgoing.json()["id"]),
+    ]
+    assert other.related == []
+
+
+async def test_an_urgent_request_without_its_ground_names_the_field(app: FastAPI) -> None:
+    with pytest.raises(ValidationFailed) as refused:
+        await _register(app, registration(urgency="urgent"))
+    assert [error.field for error in refused.value.errors] == ["urgency_ground"]
+
+
+async def test_a_channel_clock_ahead_of_ours_counts_as_now(app: FastAPI) -> None:
+    request, _ = await _register(
+        app, registration(received_at=(T0 + timedelta(hours=1)).isoformat())
+    )
+    assert request.received_at == T0
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
+async def test_concurrent_registrations_on_postgres_make_one_row(app: FastAPI) -> None:
+    body = registration(partner_reference="RACE-1")
+    results = await asyncio.gather(*(_register(app, body) for _ in range(8)))
+    assert sorted(created for _, created in results) == [False] * 7 + [True]
+    assert len({request.id for request, _ in results}) == 1
+    assert await _count(app, InboundRequest) == 1
+    assert await _count(app, InboundEvent) == 1
+    async with app.state.runtime.sessions() as session:
+        collections = await session.scalar(
+            select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "collection")
+        )
+    assert collections == 1
