@@ -23,6 +23,7 @@ const REPLIES_ALLOWED = {
   awaiting_clarification: ["refuse"],
 };
 const ASSIGNABLE = new Set(["received", "assigned", "awaiting_clarification"]);
+const CORRECTORS = new Set(["officer", "supervisor"]);  // who may correct the access type (the API's rule)
 
 requireSession();
 const me = await initChrome(INBOUND_ROLES);
@@ -122,31 +123,28 @@ function renderRegisters(check) {
   list.replaceChildren(...items);
 }
 
-/** Where a related request lives: one received (/inbound) or one we sent (/requests). */
-function relatedLink(item) {
-  const incoming = ["inbound", "incoming", "received"].includes(item.direction || item.type || item.source);
-  const id = item.id || item.request_id || item.inbound_id;
-  if (typeof id !== "string" || !/^[0-9a-f-]{36}$/i.test(id)) return null;
-  return { href: (incoming || item.inbound_id ? "/inbound/" : "/requests/") + id, incoming: incoming || Boolean(item.inbound_id), id };
+/** An earlier request about the same subject: one received (/inbound) or one we sent (/requests). */
+function relatedItem(item) {
+  const incoming = item.direction === "inbound";
+  const href = (incoming ? "/inbound/" : "/requests/") + item.id;
+  const countries = (item.countries || []).join(", ");
+  return el("li", { class: "related-item", dataset: { relatedId: item.id, direction: item.direction } },
+    el("span", { class: "tag" }, incoming ? "Received" : "Sent"), " ",
+    el("a", { href, class: "mono", title: (incoming ? "Open the received request " : "Open the request ") + item.id }, item.id.slice(0, 8)),
+    countries ? (incoming ? ` from ${countries}` : ` to ${countries}`) : null,
+    item.channel ? ` via ${channelLabel(item.channel)}` : null,
+    item.at ? [" · ", el("time", { datetime: item.at }, formatFullTime(item.at))] : null,
+    item.status ? ` · ${words(item.status)}` : null);
 }
 
+const RELATED_SHOWN = 10;
+
 function renderRelated(related) {
-  const list = document.getElementById("related");
-  const items = (related || []).map((item) => {
-    const link = relatedLink(item);
-    const label = item.partner_reference || item.reference || (link ? link.id.slice(0, 8) : "?");
-    const when = item.received_at || item.created_at;
-    const where = item.requesting_country ? `from ${countryName(item.requesting_country)}` : item.target_countries ? "to " + item.target_countries.join(", ") : null;
-    return el("li", { class: "related-item", dataset: { relatedId: link ? link.id : "" } },
-      el("span", { class: "tag" }, link && link.incoming ? "Received" : "Sent"), " ",
-      link ? el("a", { href: link.href, class: "mono" }, label) : label,
-      where ? " " + where : null,
-      when ? [" · ", el("time", { datetime: when }, formatFullTime(when))] : null,
-      item.status ? ` · ${words(item.status)}` : null,
-      item.reason || item.match ? el("span", { class: "muted small" }, ` · ${item.reason || words(item.match)}`) : null);
-  });
+  const all = related || [];
+  const items = all.slice(0, RELATED_SHOWN).map(relatedItem);
+  if (all.length > RELATED_SHOWN) items.push(el("li", { class: "muted", id: "related-more" }, `and ${all.length - RELATED_SHOWN} more about the same subject`));
   if (!items.length) items.push(el("li", { class: "muted" }, "No earlier request, received or sent, concerns this subject."));
-  list.replaceChildren(...items);
+  document.getElementById("related").replaceChildren(...items);
 }
 
 // ---- replies and timeline ---------------------------------------------------------------
@@ -241,7 +239,8 @@ function renderClock(request) {
  * then a refusal names an Art. 6(1) ground. The server's word when it gives it. */
 function directiveApplies(request) {
   if (typeof request.directive === "boolean") return request.directive;
-  return request.channel === "europol" && /2023\/977/.test(request.deadline_basis || "");
+  const basis = request.deadline_basis || "";
+  return request.channel === "europol" && /Directive \(EU\) 2023\/977 Art\. 5\(/.test(basis) && !/outside/.test(basis);
 }
 
 function render(request) {
@@ -271,6 +270,10 @@ function render(request) {
   const assignable = ASSIGNABLE.has(request.status);
   show(document.getElementById("take-it"), assignable && !isMine(request, me));
   show(document.getElementById("assign-open"), assignable && me.role === "supervisor");
+  const access = document.getElementById("access-open");
+  show(access, !INBOUND_CLOSED.has(request.status) && CORRECTORS.has(me.role));
+  const other = request.access_type === "direct" ? "indirect" : "direct";
+  if (document.getElementById("access-form").hidden) document.getElementById("access-type").value = other;
   const directive = directiveApplies(request);
   const picker = document.getElementById("ground-picker");
   picker.hidden = !directive;
@@ -287,8 +290,13 @@ function render(request) {
   }
 }
 
-async function load() {
-  const result = await api("/v1/inbound/" + inboundId);
+/**
+ * Read the request. Opening the page is a consultation the audit log records; the page
+ * re-reading itself (after an action, a live notice, a reconnection) says so with ``refresh``
+ * and is logged at most once per person per window, as for outgoing requests.
+ */
+async function load({ refresh = false } = {}) {
+  const result = await api("/v1/inbound/" + inboundId + (refresh ? "?refresh=true" : ""));
   if (!result.ok) {
     errorBox.textContent = result.status === 404 ? "No such incoming request (or not one you may see)." : "The request could not be read: " + problemText(result);
     show(errorBox, true);
@@ -380,6 +388,7 @@ const BODIES = {
   "clarify-form": (form) => ({ question: trimmed(form, "question") }),
   "delay-form": (form) => ({ reason: trimmed(form, "reason"), expected_by: instant(form.elements.expected_by.value) }),
   "assign-form": (form) => ({ officer: trimmed(form, "officer") }),
+  "access-form": (form) => ({ access_type: form.elements.access_type.value, reason: trimmed(form, "reason") }),
 };
 const PATHS = {
   "answer-form": "answer",
@@ -387,6 +396,7 @@ const PATHS = {
   "clarify-form": "clarification-request",
   "delay-form": "delay",
   "assign-form": "assign",
+  "access-form": "access-type",
 };
 
 async function post(action, body) {
@@ -394,8 +404,8 @@ async function post(action, body) {
 }
 
 function afterAction(result) {
-  if (result.data && result.data.id === inboundId) render({ ...latest, ...result.data });
-  return load();
+  if (result.data && result.data.id === inboundId) render({ ...latest, ...result.data, events: latest.events });
+  return reload();
 }
 
 for (const form of document.querySelectorAll(".action-form")) {
@@ -412,7 +422,7 @@ for (const form of document.querySelectorAll(".action-form")) {
         await afterAction(result);
         return;
       }
-      if (result.status === 409) load();
+      if (result.status === 409) reload();
       showErrors(form, result);
     } catch {
       showErrors(form, { status: 0, data: { detail: "The gateway cannot be reached; nothing was sent. Try again." } });
@@ -428,9 +438,11 @@ for (const form of document.querySelectorAll(".action-form")) {
 for (const button of document.querySelectorAll("[data-open]")) {
   button.addEventListener("click", () => openForm(document.getElementById(button.dataset.open), button));
 }
-document.getElementById("assign-open").addEventListener("click", (event) => {
-  openForm(document.getElementById("assign-form"), event.currentTarget);
-});
+for (const id of ["assign", "access"]) {
+  document.getElementById(id + "-open").addEventListener("click", (event) => {
+    openForm(document.getElementById(id + "-form"), event.currentTarget);
+  });
+}
 
 const take = document.getElementById("take-it");
 take.addEventListener("click", async () => {
@@ -440,7 +452,7 @@ take.addEventListener("click", async () => {
     if (!result.ok) {
       errorBox.textContent = (result.status === 409 ? "Not possible now: " : "Not taken: ") + problemText(result);
       show(errorBox, true);
-      load();
+      reload();
       return;
     }
     await afterAction(result);
@@ -450,7 +462,7 @@ take.addEventListener("click", async () => {
 });
 
 function reload() {
-  return load();
+  return load({ refresh: true });
 }
 
 load();

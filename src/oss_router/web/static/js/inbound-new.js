@@ -27,13 +27,13 @@ function body() {
     requesting_authority: text("requesting_authority"),
     kind: kindOf(form),
     subject: subjectOf(form),
-    purpose: text("purpose"),
     urgency: form.elements.urgency.value,
     language: text("language"),
     handling_code: text("handling_code"),
   };
   const received = instant(form.elements.received_at.value);
   if (received) result.received_at = received;
+  if (text("purpose")) result.purpose = text("purpose");
   if (urgent && text("urgency_ground")) result.urgency_ground = text("urgency_ground");
   if (text("access_type")) result.access_type = text("access_type");
   return result;

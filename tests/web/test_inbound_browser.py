@@ -1,0 +1,195 @@
+"""The Incoming screens in Debian's chromium (issue 13): the queue of requests received from
+partners, a request's detail, and the registration of one that came by e-mail or phone."""
+
+import re
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from playwright.sync_api import Page, expect
+from tests.web.conftest import screenshot, sign_in
+from tests.web.support import api
+
+pytestmark = pytest.mark.browser
+
+OpenPage = Callable[..., Page]
+INBOUND_URL = re.compile(r".*/inbound/([0-9a-f-]{36})$")
+# A person the stub wanted-persons register holds (adapters/oss_router_registers/data).
+WANTED = {"family_name": "Wiśniewski", "given_names": "Łukasz", "date_of_birth": "1987-04-12"}
+VEHICLE = {"vin": "WVWZZZ1JZXW000001", "make": "Volkswagen"}
+
+
+def reference(prefix: str = "DE-BKA") -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:10]}"
+
+
+def register(page: Page, **overrides: Any) -> dict[str, Any]:
+    """Registers a received request through ``POST /v1/inbound`` with the page's token."""
+    body: dict[str, Any] = {
+        "channel": "europol",
+        "partner_reference": reference(),
+        "requesting_country": "DE",
+        "requesting_authority": "Bundeskriminalamt, Wiesbaden",
+        "kind": "person",
+        "subject": dict(WANTED),
+        "purpose": "Suspected member of a fraud ring, case DE 2026/55",
+    }
+    body.update(overrides)
+    result = api(page, "/v1/inbound", "POST", body)
+    assert result["status"] == 201, result
+    created: dict[str, Any] = result["body"]
+    return created
+
+
+def ago(**delta: float) -> str:
+    return (datetime.now(UTC) - timedelta(**delta)).isoformat()
+
+
+def inbound_row(page: Page, inbound_id: str) -> Any:
+    return page.locator(f"#inbound-rows tr[data-inbound-id='{inbound_id}']")
+
+
+def test_the_incoming_queue_puts_overdue_first_counts_down_and_filters(
+    new_page: OpenPage,
+) -> None:
+    page = new_page()
+    sign_in(page, "officer", "desk.incoming")
+    expect(page.get_by_role("link", name="Incoming")).to_be_visible()
+    overdue = register(page, received_at=ago(days=8))  # 7 days under Art. 5(1)(c): overdue
+    sirene = register(
+        page,
+        channel="sirene",
+        requesting_country="FR",
+        requesting_authority="SIRENE France",
+        kind="vehicle",
+        subject=dict(VEHICLE),
+        partner_reference=reference("FR-SIRENE"),
+    )
+    fresh = register(page, urgency="urgent", urgency_ground="life_or_physical_integrity")
+    page.get_by_role("link", name="Incoming").click()
+    page.wait_for_url("**/inbound")
+    expect(page.get_by_role("heading", name="Incoming requests")).to_be_visible()
+    first = page.locator("#inbound-rows tr").first
+    expect(first).to_have_attribute("data-inbound-id", overdue["id"])  # overdue first
+    expect(first).to_have_attribute("data-overdue", "true")
+    expect(first.locator(".deadline")).to_contain_text(re.compile(r"Overdue by 1d 0\dh"))
+    expect(inbound_row(page, fresh["id"]).locator(".deadline")).to_contain_text(
+        re.compile(r"^7h \d\dm left$")  # urgent, directly accessible: 8 hours from receipt
+    )
+    expect(inbound_row(page, sirene["id"]).locator(".deadline")).to_contain_text(
+        re.compile(r"^11h \d\dm left$")  # SIRENE: 12 hours
+    )
+    expect(inbound_row(page, fresh["id"])).to_contain_text("WIŚNIEWSKI, Łukasz (1987-04-12)")
+    expect(inbound_row(page, fresh["id"])).to_contain_text("Not assigned")
+    screenshot(page, "incoming-queue")
+    page.get_by_label("Channel").select_option("sirene")
+    expect(inbound_row(page, sirene["id"])).to_have_count(1)
+    expect(inbound_row(page, fresh["id"])).to_have_count(0)
+    assert "channel=sirene" in page.url  # kept in the address
+    page.get_by_role("button", name="Clear filters").click()
+    page.get_by_label("Requesting country").fill("FR")
+    expect(inbound_row(page, fresh["id"])).to_have_count(0)
+    expect(inbound_row(page, sirene["id"])).to_have_count(1)
+    page.get_by_role("button", name="Clear filters").click()
+    page.get_by_label("Overdue only").check()
+    expect(inbound_row(page, overdue["id"])).to_have_count(1)
+    expect(page.locator("#inbound-rows tr[data-overdue='false']")).to_have_count(0)
+    page.get_by_role("button", name="Clear filters").click()
+    page.get_by_label("Mine only").check()
+    expect(inbound_row(page, fresh["id"])).to_have_count(0)  # assigned to nobody yet
+    page.get_by_role("button", name="Clear filters").click()
+    page.locator(f"#inbound-rows tr[data-inbound-id='{fresh['id']}'] a").click()
+    page.wait_for_url(INBOUND_URL)
+
+
+def test_more_pages_along_the_cursor(new_page: OpenPage) -> None:
+    page = new_page()
+    sign_in(page, "officer", "desk.paging")
+    country = "LT"  # a filter only this test's requests match
+    ids = [
+        register(
+            page,
+            requesting_country=country,
+            partner_reference=reference("LT"),
+            subject={"family_name": f"Petrauskas{index}", "date_of_birth": "1990-01-01"},
+        )["id"]
+        for index in range(53)
+    ]
+    page.goto(f"/inbound?requesting_country={country}")
+    rows = page.locator("#inbound-rows tr")
+    expect(rows).to_have_count(50)
+    page.get_by_role("button", name="Show more requests").click()
+    expect(rows).to_have_count(53)
+    shown = {row.get_attribute("data-inbound-id") for row in rows.all()}
+    assert shown == set(ids)
+    expect(page.get_by_role("button", name="Show more requests")).to_be_hidden()
+
+
+def test_the_detail_shows_the_request_what_we_hold_and_related_requests(
+    new_page: OpenPage,
+) -> None:
+    page = new_page()
+    sign_in(page, "officer", "desk.detail")
+    first = register(page)
+    second = register(page, partner_reference=reference("DE-LKA"))
+    page.goto(f"/inbound/{second['id']}")
+    expect(page.locator("#inbound-title")).to_have_text("Person: WIŚNIEWSKI, Łukasz (1987-04-12)")
+    expect(page.locator("#inbound-status")).to_have_attribute("data-status", "received")
+    facts = page.locator("#facts")
+    expect(facts).to_contain_text(second["partner_reference"])
+    expect(facts).to_contain_text("Germany (DE)")
+    expect(facts).to_contain_text("Bundeskriminalamt, Wiesbaden")
+    expect(facts).to_contain_text("Europol SIENA")
+    expect(page.locator("#deadline-basis")).to_have_text(second["deadline_basis"])
+    expect(page.locator("#inbound-due")).to_contain_text("Art. 5(1)(c)")
+    expect(page.locator("#inbound-due .deadline")).to_contain_text(re.compile(r"^6d 23h left$"))
+    hits = page.locator("#register-hits li[data-register='wanted_persons']")
+    expect(hits).to_have_count(1)
+    expect(hits).to_contain_text("PL-WP-2025-000117")
+    expect(hits).to_contain_text("European arrest warrant")
+    related = page.locator(f"#related li[data-related-id='{first['id']}']")
+    expect(related).to_contain_text("Received")
+    expect(page.locator("#timeline-rows tr").first).to_contain_text("received")
+    screenshot(page, "incoming-detail", full_page=True)
+    related.get_by_role("link").click()
+    page.wait_for_url(f"**/inbound/{first['id']}")
+    expect(page.locator("#facts")).to_contain_text(first["partner_reference"])
+
+
+def test_a_request_received_by_phone_is_registered_through_the_form(new_page: OpenPage) -> None:
+    page = new_page()
+    sign_in(page, "officer", "desk.phone")
+    page.goto("/inbound")
+    page.get_by_role("link", name="Register a request").click()
+    page.wait_for_url("**/inbound/new")
+    ref = reference("CZ-PCCC")
+    page.get_by_label("Channel").select_option("pccc")
+    page.get_by_label("Partner's reference").fill(ref)
+    page.get_by_label("Requesting country").fill("CZ")
+    page.get_by_label("Requesting authority").fill("PCCC Petrovice")
+    page.get_by_label("Vehicle", exact=True).check()
+    page.get_by_label("VIN").fill("WVWZZZ1JZXW000001")
+    later = (datetime.now() + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M")
+    page.get_by_label("Received at").fill(later)  # in the future: refused, at its field
+    page.get_by_role("button", name="Register the request").click()
+    expect(page.locator("#form-errors")).to_be_focused()
+    expect(page.locator("[data-field='received_at'] .field-error")).to_be_visible()
+    expect(page.get_by_label("Received at")).to_have_attribute("aria-invalid", "true")
+    assert page.url.endswith("/inbound/new")
+    page.get_by_label("Received at").fill("")
+    page.get_by_role("button", name="Register the request").click()
+    page.wait_for_url(INBOUND_URL)
+    expect(page.locator("#facts")).to_contain_text(ref)
+    expect(page.locator("#facts")).to_contain_text("By hand")
+    expect(page.locator("#facts")).to_contain_text("PCCC Petrovice")
+
+
+def test_auditors_get_no_incoming_screens(new_page: OpenPage) -> None:
+    auditor = new_page()
+    sign_in(auditor, "auditor", "audit.incoming")
+    expect(auditor.get_by_role("link", name="Incoming")).to_be_hidden()
+    for address in ("/inbound", f"/inbound/{uuid.uuid4()}", "/inbound/new"):
+        auditor.goto(address)
+        auditor.wait_for_url(re.compile(r".*/audit$"))
