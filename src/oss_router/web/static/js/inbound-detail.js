@@ -16,11 +16,10 @@ const HANDLING = {
   H2: "not to be disseminated without the provider's permission",
   H3: "other restrictions, stated in the text",
 };
-// Which replies each status allows: only to offer what the API would accept (it decides, 409).
+// Which replies each status allows (inbound/lifecycle.py): only to offer what the API would
+// accept; it decides (409). A reply is given by the request's officer, once it is assigned.
 const REPLIES_ALLOWED = {
-  received: ["answer", "refuse", "clarify", "delay"],
   assigned: ["answer", "refuse", "clarify", "delay"],
-  awaiting_clarification: ["refuse"],
 };
 const ASSIGNABLE = new Set(["received", "assigned", "awaiting_clarification"]);
 const CORRECTORS = new Set(["officer", "supervisor"]);  // who may correct the access type (the API's rule)
@@ -243,6 +242,15 @@ function directiveApplies(request) {
   return request.channel === "europol" && /Directive \(EU\) 2023\/977 Art\. 5\(/.test(basis) && !/outside/.test(basis);
 }
 
+function replyHint(request) {
+  if (INBOUND_CLOSED.has(request.status)) return "This request is closed; no further reply can be sent.";
+  const route = `Each reply goes back to ${countryName(request.requesting_country)} through ${channelLabel(request.channel)}, the channel the request came by.`;
+  if (request.status === PAUSED) return `Waiting for the partner's clarification. ${route}`;
+  if (!request.assigned_to) return `Take the request to reply to it. ${route}`;
+  if (!isMine(request, me)) return `Assigned to ${personName(request.assigned_to)}: the officer who checks it replies. ${route}`;
+  return route;
+}
+
 function render(request) {
   latest = request;
   const title = `${kindLabel(request.kind)}: ${subjectSummary(request.kind, request.subject)}`;
@@ -260,13 +268,11 @@ function render(request) {
   document.getElementById("reply-rows").replaceChildren(...replies.map(replyRow));
   show(document.getElementById("replies-empty"), replies.length === 0);
   document.getElementById("timeline-rows").replaceChildren(...(request.events || []).map(timelineRow));
-  const allowed = new Set(REPLIES_ALLOWED[request.status] || []);
+  const allowed = new Set(isMine(request, me) ? REPLIES_ALLOWED[request.status] || [] : []);
   for (const button of document.querySelectorAll("#reply-actions [data-open]")) {
     show(button, allowed.has(button.dataset.open.replace("-form", "")));
   }
-  document.getElementById("reply-hint").textContent = INBOUND_CLOSED.has(request.status)
-    ? "This request is closed; no further reply can be sent."
-    : `Each reply goes back to ${countryName(request.requesting_country)} through ${channelLabel(request.channel)}, the channel the request came by.`;
+  document.getElementById("reply-hint").textContent = replyHint(request);
   const assignable = ASSIGNABLE.has(request.status);
   show(document.getElementById("take-it"), assignable && !isMine(request, me));
   show(document.getElementById("assign-open"), assignable && me.role === "supervisor");
