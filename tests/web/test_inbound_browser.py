@@ -11,6 +11,7 @@ import pytest
 from playwright.sync_api import Page, expect
 from tests.web.conftest import screenshot, sign_in
 from tests.web.support import api
+from tests.web.test_desk_browser import tab_to
 
 pytestmark = pytest.mark.browser
 
@@ -171,7 +172,7 @@ def test_a_request_received_by_phone_is_registered_through_the_form(new_page: Op
     page.get_by_label("Requesting authority").fill("PCCC Petrovice")
     page.get_by_label("Vehicle", exact=True).check()
     page.get_by_label("VIN").fill("WVWZZZ1JZXW000001")
-    later = (datetime.now() + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M")
+    later = (datetime.now(UTC) + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M")
     page.get_by_label("Received at").fill(later)  # in the future: refused, at its field
     page.get_by_role("button", name="Register the request").click()
     expect(page.locator("#form-errors")).to_be_focused()
@@ -193,3 +194,20 @@ def test_auditors_get_no_incoming_screens(new_page: OpenPage) -> None:
     for address in ("/inbound", f"/inbound/{uuid.uuid4()}", "/inbound/new"):
         auditor.goto(address)
         auditor.wait_for_url(re.compile(r".*/audit$"))
+
+
+def test_the_incoming_screens_work_with_the_keyboard_alone(new_page: OpenPage) -> None:
+    page = new_page()
+    sign_in(page, "officer", "desk.keys")
+    created = register(page, partner_reference=reference("DE-KEYS"))
+    page.goto("/")
+    tab_to(page, "Incoming")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/inbound")
+    expect(inbound_row(page, created["id"])).to_have_count(1)
+    tab_to(page, created["partner_reference"], limit=200)
+    focus_ring = page.evaluate("() => getComputedStyle(document.activeElement).outlineStyle")
+    assert focus_ring == "solid"
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"**/inbound/{created['id']}")
+    expect(page.locator("#facts")).to_contain_text(created["partner_reference"])
