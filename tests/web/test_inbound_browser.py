@@ -211,3 +211,27 @@ def test_the_incoming_screens_work_with_the_keyboard_alone(new_page: OpenPage) -
     page.keyboard.press("Enter")
     page.wait_for_url(f"**/inbound/{created['id']}")
     expect(page.locator("#facts")).to_contain_text(created["partner_reference"])
+
+
+def test_an_officer_corrects_the_access_type_and_the_due_time_follows(
+    new_page: OpenPage,
+) -> None:
+    page = new_page()
+    sign_in(page, "officer", "desk.access")
+    created = register(
+        page, urgency="urgent", urgency_ground="loss_of_relevance", access_type="direct"
+    )
+    page.goto(f"/inbound/{created['id']}")
+    expect(page.locator("#inbound-due")).to_contain_text("Art. 5(1)(a)")
+    page.get_by_role("button", name="Correct the access type…").click()
+    expect(page.get_by_label("Access to the information")).to_have_value("indirect")
+    page.get_by_role("button", name="Confirm the correction").click()
+    expect(page.locator("#access-form [data-field='reason'] .field-error")).to_be_visible()
+    expect(page.locator("#access-reason")).to_have_attribute("aria-invalid", "true")
+    page.locator("#access-reason").fill("Held by the border guard, not in our own databases")
+    page.get_by_role("button", name="Confirm the correction").click()
+    expect(page.locator("#access-form")).to_be_hidden()
+    expect(page.locator("#inbound-due")).to_contain_text("Art. 5(1)(b)")
+    expect(page.locator("#inbound-due .deadline")).to_contain_text(re.compile(r"^2d 23h left$"))
+    expect(page.locator("#facts")).to_contain_text("corrected by an officer")
+    expect(page.locator("#timeline-rows")).to_contain_text("Held by the border guard")
