@@ -235,3 +235,151 @@ def test_an_officer_corrects_the_access_type_and_the_due_time_follows(
     expect(page.locator("#inbound-due .deadline")).to_contain_text(re.compile(r"^2d 23h left$"))
     expect(page.locator("#facts")).to_contain_text("corrected by an officer")
     expect(page.locator("#timeline-rows")).to_contain_text("Held by the border guard")
+
+
+DELIVERY = re.compile("queued|sent|delivered")
+
+
+def take(page: Page) -> None:
+    page.get_by_role("button", name="Take it").click()
+    expect(page.locator("#inbound-status")).to_have_attribute("data-status", "assigned")
+    expect(page.get_by_role("button", name="Take it")).to_be_hidden()
+
+
+def test_an_officer_takes_a_request_and_answers_it(new_page: OpenPage) -> None:
+    page = new_page()
+    sign_in(page, "officer", "desk.answer")
+    created = register(page)
+    page.goto(f"/inbound/{created['id']}")
+    expect(page.get_by_role("button", name="Answer…")).to_be_hidden()  # take it first
+    expect(page.locator("#reply-hint")).to_contain_text("Take the request")
+    take(page)
+    expect(page.locator("#facts")).to_contain_text("desk.answer")
+    page.get_by_role("button", name="Answer…").click()
+    page.get_by_role("button", name="Send the answer").click()
+    expect(page.locator("#answer-form [data-field='outcome'] .field-error")).to_be_visible()
+    page.get_by_label("Hit", exact=True).check()
+    page.get_by_label("Information given to the partner").fill(
+        "Wanted on a European arrest warrant (District Court Kraków): arrest for surrender"
+    )
+    page.get_by_role("button", name="Send the answer").click()
+    expect(page.locator("#inbound-status")).to_have_attribute("data-status", "answered")
+    reply = page.locator("#reply-rows tr[data-type='answer']")
+    expect(reply).to_have_count(1)
+    expect(reply).to_have_attribute("data-status", DELIVERY)
+    expect(reply).to_contain_text("Hit")
+    expect(page.locator("#reply-actions [data-open]:visible")).to_have_count(0)  # closed
+    expect(page.locator("#inbound-due")).to_contain_text("Closed")
+    screenshot(page, "incoming-answered", full_page=True)
+    page.goto("/inbound?mine=true")
+    expect(inbound_row(page, created["id"])).to_contain_text("You (desk.answer)")
+
+
+def test_a_directive_refusal_picks_an_article_6_ground_other_channels_give_a_reason(
+    new_page: OpenPage,
+) -> None:
+    page = new_page()
+    sign_in(page, "officer", "desk.refuse")
+    siena = register(page)
+    page.goto(f"/inbound/{siena['id']}")
+    take(page)
+    page.get_by_role("button", name="Refuse…").click()
+    grounds = page.locator("#ground-picker input[name='ground']")
+    expect(grounds).to_have_count(8)
+    expect(page.locator("#ground-picker")).to_contain_text("ongoing criminal investigation")
+    page.get_by_role("button", name="Send the refusal").click()
+    error = page.locator("#refuse-form [data-field='ground'] .field-error")
+    expect(error).to_be_visible()  # the Directive allows no refusal without a ground
+    page.get_by_label(re.compile(r"^\(g\)")).check()
+    page.get_by_role("button", name="Send the refusal").click()
+    expect(page.locator("#inbound-status")).to_have_attribute("data-status", "refused")
+    reply = page.locator("#reply-rows tr[data-type='refusal']")
+    expect(reply).to_contain_text("Art. 6(1)(g)")
+    interpol = register(
+        page,
+        channel="interpol",
+        requesting_country="US",
+        requesting_authority="NCB Washington",
+        partner_reference=reference("US-NCB"),
+        subject={"family_name": "Smith", "date_of_birth": "1970-05-05"},
+    )
+    page.goto(f"/inbound/{interpol['id']}")
+    take(page)
+    page.get_by_role("button", name="Refuse…").click()
+    expect(page.locator("#ground-picker")).to_be_hidden()  # not a Directive request
+    page.get_by_label("Reason for the refusal").fill("Outside the scope of our cooperation")
+    page.get_by_role("button", name="Send the refusal").click()
+    expect(page.locator("#inbound-status")).to_have_attribute("data-status", "refused")
+    expect(page.locator("#reply-rows tr[data-type='refusal']")).to_contain_text("Outside the scope")
+
+
+def test_a_clarification_pauses_the_clock_and_a_delay_notice_says_why(
+    new_page: OpenPage,
+) -> None:
+    page = new_page()
+    sign_in(page, "officer", "desk.clarify")
+    paused = register(page)
+    page.goto(f"/inbound/{paused['id']}")
+    take(page)
+    page.get_by_role("button", name="Ask for clarification…").click()
+    page.get_by_label("Question").fill("Which date of birth does your record give?")
+    page.get_by_role("button", name="Send the question").click()
+    expect(page.locator("#inbound-status")).to_have_attribute(
+        "data-status", "awaiting_clarification"
+    )
+    expect(page.locator("#pause-notice")).to_contain_text("Clock paused")
+    expect(page.locator("#pause-notice")).to_contain_text("Art. 6(3)")
+    expect(page.locator("#inbound-due")).to_contain_text("Clock paused")
+    expect(page.locator("#reply-rows tr[data-type='clarification_request']")).to_have_attribute(
+        "data-status", DELIVERY
+    )
+    page.goto("/inbound")
+    expect(inbound_row(page, paused["id"]).locator(".deadline")).to_have_text("⏸ Clock paused")
+    delayed = register(page, partner_reference=reference("DE-DELAY"))
+    page.goto(f"/inbound/{delayed['id']}")
+    take(page)
+    page.get_by_role("button", name="Notify a delay…").click()
+    page.get_by_label("Reason").fill("A judicial authorisation is needed (Art. 9)")
+    page.get_by_role("button", name="Send the delay notice").click()
+    expect(page.locator("#delay-form [data-field='expected_by'] .field-error")).to_be_visible()
+    expected = (datetime.now(UTC) + timedelta(days=10)).strftime("%Y-%m-%dT%H:%M")
+    page.get_by_label("Answer expected by").fill(expected)
+    page.get_by_role("button", name="Send the delay notice").click()
+    expect(page.locator("#delay-notice")).to_contain_text("A judicial authorisation is needed")
+    expect(page.locator("#inbound-due .deadline")).to_contain_text(re.compile(r"^9d 23h left$"))
+    expect(page.locator("#inbound-status")).to_have_attribute("data-status", "assigned")
+    screenshot(page, "incoming-delayed", full_page=True)
+
+
+def test_a_supervisor_assigns_and_a_stale_form_is_told_why_not(new_page: OpenPage) -> None:
+    supervisor = new_page()
+    sign_in(supervisor, "supervisor", "sup.incoming")
+    created = register(supervisor)
+    officer = new_page()
+    sign_in(officer, "officer", "desk.assigned")
+    officer.goto(f"/inbound/{created['id']}")
+    expect(officer.get_by_role("button", name="Assign…")).to_be_hidden()  # supervisors only
+    supervisor.goto(f"/inbound/{created['id']}")
+    supervisor.get_by_role("button", name="Assign…").click()
+    supervisor.get_by_label("Officer").fill("desk.assigned")
+    supervisor.get_by_role("button", name="Confirm assignment").click()
+    expect(supervisor.locator("#facts")).to_contain_text("desk.assigned")
+    expect(supervisor.get_by_role("button", name="Answer…")).to_be_hidden()  # not theirs
+    # The officer's open page follows live; the request is now theirs to answer.
+    expect(officer.get_by_role("button", name="Answer…")).to_be_visible()
+    officer.goto("/inbound?mine=true")
+    expect(inbound_row(officer, created["id"])).to_have_count(1)
+    # A second tab without live updates keeps a stale form: the API's 409 is shown in it.
+    stale = officer.context.new_page()
+    stale.route("**/v1/stream", lambda route: route.abort())
+    stale.goto(f"/inbound/{created['id']}")
+    stale.get_by_role("button", name="Refuse…").click()
+    officer.goto(f"/inbound/{created['id']}")
+    officer.get_by_role("button", name="Answer…").click()
+    officer.get_by_label("No hit", exact=True).check()
+    officer.get_by_role("button", name="Send the answer").click()
+    expect(officer.locator("#inbound-status")).to_have_attribute("data-status", "answered")
+    stale.get_by_label(re.compile(r"^\(a\)")).check()
+    stale.get_by_role("button", name="Send the refusal").click()
+    expect(stale.locator("#refuse-form .form-error")).to_contain_text("Not possible now")
+    expect(stale.locator("#inbound-status")).to_have_attribute("data-status", "answered")

@@ -428,7 +428,10 @@ for (const form of document.querySelectorAll(".action-form")) {
         await afterAction(result);
         return;
       }
-      if (result.status === 409) reload();
+      if (result.status === 409) {
+        await reload();  // the request as it is now; the form stays to say why not
+        show(form, true);
+      }
       showErrors(form, result);
     } catch {
       showErrors(form, { status: 0, data: { detail: "The gateway cannot be reached; nothing was sent. Try again." } });
