@@ -383,3 +383,30 @@ def test_a_supervisor_assigns_and_a_stale_form_is_told_why_not(new_page: OpenPag
     stale.get_by_role("button", name="Send the refusal").click()
     expect(stale.locator("#refuse-form .form-error")).to_contain_text("Not possible now")
     expect(stale.locator("#inbound-status")).to_have_attribute("data-status", "answered")
+
+
+def test_a_pccc_sees_only_what_arrived_for_its_unit(new_page: OpenPage) -> None:
+    officer, swiecko, slubice = new_page(), new_page(), new_page()
+    sign_in(officer, "officer", "desk.units")
+    pccc = {
+        "channel": "pccc",
+        "requesting_country": "DE",
+        "requesting_authority": "Gemeinsames Zentrum Świecko",
+        "kind": "vehicle",
+        "subject": dict(VEHICLE),
+    }
+    own = register(officer, **pccc, unit="pccc-swiecko", partner_reference=reference("GZ"))
+    desk = register(officer, partner_reference=reference("DE-DESK"))
+    sign_in(swiecko, "pccc", "pccc.swiecko", "pccc-swiecko")
+    sign_in(slubice, "pccc", "pccc.slubice", "pccc-slubice")
+    swiecko.get_by_role("link", name="Incoming").click()
+    expect(inbound_row(swiecko, own["id"])).to_have_count(1)
+    expect(inbound_row(swiecko, desk["id"])).to_have_count(0)
+    slubice.goto("/inbound")
+    expect(slubice.locator("#inbound-summary")).to_contain_text("shown")
+    expect(inbound_row(slubice, own["id"])).to_have_count(0)
+    slubice.goto(f"/inbound/{own['id']}")
+    expect(slubice.locator("#detail-error")).to_contain_text("No such incoming request")
+    for inbound_id in (own["id"], desk["id"]):  # the desk sees every unit's
+        officer.goto(f"/inbound/{inbound_id}")
+        expect(officer.locator("#inbound-status")).to_have_attribute("data-status", "received")
