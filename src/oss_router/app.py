@@ -20,6 +20,7 @@ from oss_router.gateway import api_docs, openapi, problems
 from oss_router.gateway.headers import SecurityHeaders
 from oss_router.gateway.input_guard import TextGuard, refuse_unknown_query
 from oss_router.gateway.limits import BodyGuard
+from oss_router.inbound.action_endpoints import router as inbound_actions_router
 from oss_router.inbound.endpoints import router as inbound_router
 from oss_router.live.endpoints import router as live_router
 from oss_router.live.feed import LiveFeed
@@ -114,6 +115,7 @@ def _include_routes(app: FastAPI, *, docs: bool) -> None:
         stats_router,
         requests_router,
         inbound_router,
+        inbound_actions_router,
         channels_router,
         routing_router,
         live_router,

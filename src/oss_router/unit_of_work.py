@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from oss_router.dispatch.timeline import insert_rows
 from oss_router.messages.codes import RequestStatus
-from oss_router.messages.status import StatusNotice
+from oss_router.messages.status import InboundNotice, StatusNotice
 from oss_router.models import ExchangeRequest, OutboxMessage, RequestEvent
 
 log = logging.getLogger(__name__)
@@ -40,7 +40,8 @@ class UnitOfWork:
 
     def __init__(self, session: AsyncSession, *, events_as_rows: bool = False) -> None:
         self.session = session
-        self.notices: list[StatusNotice] = []  # published by the owner once committed
+        # Published by the owner once committed: requests' and received requests' notices.
+        self.notices: list[StatusNotice | InboundNotice] = []
         self.outbox_written = False  # the owner then wakes the relay
         self._rows: list[dict[str, Any]] | None = [] if events_as_rows else None
         self._after_commit: list[Callable[[], None]] = []
@@ -91,6 +92,10 @@ class UnitOfWork:
         hears of a change that was rolled back)."""
         status = RequestStatus(request.status)
         self.notices.append(StatusNotice(request_id=request.id, request_status=status, at=now))
+
+    def stage_inbound_notice(self, notice: InboundNotice) -> None:
+        """A notice about a request received from a partner, published once committed."""
+        self.notices.append(notice)
 
     async def commit(self) -> None:
         """Write the buffered events, commit, then run the after-commit callbacks."""

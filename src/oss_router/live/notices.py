@@ -9,10 +9,22 @@ screen hears of a request that was rolled back).
 import asyncio
 import logging
 import uuid
+from collections.abc import Iterator, Sequence
+from typing import Any, TypeVar
 
 from oss_router.broker.contract import Broker, OutgoingMessage
 from oss_router.broker.topology import STATUS_EXCHANGE
-from oss_router.messages.status import StatusNotice, StatusNotices
+from oss_router.messages.inbound import MESSAGE_TYPE_HEADER
+from oss_router.messages.status import (
+    INBOUND_NOTICES_TYPE,
+    InboundNotice,
+    InboundNotices,
+    StatusNotice,
+    StatusNotices,
+)
+
+Notice = StatusNotice | InboundNotice
+N = TypeVar("N", StatusNotice, InboundNotice)
 
 log = logging.getLogger(__name__)
 
@@ -21,24 +33,41 @@ log = logging.getLogger(__name__)
 MAX_NOTICES_PER_MESSAGE = 500
 
 
-def status_messages(notices: list[StatusNotice]) -> list[OutgoingMessage]:
-    """The notices as few messages as possible, each a ``StatusNotices`` batch, in order."""
-    return [
-        OutgoingMessage(
-            exchange=STATUS_EXCHANGE,
-            routing_key="",
-            body=StatusNotices(notices=chunk).model_dump_json().encode(),
-            message_id=f"notices:{uuid.uuid4().hex}",
-            mandatory=False,
-        )
-        for chunk in (
-            notices[start : start + MAX_NOTICES_PER_MESSAGE]
-            for start in range(0, len(notices), MAX_NOTICES_PER_MESSAGE)
-        )
+def status_messages(notices: Sequence[Notice]) -> list[OutgoingMessage]:
+    """The notices as few messages as possible, in order within each kind: ``StatusNotices``
+    batches (as before inbound requests existed, byte for byte), then ``InboundNotices``
+    batches, with their ``x-oss-type`` header."""
+    requests = [notice for notice in notices if isinstance(notice, StatusNotice)]
+    inbound = [notice for notice in notices if isinstance(notice, InboundNotice)]
+    messages = [
+        _message(StatusNotices(notices=chunk).model_dump_json().encode(), {})
+        for chunk in _chunks(requests)
     ]
+    headers = {MESSAGE_TYPE_HEADER: INBOUND_NOTICES_TYPE}
+    messages += [
+        _message(InboundNotices(notices=chunk).model_dump_json().encode(), headers)
+        for chunk in _chunks(inbound)
+    ]
+    return messages
 
 
-async def publish_notices(broker: Broker, notices: list[StatusNotice]) -> None:
+def _chunks(notices: list[N]) -> Iterator[list[N]]:
+    for start in range(0, len(notices), MAX_NOTICES_PER_MESSAGE):
+        yield notices[start : start + MAX_NOTICES_PER_MESSAGE]
+
+
+def _message(body: bytes, headers: dict[str, Any]) -> OutgoingMessage:
+    return OutgoingMessage(
+        exchange=STATUS_EXCHANGE,
+        routing_key="",
+        body=body,
+        message_id=f"notices:{uuid.uuid4().hex}",
+        headers=headers,
+        mandatory=False,
+    )
+
+
+async def publish_notices(broker: Broker, notices: Sequence[Notice]) -> None:
     """Best effort: live screens also poll, so a lost notice is not a lost request."""
     if not notices:
         return
@@ -60,10 +89,10 @@ class NoticePublisher:
 
     def __init__(self, broker: Broker) -> None:
         self._broker = broker
-        self._pending: list[StatusNotice] = []
+        self._pending: list[Notice] = []
         self._task: asyncio.Task[None] | None = None
 
-    def submit(self, notices: list[StatusNotice]) -> None:
+    def submit(self, notices: Sequence[Notice]) -> None:
         if not notices:
             return
         self._pending.extend(notices)

@@ -5,7 +5,7 @@ from uuid import UUID
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict
 
-from oss_router.messages.codes import DispatchStatus, RequestStatus
+from oss_router.messages.codes import DispatchStatus, InboundStatus, ReplyStatus, RequestStatus
 
 NoticeEvent = Literal["status_changed", "deadline_warning", "overdue"]
 
@@ -40,3 +40,37 @@ class StatusNotices(BaseModel):
 
     schema_version: Literal[1] = 1
     notices: list[StatusNotice]
+
+
+InboundNoticeEvent = Literal["status_changed", "reply_status", "deadline_warning", "overdue"]
+INBOUND_NOTICES_TYPE = "inbound-notices"  # the ``x-oss-type`` header of an InboundNotices body
+
+
+class InboundNotice(BaseModel):
+    """A request received from a partner changed (schema v1). Carries no personal data.
+
+    ``event``: a status change (taken, answered, ...; also an assignment or a new due time,
+    which keep the status), a reply's delivery moving (``reply_id``, ``reply_status``), or the
+    deadline watch's warning or overdue flag. The Incoming queue re-reads what changed.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    schema_version: Literal[1] = 1
+    inbound_id: UUID
+    status: InboundStatus
+    reply_id: UUID | None = None
+    reply_status: ReplyStatus | None = None
+    at: AwareDatetime
+    event: InboundNoticeEvent = "status_changed"
+
+
+class InboundNotices(BaseModel):
+    """A batch of inbound notices: a message of its own on the status fan-out exchange, with
+    header ``x-oss-type: inbound-notices``, so that the ``StatusNotices`` bodies stay exactly
+    as they were for gateways of earlier versions (which skip this one as not theirs)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    schema_version: Literal[1] = 1
+    notices: list[InboundNotice]

@@ -33,7 +33,8 @@ from oss_router.db import SessionMaker, transaction
 from oss_router.dispatch import repository as dispatch_repository
 from oss_router.dispatch.lifecycle import is_terminal, should_apply
 from oss_router.dispatch.transitions import move_dispatch, refresh_request_status
-from oss_router.messages.codes import DispatchStatus
+from oss_router.inbound import reply_repository
+from oss_router.messages.codes import DispatchStatus, ReplyStatus
 from oss_router.models import ExchangeRequest, OutboxMessage, dialect
 from oss_router.outbox import lease, repository
 from oss_router.outbox.notify import OutboxListener
@@ -179,11 +180,14 @@ async def _mark_published(uow: UnitOfWork, rows: Sequence[OutboxMessage], now: d
     published: dict[UUID, OutboxMessage] = {
         row.dispatch_id: row for row in rows if row.dispatch_id is not None
     }
+    replies = [row.reply_id for row in rows if row.reply_id is not None]
     # The requests first, right after the confirm: a fast channel's answer that the tracker
     # applies before this lock makes our "sent" stale (the tracker then records the "sent" it
     # implies: tracker/service.py); every round trip before the lock widens that window. The
     # outbox rows are locked since the claim, so the order of locks is unchanged.
     requests = await _mark_sent(uow, list(published), now) if published else []
+    if replies:
+        await _mark_replies_sent(uow, replies, now)
     await repository.mark_published(uow.session, [row.id for row in rows], now)
     if published:
         await audit.append(uow.session, _disclosures(requests, published), now)
@@ -203,6 +207,15 @@ async def _mark_sent(
                 move_dispatch(uow, request, dispatch, DispatchStatus.SENT, RELAY_ACTOR, now)
         refresh_request_status(uow, request, RELAY_ACTOR, now)
     return requests
+
+
+async def _mark_replies_sent(uow: UnitOfWork, reply_ids: list[UUID], now: datetime) -> None:
+    """Replies to partners (inbound/): two statements for the whole batch, whatever its size
+    (no notice: as for dispatches, screens hear of the delivery from the tracker). Their
+    disclosure was audited when the officer replied (inbound/actions.py)."""
+    moved = await reply_repository.mark_replies_sent(uow.session, reply_ids, RELAY_ACTOR, now)
+    for _reply_id, _inbound_id, channel, reply_type in moved:
+        metrics.count_reply(uow, channel, reply_type, ReplyStatus.SENT.value)
 
 
 def _disclosures(

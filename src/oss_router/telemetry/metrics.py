@@ -97,6 +97,26 @@ OVERDUE_MARKED = Counter(
 DEADLINE_WARNINGS = Counter(
     "oss_router_deadline_warnings", "Deadline warnings issued ahead of due_at", ["channel"]
 )
+INBOUND_REPLIES = Counter(
+    "oss_router_inbound_replies",
+    "Replies to partners entering a status (queued by an officer, then each delivery step)",
+    ["channel", "type", "status"],
+)
+INBOUND_OVERDUE = Gauge(
+    "oss_router_inbound_overdue",
+    "Open requests received from partners past their due_at, clock running, per channel",
+    ["channel"],
+)
+INBOUND_OVERDUE_MARKED = Counter(
+    "oss_router_inbound_overdue_marked",
+    "Received requests the deadline watch marked overdue",
+    ["channel"],
+)
+INBOUND_DEADLINE_WARNINGS = Counter(
+    "oss_router_inbound_deadline_warnings",
+    "Deadline warnings issued ahead of a received request's due_at",
+    ["channel"],
+)
 BROKER_RECONNECTIONS = Counter(
     "oss_router_broker_reconnections", "Times the broker connection was re-established"
 )
@@ -109,6 +129,9 @@ def _touch_known_series() -> None:
             metric.labels(channel.value)
         DEADLINE_WARNINGS.labels(channel.value)
         OVERDUE.labels(channel.value)
+        INBOUND_OVERDUE.labels(channel.value)
+        INBOUND_OVERDUE_MARKED.labels(channel.value)
+        INBOUND_DEADLINE_WARNINGS.labels(channel.value)
     for outcome in ("applied", "ignored", "malformed", "requeued"):
         RESULTS.labels(outcome)
 
@@ -131,3 +154,7 @@ def count_request(uow: UnitOfWork, kind: str, urgency: str, origin: str) -> None
 
 def observe_answer(uow: UnitOfWork, channel: str, seconds: float) -> None:
     uow.after_commit(lambda: ANSWER_SECONDS.labels(channel).observe(max(0.0, seconds)))
+
+
+def count_reply(uow: UnitOfWork, channel: str, type: str, status: str) -> None:
+    uow.after_commit(INBOUND_REPLIES.labels(channel, type, status).inc)

@@ -20,8 +20,10 @@ from oss_router.broker.contract import Broker, BrokerError, Consumer, Delivery
 from oss_router.broker.topology import RESULTS_QUEUE
 from oss_router.clock import Clock, utcnow
 from oss_router.db import SessionMaker
-from oss_router.live.notices import publish_notices
+from oss_router.inbound.reply_results import apply_reply_results
+from oss_router.live.notices import Notice, publish_notices
 from oss_router.messages.codes import DispatchStatus, RequestStatus
+from oss_router.messages.inbound import MESSAGE_TYPE_HEADER, REPLY_RESULT_TYPE, ReplyResult
 from oss_router.messages.result import DispatchResult
 from oss_router.messages.status import StatusNotice
 from oss_router.telemetry import context, metrics
@@ -38,8 +40,18 @@ ERROR_PAUSE_SECONDS = 1.0
 @dataclass
 class _Pending:
     delivery: Delivery
-    result: DispatchResult
+    result: DispatchResult | ReplyResult
     done: asyncio.Future[None]
+
+
+@dataclass
+class _Batch:
+    """What one transaction applied: dispatch transitions (their notices are built from
+    them) and the notices the reply transitions staged (inbound/replies.py)."""
+
+    applied: list[Applied]
+    inbound_notices: list[Notice]
+    replies_applied: set[int]  # id() of the reply results that changed something
 
 
 class Tracker:
@@ -78,8 +90,14 @@ class Tracker:
             await self._handle(delivery)
 
     async def _handle(self, delivery: Delivery) -> None:
+        # A reply's result (inbound/) says so in its header; none: a dispatch result, as before.
+        model: type[DispatchResult | ReplyResult] = (
+            ReplyResult
+            if delivery.headers.get(MESSAGE_TYPE_HEADER) == REPLY_RESULT_TYPE
+            else DispatchResult
+        )
         try:
-            result = DispatchResult.model_validate_json(delivery.body)
+            result = model.model_validate_json(delivery.body)
         except ValidationError as error:
             log.error(
                 "tracker: malformed result %s dead-lettered: %s",
@@ -128,7 +146,7 @@ class Tracker:
         self.batches += 1
         await _settle(batch, requeue=False)
         _account(batch, applied)
-        await publish_notices(self._broker, [_notice(item) for item in applied])
+        await publish_notices(self._broker, _notices(applied))
 
     async def _write_one_by_one(self, batch: list[_Pending]) -> None:
         """Isolate what failed: a message that fails on its own while the database works is
@@ -145,7 +163,7 @@ class Tracker:
                     continue
                 await _settle([pending], requeue=False)
                 _account([pending], applied)
-                await publish_notices(self._broker, [_notice(item) for item in applied])
+                await publish_notices(self._broker, _notices(applied))
             if held and await self._database_ok():
                 for pending in held:
                     log.error(
@@ -172,9 +190,16 @@ class Tracker:
             return False
         return True
 
-    async def _apply(self, results: Sequence[DispatchResult]) -> list[Applied]:
+    async def _apply(self, results: Sequence[DispatchResult | ReplyResult]) -> _Batch:
+        """Dispatch results first, then replies' (their requests are locked in that order by
+        every writer: exchange requests, then received requests)."""
+        dispatches = [r for r in results if isinstance(r, DispatchResult)]
+        replies = [r for r in results if isinstance(r, ReplyResult)]
+        now = self._clock()
         async with unit_of_work(self._sessions, events_as_rows=True) as uow:
-            return await apply_results(uow, results, self._clock())
+            applied = await apply_results(uow, dispatches, now) if dispatches else []
+            moved = await apply_reply_results(uow, replies, now) if replies else []
+        return _Batch(applied, list(uow.notices), {id(item.result) for item in moved})
 
 
 class _TrackerConsumer:
@@ -204,10 +229,10 @@ async def _settle(batch: list[_Pending], *, requeue: bool = False, reject: bool 
             pending.done.set_result(None)
 
 
-def _account(batch: list[_Pending], applied: list[Applied]) -> None:
+def _account(batch: list[_Pending], applied: _Batch) -> None:
     """Metrics and a log line per result: applied (DEBUG: the hot path), or ignored as a
     duplicate or stale (INFO: a redelivery or a reordering is worth seeing)."""
-    changed = {id(item.result) for item in applied}
+    changed = {id(item.result) for item in applied.applied} | applied.replies_applied
     debug = log.isEnabledFor(logging.DEBUG)
     applied_count = 0
     for pending in batch:
@@ -215,18 +240,28 @@ def _account(batch: list[_Pending], applied: list[Applied]) -> None:
         applied_count += was_applied
         if was_applied and not debug:
             continue
+        what, key, which = (
+            ("reply", "reply_id", result.reply_id)
+            if isinstance(result, ReplyResult)
+            else ("dispatch", "dispatch_id", result.dispatch_id)
+        )
         with context.bound(result.correlation_id, "tracker"):
             log.log(
                 logging.DEBUG if was_applied else logging.INFO,
-                "tracker: dispatch %s %s %s",
-                result.dispatch_id,
+                "tracker: %s %s %s %s",
+                what,
+                which,
                 result.status,
                 "applied" if was_applied else "ignored (duplicate or stale)",
-                extra={"dispatch_id": str(result.dispatch_id), "status": result.status},
+                extra={key: str(which), "status": result.status},
             )
     for outcome, count in (("applied", applied_count), ("ignored", len(batch) - applied_count)):
         if count:
             metrics.RESULTS.labels(outcome).inc(count)
+
+
+def _notices(batch: _Batch) -> list[Notice]:
+    return [*(_notice(item) for item in batch.applied), *batch.inbound_notices]
 
 
 def _notice(applied: Applied) -> StatusNotice:
