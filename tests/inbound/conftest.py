@@ -30,7 +30,7 @@ def registration(kind: str = "person", **overrides: Any) -> dict[str, Any]:
         "requesting_country": "DE",
         "requesting_authority": "Bundeskriminalamt, Wiesbaden",
         "kind": kind,
-        "subject": dict(SUBJECTS[kind]),
+        "subject": dict(SUBJECTS.get(kind, SUBJECTS["person"])),
         "purpose": "Suspected member of a vehicle theft ring, case 2026/55",
     }
     body.update(overrides)
