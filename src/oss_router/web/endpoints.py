@@ -27,6 +27,7 @@ from oss_router.web.vocabulary import (
     STATUS_LABELS,
     URGENCY_GROUND_LABELS,
     countries,
+    directive_countries,
     vocabulary,
 )
 
@@ -49,6 +50,7 @@ def _labels_json() -> str:
         "urgency_grounds": URGENCY_GROUND_LABELS,
         "document_types": DOCUMENT_TYPES,
         "countries": {option.value: option.label for option in countries()},
+        "directive_countries": directive_countries(),
     }
     # "</" cannot end the data block early: escape it (and the other HTML-significant signs).
     text = json.dumps(labels, separators=(",", ":"))

@@ -152,6 +152,14 @@ def countries() -> list[Option]:
 
 
 @cache
+def directive_countries() -> list[str]:
+    """The states Directive (EU) 2023/977 applies between (EU and Schengen associated): a SIENA
+    request from one of them is refused only on an Art. 6(1) ground."""
+    reference = load_reference_data()
+    return sorted(code for code in reference.countries if reference.is_eu_or_schengen(code))
+
+
+@cache
 def crime_areas() -> list[Option]:
     areas = load_reference_data().mandate_areas
     options = [Option(area, area.replace("_", " ").capitalize()) for area in areas]

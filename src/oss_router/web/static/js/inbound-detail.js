@@ -175,7 +175,8 @@ function replyRow(reply) {
 function describeEvent(event) {
   const detail = event.detail || {};
   const bits = [];
-  if (detail.officer) bits.push("To " + detail.officer);
+  if (detail.assigned_to) bits.push("To " + detail.assigned_to + (detail.previously_assigned_to ? ` (was ${detail.previously_assigned_to})` : ""));
+  if (detail.reply_type) bits.push(replyTypeLabel(detail.reply_type));
   if (detail.outcome) bits.push("Outcome: " + words(detail.outcome));
   if (detail.ground) bits.push(`Ground Art. 6(1)(${detail.ground})`);
   for (const key of ["reason", "question", "text", "error"]) if (detail[key]) bits.push(String(detail[key]));
@@ -234,12 +235,17 @@ function renderClock(request) {
 
 // ---- rendering ---------------------------------------------------------------------------
 
-/** Whether the Directive governs the request (a SIENA request from an EU or Schengen state):
- * then a refusal names an Art. 6(1) ground. The server's word when it gives it. */
+/** Whether the Directive governs the request — a SIENA request from an EU member state or a
+ * Schengen associated state (inbound/deadlines.py ``is_directive_request``): then a refusal
+ * names an Art. 6(1) ground, and only then. The server's word when the read carries it. */
 function directiveApplies(request) {
   if (typeof request.directive === "boolean") return request.directive;
-  const basis = request.deadline_basis || "";
-  return request.channel === "europol" && /Directive \(EU\) 2023\/977 Art\. 5\(/.test(basis) && !/outside/.test(basis);
+  return request.channel === "europol" && labels.directive_countries.includes(request.requesting_country);
+}
+
+/** Who may reply: the request's officer, or a supervisor (inbound/actions.py). */
+function mayReply(request) {
+  return me.role === "supervisor" || isMine(request, me);
 }
 
 function replyHint(request) {
@@ -247,7 +253,7 @@ function replyHint(request) {
   const route = `Each reply goes back to ${countryName(request.requesting_country)} through ${channelLabel(request.channel)}, the channel the request came by.`;
   if (request.status === PAUSED) return `Waiting for the partner's clarification. ${route}`;
   if (!request.assigned_to) return `Take the request to reply to it. ${route}`;
-  if (!isMine(request, me)) return `Assigned to ${personName(request.assigned_to)}: the officer who checks it replies. ${route}`;
+  if (!mayReply(request)) return `Assigned to ${personName(request.assigned_to)}: they (or a supervisor) reply. ${route}`;
   return route;
 }
 
@@ -268,7 +274,7 @@ function render(request) {
   document.getElementById("reply-rows").replaceChildren(...replies.map(replyRow));
   show(document.getElementById("replies-empty"), replies.length === 0);
   document.getElementById("timeline-rows").replaceChildren(...(request.events || []).map(timelineRow));
-  const allowed = new Set(isMine(request, me) ? REPLIES_ALLOWED[request.status] || [] : []);
+  const allowed = new Set(mayReply(request) ? REPLIES_ALLOWED[request.status] || [] : []);
   for (const button of document.querySelectorAll("#reply-actions [data-open]")) {
     show(button, allowed.has(button.dataset.open.replace("-form", "")));
   }
@@ -285,11 +291,9 @@ function render(request) {
   picker.hidden = !directive;
   picker.disabled = !directive;
   document.getElementById("refuse-reason-label").textContent = directive ? "Reasons given to the partner" : "Reason for the refusal";
-  show(document.getElementById("refuse-reason-req"), !directive);
-  document.getElementById("refuse-reason").setAttribute("aria-required", directive ? "false" : "true");
   document.getElementById("refuse-reason-hint").textContent = directive
-    ? "Optional: what the partner is told beyond the ground."
-    : `Not a request under Directive (EU) 2023/977: ${channelLabel(request.channel)} takes its own reason.`;
+    ? "The reasons are communicated to the requesting side with the ground (Directive (EU) 2023/977 Art. 6(2))."
+    : `Not a request under Directive (EU) 2023/977 (no Art. 6(1) ground applies): ${channelLabel(request.channel)} takes its own reason.`;
   for (const form of document.querySelectorAll(".action-form:not([hidden])")) {
     const button = document.querySelector(`[data-open="${form.id}"]`);
     if (button && button.hidden) closeForm(form, false);
@@ -385,9 +389,9 @@ function instant(value) {
 const trimmed = (form, name) => form.elements[name].value.trim();
 
 const BODIES = {
-  "answer-form": (form) => ({ outcome: form.elements.outcome.value || undefined, information: trimmed(form, "information") }),
+  "answer-form": (form) => ({ outcome: form.elements.outcome.value || undefined, information: trimmed(form, "information") || undefined }),
   "refuse-form": (form) => {
-    const body = { reason: trimmed(form, "reason") || undefined };
+    const body = { reason: trimmed(form, "reason") };
     if (directiveApplies(latest)) body.ground = form.elements.ground.value || undefined;
     return body;
   },
