@@ -33,8 +33,10 @@ def _age(oldest: datetime | None, now: datetime) -> float:
 async def refresh_overdue(sessions: SessionMaker, now: datetime) -> None:
     async with sessions() as session:
         counts = await deadlines.overdue_by_channel(session, now)
+        received = await deadlines.inbound_overdue_by_channel(session, now)
     for channel in Channel:
         metrics.OVERDUE.labels(channel.value).set(counts.get(channel, 0))
+        metrics.INBOUND_OVERDUE.labels(channel.value).set(received.get(channel, 0))
 
 
 async def refresh_queues(broker: Broker, queues: Iterable[str]) -> None:

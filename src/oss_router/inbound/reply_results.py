@@ -3,7 +3,7 @@ by the tracker) and the partner's answer to our clarification request (``Partner
 type ``clarification``, applied by the registrar). Never commits.
 
 Both are applied at most once: their message ids go to the tracker's inbox of processed
-messages (``tracker/inbox.py``) in the same transaction, so a redelivered message changes
+messages (``oss_router/inbox.py``) in the same transaction, so a redelivered message changes
 nothing, even one another process is applying at this very moment.
 """
 
@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from oss_router import inbox
 from oss_router.audit import service as audit
 from oss_router.audit.service import Action, Actor, AuditRecord
 from oss_router.auth.principal import system_actor
@@ -28,7 +29,6 @@ from oss_router.inbound.timeline import record_inbound_event
 from oss_router.messages.codes import ReplyStatus, ReplyType
 from oss_router.messages.inbound import PartnerMessage, ReplyResult
 from oss_router.models import InboundReply, InboundRequest
-from oss_router.tracker import inbox
 from oss_router.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)

@@ -2,14 +2,23 @@
 
 import logging
 from collections import OrderedDict
+from collections.abc import Awaitable, Callable
 from uuid import UUID
 
 from pydantic import ValidationError
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from oss_router.broker.contract import Consumer, Delivery
 from oss_router.broker.topology import STATUS_EXCHANGE
+from oss_router.inbound import reply_repository as received
 from oss_router.live.hub import LiveEvent, LiveHub
-from oss_router.messages.status import StatusNotice, StatusNotices
+from oss_router.messages.inbound import MESSAGE_TYPE_HEADER
+from oss_router.messages.status import (
+    INBOUND_NOTICES_TYPE,
+    InboundNotices,
+    StatusNotice,
+    StatusNotices,
+)
 from oss_router.request import repository as requests
 from oss_router.runtime import Runtime
 
@@ -40,6 +49,9 @@ class LiveFeed:
     async def handle(self, delivery: Delivery) -> None:
         # Notices are transient hints; settle first so that no failure here can loop them.
         await delivery.ack()
+        if delivery.headers.get(MESSAGE_TYPE_HEADER) == INBOUND_NOTICES_TYPE:
+            await self._inbound(delivery)
+            return
         notices = _notices_in(delivery.body)
         if notices is None:
             log.warning("live: malformed status notice %s ignored", delivery.message_id)
@@ -48,17 +60,36 @@ class LiveFeed:
             unit = await self._unit_of(notice.request_id) if self.hub.needs_units else None
             self.hub.publish(LiveEvent(notice, unit))
 
+    async def _inbound(self, delivery: Delivery) -> None:
+        try:
+            notices = InboundNotices.model_validate_json(delivery.body).notices
+        except ValidationError:
+            log.warning("live: malformed inbound notice %s ignored", delivery.message_id)
+            return
+        for notice in notices:
+            unit = await self._inbound_unit(notice.inbound_id) if self.hub.needs_units else None
+            self.hub.publish(LiveEvent(notice, unit))
+
     async def _unit_of(self, request_id: UUID) -> str | None:
-        if request_id in self._units:
-            self._units.move_to_end(request_id)
-            return self._units[request_id]
+        return await self._cached_unit(request_id, requests.unit_of)
+
+    async def _inbound_unit(self, inbound_id: UUID) -> str | None:
+        return await self._cached_unit(inbound_id, received.unit_of)
+
+    async def _cached_unit(
+        self, key: UUID, read: Callable[[AsyncSession, UUID], Awaitable[str | None]]
+    ) -> str | None:
+        """The unit of a request or a received request (uuid4 ids: one cache serves both)."""
+        if key in self._units:
+            self._units.move_to_end(key)
+            return self._units[key]
         try:
             async with self._runtime.sessions() as session:
-                unit = await requests.unit_of(session, request_id)
+                unit = await read(session, key)
         except Exception:
-            log.warning("live: unit of %s unknown; notice withheld from unit streams", request_id)
+            log.warning("live: unit of %s unknown; notice withheld from unit streams", key)
             return None
-        self._remember(request_id, unit)
+        self._remember(key, unit)
         return unit
 
     def _remember(self, request_id: UUID, unit: str | None) -> None:

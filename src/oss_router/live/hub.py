@@ -10,14 +10,16 @@ import contextlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from oss_router.messages.status import StatusNotice
+from oss_router.messages.status import InboundNotice, StatusNotice
+
+Notice = StatusNotice | InboundNotice
 
 
 @dataclass(frozen=True)
 class LiveEvent:
     """A notice with the unit of its request (known only to the hub, never sent out)."""
 
-    notice: StatusNotice
+    notice: Notice
     unit: str | None
 
 
@@ -26,13 +28,13 @@ class Subscription:
 
     def __init__(self, unit_filter: str | None, capacity: int) -> None:
         self.unit_filter = unit_filter
-        self.queue: asyncio.Queue[StatusNotice | None] = asyncio.Queue(maxsize=capacity)
+        self.queue: asyncio.Queue[Notice | None] = asyncio.Queue(maxsize=capacity)
         self.dropped = False
 
     def wants(self, event: LiveEvent) -> bool:
         return self.unit_filter is None or event.unit == self.unit_filter
 
-    def offer(self, notice: StatusNotice) -> bool:
+    def offer(self, notice: Notice) -> bool:
         """Queue ``notice``; False when the stream is too slow and must be dropped."""
         try:
             self.queue.put_nowait(notice)

@@ -8,8 +8,8 @@ from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from oss_router.dispatch.lifecycle import TERMINAL
-from oss_router.messages.codes import Channel
-from oss_router.models import Dispatch, ExchangeRequest, dialect
+from oss_router.messages.codes import Channel, InboundStatus
+from oss_router.models import Dispatch, ExchangeRequest, InboundRequest, dialect
 
 _TERMINAL = [status.value for status in TERMINAL]
 
@@ -70,6 +70,57 @@ async def overdue_by_channel(session: AsyncSession, now: datetime) -> dict[Chann
         select(Dispatch.channel, func.count())
         .where(Dispatch.due_at < now, Dispatch.status.not_in(_TERMINAL))
         .group_by(Dispatch.channel)
+    )
+    rows = (await session.execute(query)).all()
+    return {Channel(channel): int(count) for channel, count in rows}
+
+
+def inbound_running() -> ColumnElement[bool]:
+    """A received request whose clock runs: open, and not suspended awaiting clarification
+    (Directive (EU) 2023/977 Art. 6(3): from the partner's receipt of our question)."""
+    return InboundRequest.status.in_(
+        [InboundStatus.RECEIVED.value, InboundStatus.ASSIGNED.value]
+    ) | (
+        (InboundRequest.status == InboundStatus.AWAITING_CLARIFICATION.value)
+        & InboundRequest.suspended_at.is_(None)
+    )
+
+
+def inbound_overdue_condition(now: datetime) -> ColumnElement[bool]:
+    return InboundRequest.overdue_at.is_(None) & (InboundRequest.due_at <= now) & inbound_running()
+
+
+def inbound_warning_condition(now: datetime, horizon: datetime) -> ColumnElement[bool]:
+    return (
+        InboundRequest.warned_at.is_(None)
+        & InboundRequest.overdue_at.is_(None)
+        & (InboundRequest.due_at > now)
+        & (InboundRequest.due_at <= horizon)
+        & inbound_running()
+    )
+
+
+async def lock_inbound(
+    session: AsyncSession, condition: ColumnElement[bool], limit: int
+) -> list[InboundRequest]:
+    """Received requests meeting ``condition``, earliest due first, locked; rows another
+    transaction holds (an officer's action, the tracker) are skipped until the next tick."""
+    query = (
+        select(InboundRequest)
+        .where(condition)
+        .order_by(InboundRequest.due_at, InboundRequest.id)
+        .limit(limit)
+    )
+    query = dialect.locked(session, query, skip_locked=True)
+    return list((await session.scalars(query)).all())
+
+
+async def inbound_overdue_by_channel(session: AsyncSession, now: datetime) -> dict[Channel, int]:
+    """Received requests past their due time with their clock running, per channel."""
+    query = (
+        select(InboundRequest.channel, func.count())
+        .where(InboundRequest.due_at < now, inbound_running())
+        .group_by(InboundRequest.channel)
     )
     rows = (await session.execute(query)).all()
     return {Channel(channel): int(count) for channel, count in rows}

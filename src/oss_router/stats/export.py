@@ -35,6 +35,12 @@ def _csv_rows(stats: StatsRead) -> Iterator[list[Any]]:
     for section in ("by_channel", "by_country", "by_urgency", "sent", "refusals", "answer_times"):
         for row in getattr(stats, section):
             yield from _figures(section, row)
+    # The requested side (Art. 18(2)(b)-(d)): the same columns, sections named received_*.
+    received = stats.received
+    yield from _figures("received_totals", received.totals)
+    for section in ("by_country", "by_urgency", "rows", "refusals", "deviations"):
+        for row in getattr(received, section):
+            yield from _figures(f"received_{section}", row)
 
 
 def _figures(section: str, row: BaseModel) -> Iterator[list[Any]]:

@@ -11,8 +11,14 @@ from typing import Any
 from sqlalchemy import ColumnElement, Integer, and_, case, exists, func, not_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from oss_router.messages.codes import IN_FLIGHT_STATUSES, DispatchStatus, Outcome
-from oss_router.models import Dispatch, ExchangeRequest, RequestEvent
+from oss_router.messages.codes import (
+    IN_FLIGHT_STATUSES,
+    DispatchStatus,
+    InboundStatus,
+    Outcome,
+    ReplyType,
+)
+from oss_router.models import Dispatch, ExchangeRequest, InboundReply, InboundRequest, RequestEvent
 from oss_router.stats.sql import seconds_between
 
 QUEUED = DispatchStatus.QUEUED.value
@@ -113,5 +119,85 @@ async def answer_time_rows(
         )
         .group_by(ranked.c.channel)
         .order_by(ranked.c.channel)
+    )
+    return [dict(row) for row in (await session.execute(query)).mappings()]
+
+
+def _received_in(start: datetime, end: datetime) -> ColumnElement[bool]:
+    return and_(InboundRequest.received_at >= start, InboundRequest.received_at < end)
+
+
+def _delayed() -> ColumnElement[bool]:
+    return exists().where(
+        InboundReply.inbound_id == InboundRequest.id,
+        InboundReply.type == ReplyType.DELAY_NOTICE.value,
+    )
+
+
+async def received_rows(
+    session: AsyncSession, start: datetime, end: datetime
+) -> list[dict[str, Any]]:
+    """Per channel, requesting state and urgency: what became of the requests received."""
+    answered = InboundRequest.status == InboundStatus.ANSWERED.value
+    closed = [InboundStatus.ANSWERED.value, InboundStatus.REFUSED.value]
+    query = (
+        select(
+            InboundRequest.channel,
+            InboundRequest.requesting_country.label("country"),
+            InboundRequest.urgency,
+            func.count().label("received"),
+            _count_if(answered).label("answered"),
+            _count_if(and_(answered, InboundRequest.answered_at <= InboundRequest.due_at)).label(
+                "answered_in_time"
+            ),
+            _count_if(and_(answered, InboundRequest.answered_at > InboundRequest.due_at)).label(
+                "answered_late"
+            ),
+            _count_if(InboundRequest.status == InboundStatus.REFUSED.value).label("refused"),
+            _count_if(InboundRequest.status.not_in(closed)).label("pending"),
+            _count_if(_delayed()).label("delayed"),
+        )
+        .where(_received_in(start, end))
+        .group_by(InboundRequest.channel, InboundRequest.requesting_country, InboundRequest.urgency)
+        .order_by(InboundRequest.channel, InboundRequest.requesting_country, InboundRequest.urgency)
+    )
+    return [dict(row) for row in (await session.execute(query)).mappings()]
+
+
+async def received_refusal_rows(
+    session: AsyncSession, start: datetime, end: datetime
+) -> list[dict[str, Any]]:
+    """Refusals of requests received, per channel, requesting state and ground (Art. 6(1))."""
+    query = (
+        select(
+            InboundRequest.channel,
+            InboundRequest.requesting_country.label("country"),
+            InboundRequest.refusal_ground,
+            func.count().label("refusals"),
+        )
+        .where(_received_in(start, end), InboundRequest.status == InboundStatus.REFUSED.value)
+        .group_by(
+            InboundRequest.channel, InboundRequest.requesting_country, InboundRequest.refusal_ground
+        )
+        .order_by(
+            InboundRequest.channel, InboundRequest.requesting_country, InboundRequest.refusal_ground
+        )
+    )
+    return [dict(row) for row in (await session.execute(query)).mappings()]
+
+
+async def delayed_rows(
+    session: AsyncSession, start: datetime, end: datetime
+) -> list[dict[str, Any]]:
+    """Per channel and requesting state: the received requests with a delay notice."""
+    query = (
+        select(
+            InboundRequest.channel,
+            InboundRequest.requesting_country.label("country"),
+            func.count().label("deviations"),
+        )
+        .where(_received_in(start, end), _delayed())
+        .group_by(InboundRequest.channel, InboundRequest.requesting_country)
+        .order_by(InboundRequest.channel, InboundRequest.requesting_country)
     )
     return [dict(row) for row in (await session.execute(query)).mappings()]

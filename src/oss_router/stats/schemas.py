@@ -57,6 +57,66 @@ class AnswerTimeRow(BaseModel):
     p90_seconds: float = Field(description="nearest-rank 90th percentile")
 
 
+class ReceivedCounts(BaseModel):
+    """What became of the requests received from partners (Directive 2023/977 Art. 18(2)(b),
+    (c), (d)), attributed to the year of their receipt."""
+
+    received: int = 0
+    answered: int = Field(default=0, description="answered with a hit or no hit")
+    answered_in_time: int = Field(default=0, description="answered at or before due_at")
+    answered_late: int = Field(default=0, description="answered after due_at")
+    refused: int = Field(default=0, description="refused (Art. 6); by ground in `refusals`")
+    pending: int = Field(default=0, description="neither answered nor refused yet")
+    delayed: int = Field(
+        default=0, description="with a delay notice; for Directive requests see `deviations`"
+    )
+
+    def add(self, other: "ReceivedCounts") -> None:
+        for name in ReceivedCounts.model_fields:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+
+class ReceivedRow(ReceivedCounts):
+    channel: Channel
+    country: str = Field(description="the requesting state")
+    urgency: Urgency
+
+
+class ReceivedCountryTotal(ReceivedCounts):
+    country: str = Field(description="the requesting state")
+
+
+class ReceivedUrgencyTotal(ReceivedCounts):
+    urgency: Urgency
+
+
+class ReceivedRefusalRow(BaseModel):
+    channel: Channel
+    country: str = Field(description="the requesting state")
+    refusal_ground: RefusalGround | None = Field(
+        description="Directive 2023/977 Art. 6(1)(a)-(h); null for a request outside the "
+        "Directive (refused with a reason of its own)"
+    )
+    refusals: int
+
+
+class DeviationRow(BaseModel):
+    """Art. 18(2)(d): deviations from the Art. 5(1) time limits because a judicial
+    authorisation had to be obtained (Art. 5(2)), by requesting state."""
+
+    country: str = Field(description="the requesting state")
+    deviations: int
+
+
+class ReceivedStats(BaseModel):
+    totals: ReceivedCounts
+    by_country: list[ReceivedCountryTotal]
+    by_urgency: list[ReceivedUrgencyTotal]
+    rows: list[ReceivedRow] = Field(description="one row per channel, requesting state, urgency")
+    refusals: list[ReceivedRefusalRow]
+    deviations: list[DeviationRow]
+
+
 class StatsRead(BaseModel):
     year: int
     period_start: AwareDatetime
@@ -69,6 +129,9 @@ class StatsRead(BaseModel):
     sent: list[SentRow] = Field(description="one row per channel, target state and urgency")
     refusals: list[RefusalRow]
     answer_times: list[AnswerTimeRow]
+    received: ReceivedStats = Field(
+        description="The requests received from partners (the requested side of Art. 18)"
+    )
 
 
 def year_bounds(year: int) -> tuple[datetime, datetime]:

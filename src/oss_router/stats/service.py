@@ -6,11 +6,20 @@ from typing import TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from oss_router.inbound.deadlines import is_directive_request
+from oss_router.messages.codes import Channel
 from oss_router.stats import repository
 from oss_router.stats.schemas import (
     AnswerTimeRow,
     ChannelTotal,
     CountryTotal,
+    DeviationRow,
+    ReceivedCountryTotal,
+    ReceivedCounts,
+    ReceivedRefusalRow,
+    ReceivedRow,
+    ReceivedStats,
+    ReceivedUrgencyTotal,
     RefusalRow,
     SentCounts,
     SentRow,
@@ -19,10 +28,11 @@ from oss_router.stats.schemas import (
     year_bounds,
 )
 
-STEPS = ("requests sent", "refusals", "answer times")
+STEPS = ("requests sent", "refusals", "answer times", "requests received")
 
 Step = Callable[[str], None]
 Total = TypeVar("Total", ChannelTotal, CountryTotal, UrgencyTotal)
+R = TypeVar("R", ReceivedCountryTotal, ReceivedUrgencyTotal)
 
 
 def _no_progress(_step: str) -> None:
@@ -45,6 +55,8 @@ async def yearly_stats(
         for row in await repository.answer_time_rows(session, start, end)
     ]
     progress(STEPS[2])
+    received = await _received(session, start, end)
+    progress(STEPS[3])
     return StatsRead(
         year=year,
         period_start=start,
@@ -57,7 +69,46 @@ async def yearly_stats(
         sent=sent,
         refusals=refusals,
         answer_times=times,
+        received=received,
     )
+
+
+async def _received(session: AsyncSession, start: datetime, end: datetime) -> ReceivedStats:
+    """The requested side: Art. 18(2)(b) received and answered by urgency and requesting
+    state, (c) refusals by requesting state and ground, (d) deviations from the time limits
+    for a judicial authorisation (Art. 5(2)) — those are the delays of Directive requests."""
+    rows = [
+        ReceivedRow.model_validate(row)
+        for row in await repository.received_rows(session, start, end)
+    ]
+    refusals = [
+        ReceivedRefusalRow.model_validate(row)
+        for row in await repository.received_refusal_rows(session, start, end)
+    ]
+    deviations: dict[str, int] = {}
+    for delayed in await repository.delayed_rows(session, start, end):
+        country = delayed["country"]
+        if is_directive_request(Channel(delayed["channel"]), country):
+            deviations[country] = deviations.get(country, 0) + delayed["deviations"]
+    totals = ReceivedCounts()
+    for row in rows:
+        totals.add(row)
+    return ReceivedStats(
+        totals=totals,
+        by_country=_received_totals(rows, "country", ReceivedCountryTotal),
+        by_urgency=_received_totals(rows, "urgency", ReceivedUrgencyTotal),
+        rows=rows,
+        refusals=refusals,
+        deviations=[DeviationRow(country=c, deviations=n) for c, n in sorted(deviations.items())],
+    )
+
+
+def _received_totals(rows: list[ReceivedRow], key: str, kind: type[R]) -> list[R]:
+    totals: dict[str, R] = {}
+    for row in rows:
+        value = getattr(row, key)
+        totals.setdefault(value, kind.model_validate({key: value})).add(row)
+    return [totals[value] for value in sorted(totals)]
 
 
 def _rounded(row: dict[str, object]) -> dict[str, object]:
