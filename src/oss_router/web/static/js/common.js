@@ -363,6 +363,7 @@ async function readStream(response, handlers) {
       if (!event) continue;
       if (event.name === "ready") handlers.onReady();
       else if (event.name === "status") handlers.onNotice(event.data);
+      else if (event.name === "inbound") handlers.onInbound(event.data);
     }
   }
 }
@@ -370,9 +371,11 @@ async function readStream(response, handlers) {
 /**
  * Follows GET /v1/stream with fetch() (EventSource cannot send the bearer token) and
  * reconnects with jittered exponential backoff. ``onReady`` runs after every (re)connection:
- * notices may have been missed meanwhile, so pages re-read what they show.
+ * notices may have been missed meanwhile, so pages re-read what they show. ``onNotice`` gets
+ * the ``status`` frames (requests we sent), ``onInbound`` the ``inbound`` frames (requests
+ * received from partners).
  */
-export function followLive({ onNotice, onReady }) {
+export function followLive({ onNotice = () => {}, onInbound = () => {}, onReady }) {
   let failures = 0;
   const connect = async () => {
     const current = session();
@@ -393,6 +396,7 @@ export function followLive({ onNotice, onReady }) {
           onReady();
         },
         onNotice,
+        onInbound,
       });
     } catch {
       // fall through to the reconnection below

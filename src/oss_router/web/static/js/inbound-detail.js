@@ -482,6 +482,6 @@ load();
 tickDeadlines();
 const liveLoad = throttle(reload, 300);
 followLive({
-  onNotice: (notice) => { if (notice.inbound_id === inboundId) liveLoad(); },
+  onInbound: (notice) => { if (notice.inbound_id === inboundId) liveLoad(); },
   onReady: liveLoad,
 });

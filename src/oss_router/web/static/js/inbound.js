@@ -141,5 +141,5 @@ filtersFromAddress();
 refresh();
 tickDeadlines();
 const liveRefresh = throttle(refresh, 500);
-followLive({ onNotice: liveRefresh, onReady: refresh });
+followLive({ onInbound: liveRefresh, onReady: refresh });
 setInterval(refresh, FALLBACK_REFRESH_MS);
