@@ -280,7 +280,9 @@ function render(request) {
   }
   document.getElementById("reply-hint").textContent = replyHint(request);
   const assignable = ASSIGNABLE.has(request.status);
-  show(document.getElementById("take-it"), assignable && !isMine(request, me));
+  // Taking one assigned to someone else is a supervisor's reassignment (inbound/actions.py).
+  const free = !request.assigned_to || me.role === "supervisor";
+  show(document.getElementById("take-it"), assignable && free && !isMine(request, me));
   show(document.getElementById("assign-open"), assignable && me.role === "supervisor");
   const access = document.getElementById("access-open");
   show(access, !INBOUND_CLOSED.has(request.status) && CORRECTORS.has(me.role));
