@@ -217,6 +217,26 @@ def test_the_incoming_screens_work_with_the_keyboard_alone(new_page: OpenPage) -
     page.keyboard.press("Enter")
     page.wait_for_url(f"**/inbound/{created['id']}")
     expect(page.locator("#facts")).to_contain_text(created["partner_reference"])
+    tab_to(page, "Take it")
+    page.keyboard.press("Enter")
+    expect(page.locator("#inbound-status")).to_have_attribute("data-status", "assigned")
+    tab_to(page, "Ask for clarification…", limit=60)
+    page.keyboard.press("Enter")
+    expect(page.get_by_label("Question")).to_be_focused()  # the form takes the focus
+    page.keyboard.press("Escape")  # and gives it back when closed
+    expect(page.locator("#clarify-form")).to_be_hidden()
+    expect(page.get_by_role("button", name="Ask for clarification…")).to_be_focused()
+    page.keyboard.press("Shift+Tab")  # past Refuse…
+    page.keyboard.press("Shift+Tab")
+    expect(page.get_by_role("button", name="Answer…")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.get_by_label("Hit", exact=True)).to_be_focused()
+    page.keyboard.press("Space")  # the first choice of the radio group
+    page.keyboard.press("Tab")
+    page.keyboard.type("Wanted on a European arrest warrant: arrest for surrender")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")  # Send the answer
+    expect(page.locator("#inbound-status")).to_have_attribute("data-status", "answered")
 
 
 def test_an_officer_corrects_the_access_type_and_the_due_time_follows(
