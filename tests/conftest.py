@@ -5,7 +5,7 @@ The ``backend`` fixture runs a test on SQLite and, for tests marked ``postgres``
 """
 
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +19,7 @@ from oss_router.auth import clients
 from oss_router.auth.principal import Role
 from oss_router.config import Settings
 from oss_router.messages.codes import Channel
+from oss_router.registers import service as registers
 from tests.support.auth import TEST_DEV_SECRET, auth_headers
 from tests.support.services import fresh_postgres_database
 
@@ -30,6 +31,27 @@ def _zero_latency_adapters(monkeypatch: pytest.MonkeyPatch) -> None:
     """Stub adapters answer at once unless a test configures latency itself."""
     for channel in Channel:
         monkeypatch.setenv(f"OSS_ROUTER_ADAPTER_{channel.name}_LATENCY_MS", "0")
+
+
+# The stub national registers (pyproject.toml, entry points oss_router.registers).
+STUB_REGISTERS = (
+    "wanted_persons",
+    "missing_persons",
+    "stolen_vehicles",
+    "stolen_documents",
+    "dna_profiles",
+)
+
+
+@pytest.fixture(autouse=True)
+def _instant_registers(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Stub registers answer at once unless a test configures latency itself; each test starts
+    with none installed (an application's start-up, or the first check, loads them)."""
+    for name in STUB_REGISTERS:
+        monkeypatch.setenv(f"OSS_ROUTER_REGISTER_{name.upper()}_LATENCY_MS", "0")
+    registers.install(None)
+    yield
+    registers.install(None)
 
 
 @pytest.fixture(autouse=True)

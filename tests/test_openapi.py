@@ -48,6 +48,11 @@ BEYOND_THE_SCHEMA = {
     "purpose": "length after trimming",
     "reason": "length after trimming",
     "reference": "length after trimming",
+    # A received request (POST /v1/inbound): a known requesting state (the dated reference
+    # list), a time of receipt between a year ago and now, an authority named after trimming.
+    "requesting_country": "the dated reference list of countries",
+    "received_at": "between a year ago and now",
+    "requesting_authority": "length after trimming",
     # Only a cursor the service issued is valid: a JSON Schema can only say "a string".
     "cursor": "issued by the service",
     # Two query parameters compared with each other: the audit log's period.

@@ -74,15 +74,15 @@ def _given_names_agree(subject: Mapping[str, Any], record: Mapping[str, Any]) ->
 
 
 def match_vehicle(subject: Mapping[str, Any], record: Mapping[str, Any]) -> str | None:
-    if subject.get("vin") and record.get("vin"):
-        if identifier(subject["vin"]) == identifier(record["vin"]):
-            return "vin"
+    vin, their_vin = subject.get("vin"), record.get("vin")
+    if vin and their_vin and identifier(vin) == identifier(their_vin):
+        return "vin"
     plate, their_plate = subject.get("registration_number"), record.get("registration_number")
-    if plate and their_plate and identifier(plate) == identifier(their_plate):
-        if identifier(subject.get("registration_country", "")) == identifier(
-            record.get("registration_country", "")
-        ):
-            return "registration_number"
+    same_country = identifier(subject.get("registration_country", "")) == identifier(
+        record.get("registration_country", "")
+    )
+    if plate and their_plate and same_country and identifier(plate) == identifier(their_plate):
+        return "registration_number"
     return None
 
 

@@ -59,8 +59,9 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # A broken national register stops the start, loudly (registers/registry.py).
         runtime = await Runtime.open(
-            settings, role="embedded" if run_all else "gateway", clock=clock
+            settings, role="embedded" if run_all else "gateway", clock=clock, registers=os.environ
         )
         if migrate:
             await upgrade(runtime.engine)

@@ -86,6 +86,9 @@ class Settings(BaseSettings):
 
     worker_prefetch: int = Field(default=32, ge=1, le=1000)
     adapter_timeout_seconds: float = Field(default=30.0, gt=0)
+    # How long a check waits for a national register before naming it unavailable
+    # (docs/registers.md): the preview and the request page wait for the slowest register.
+    register_timeout_seconds: float = Field(default=2.0, gt=0, le=30)
     # A worker reports "delivered" on its own only when the channel has not answered within
     # this time; a faster answer carries it (DispatchResult.delivered_at): one result message
     # per dispatch instead of two (decision 0011). 0: always report it on its own, first.

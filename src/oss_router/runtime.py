@@ -8,7 +8,7 @@ import contextlib
 import logging
 import os
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -33,6 +33,7 @@ from oss_router.live.notices import NoticePublisher
 from oss_router.messages.codes import Channel
 from oss_router.outbox.recovery import republish_in_flight
 from oss_router.outbox.relay import Relay
+from oss_router.registers.service import NationalRegisters, close_registers, open_registers
 from oss_router.request.batching import IntakeBatcher
 from oss_router.routing.policy import RoutingPolicy, load_policy
 from oss_router.sla.watch import DeadlineWatch
@@ -77,6 +78,7 @@ class Runtime:
     watch: DeadlineWatch | None = None
     metrics_server: MetricsServer | None = None
     workers: dict[Channel, ChannelWorker] = field(default_factory=dict)
+    registers: NationalRegisters | None = None
     _stop: asyncio.Event = field(default_factory=asyncio.Event)
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
     _consumers: list[Consumer] = field(default_factory=list)
@@ -94,14 +96,26 @@ class Runtime:
 
     @classmethod
     async def open(
-        cls, settings: Settings, role: str = "embedded", *, clock: Clock = utcnow
+        cls,
+        settings: Settings,
+        role: str = "embedded",
+        *,
+        clock: Clock = utcnow,
+        registers: Mapping[str, str] | None = None,
     ) -> "Runtime":
-        """Connect to the database and the broker and declare the topology.
+        """Connect to the database and the broker and declare the topology; with ``registers``
+        (the environment), first load the national registers (RegisterConfigError: the process
+        does not start) and install them for ``registers.service.check_subject``.
 
         An unreachable RabbitMQ does not stop the start: the broker keeps reconnecting in the
         background (and declares the topology then), ``/readyz`` says unavailable meanwhile.
         """
         policy = create_policy(settings)  # fails start-up on bad reference data
+        national = None
+        if registers is not None:  # before any connection: a failure leaves nothing open
+            national = open_registers(
+                registers, timeout_seconds=settings.register_timeout_seconds, clock=clock
+            )
         engine = create_engine(
             settings.database_url,
             pool_size=settings.database_pool_size,
@@ -111,7 +125,9 @@ class Runtime:
         broker = create_broker(settings, role)
         await broker.connect()
         await broker.declare(build_topology(settings.channels, settings.retry_delays_ms))
-        return cls(settings, engine, create_sessionmaker(engine), broker, policy, clock)
+        runtime = cls(settings, engine, create_sessionmaker(engine), broker, policy, clock)
+        runtime.registers = national
+        return runtime
 
     def committed(self, uow: UnitOfWork) -> None:
         """After a gateway transaction committed: wake the relay if it wrote outbox rows, and
@@ -253,6 +269,8 @@ class Runtime:
             log.info("shutdown: in-flight work finished in %.1fs", time.monotonic() - started)
         for worker in self.workers.values():
             await worker.adapter.aclose()
+        if self.registers is not None:
+            await close_registers(self.registers)
         await self.intake.flush()
         await self.notices.flush()
         await self.broker.close()

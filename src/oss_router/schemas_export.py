@@ -6,6 +6,7 @@ from typing import Any
 
 from pydantic import BaseModel, TypeAdapter
 
+from oss_router.inbound.schemas import INBOUND_REGISTRATION, InboundRead
 from oss_router.messages.dispatch import DispatchEnvelope
 from oss_router.messages.result import DispatchResult
 from oss_router.messages.status import StatusNotice, StatusNotices
@@ -18,6 +19,8 @@ EXPORTED: dict[str, type[BaseModel] | TypeAdapter[Any]] = {
     "status-notices.v1.json": StatusNotices,
     "request-create.json": REQUEST_CREATE,
     "request-read.json": RequestRead,
+    "inbound-registration.json": INBOUND_REGISTRATION,
+    "inbound-read.json": InboundRead,
 }
 
 SCHEMA_DIR = Path(__file__).resolve().parents[2] / "schemas"

@@ -171,3 +171,34 @@ async def test_concurrent_registrations_on_postgres_make_one_row(app: FastAPI) -
             select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "collection")
         )
     assert collections == 1
+
+
+async def test_every_deadline_case_is_stored_from_the_received_time(app: FastAPI) -> None:
+    """Each channel × urgency × access type of ``test_deadlines``, through registration."""
+    from tests.inbound.test_deadlines import CASES, TARGETS
+
+    received = T0 - timedelta(minutes=30, microseconds=7)
+    for index, (channel, country, urgency, access, hours, words) in enumerate(CASES):
+        body = registration(
+            partner_reference=f"case-{index}",
+            channel=channel.value,
+            requesting_country=country,
+            urgency=urgency.value,
+            urgency_ground="loss_of_relevance" if urgency.value == "urgent" else None,
+            access_type=access.value,
+            received_at=received.isoformat(),
+        )
+        async with unit_of_work(app.state.runtime.sessions) as work:
+            request, created = await register_inbound(
+                work,
+                INBOUND_REGISTRATION.validate_python(body),
+                actor=REGISTRAR,
+                source="channel",
+                national_check=None,
+                now=T0,
+                targets=TARGETS,
+            )
+        assert created
+        assert request.received_at == received
+        assert request.due_at == received + timedelta(hours=hours), (channel, urgency, access)
+        assert words in request.deadline_basis

@@ -68,14 +68,19 @@ async def test_every_operation_on_personal_data_is_logged(
          [{"channel": "interpol", "country": "DE"}]),
         ("consultation", "officer:test-officer", "officer", PURPOSE, []),
         ("consultation", "officer:test-officer", "officer", PURPOSE, []),
+        ("consultation", "officer:test-officer", "officer", PURPOSE, []),  # registers checked
         ("alteration", "supervisor:sofia", "supervisor", "answered by phone",
          [{"channel": "interpol", "country": "DE"}]),
     ]  # fmt: skip
     assert all(str(entry.request_id) == request_id for entry in entries)
     assert entries[1].detail == {"operation": "routing_override", "preferred_channel": "interpol"}
     assert entries[2].detail["requested_by"] == "sofia"
-    assert [entry.detail.get("via") for entry in entries[3:5]] == ["list", "read"]
-    assert entries[5].detail == {"operation": "cancel"}
+    assert [entry.detail.get("via") for entry in entries[3:6]] == [
+        "list",
+        "read",
+        "register check",
+    ]
+    assert entries[6].detail == {"operation": "cancel"}
 
 
 async def test_a_list_page_logs_one_consultation_per_request_shown(
@@ -111,11 +116,12 @@ async def test_the_chain_verifies_and_the_cli_prints_its_head(
     await client.get(f"/v1/requests/{request_id}")
     async with transaction(app.state.runtime.sessions) as session:
         report = await verify(session)
-    assert (report.ok, report.entries, report.head_seq) == (True, 3, 3)
+    # collection, disclosure, the read and its check of the national registers
+    assert (report.ok, report.entries, report.head_seq) == (True, 4, 4)
 
     assert await _cli(monkeypatch, database_url, "audit", "verify") == 0
     out = capsys.readouterr().out
-    assert out.startswith("ok: 3 entries; head 3:")
+    assert out.startswith("ok: 4 entries; head 4:")
     head = out.split("head ")[1].strip()
     assert await _cli(monkeypatch, database_url, "audit", "verify", "--expect-head", head) == 0
 
@@ -154,7 +160,8 @@ async def test_a_deleted_entry_and_a_cut_tail_are_caught(
 
     async with _without_triggers(app) as connection:
         await connection.execute(text("DELETE FROM audit_log WHERE seq >= 2"))
-    assert await _broken(app) == (2, "the chain head names entry 5 but the log ends at 1")
+    # The collection, then each read and its register check.
+    assert await _broken(app) == (2, "the chain head names entry 9 but the log ends at 1")
 
 
 async def test_a_rewritten_chain_is_caught_against_a_kept_head(
@@ -255,12 +262,14 @@ async def test_the_auditor_filters_and_pages_the_log(
         items: list[dict[str, Any]] = response.json()["items"]
         return items
 
-    assert [e["seq"] for e in await query()] == [4, 3, 2, 1]
-    assert [e["seq"] for e in await query(request_id=first)] == [3, 1]
-    assert [e["seq"] for e in await query(actor="supervisor:sofia")] == [4]
+    # 1, 2: collections; 3, 4: the officer's read of the first and its register check; 5, 6:
+    # the supervisor's of the second.
+    assert [e["seq"] for e in await query()] == [6, 5, 4, 3, 2, 1]
+    assert [e["seq"] for e in await query(request_id=first)] == [4, 3, 1]
+    assert [e["seq"] for e in await query(actor="supervisor:sofia")] == [6, 5]
     assert [e["seq"] for e in await query(action="collection")] == [2, 1]
-    at = (await query())[1]["at"]
-    assert [e["seq"] for e in await query(since=at)] == [4, 3]
+    at = (await query())[3]["at"]
+    assert [e["seq"] for e in await query(since=at)] == [6, 5, 4, 3]
     assert [e["seq"] for e in await query(until=at)] == [2, 1]
 
     seen, cursor = [], None
@@ -271,7 +280,7 @@ async def test_the_auditor_filters_and_pages_the_log(
         cursor = page["next_cursor"]
         if cursor is None:
             break
-    assert seen == [4, 3, 2, 1]
+    assert seen == [6, 5, 4, 3, 2, 1]
     bad = await client.get("/v1/audit", params={"cursor": "nonsense"}, headers=auditor)
     assert bad.status_code == 422
     assert bad.json()["errors"] == [{"field": "cursor", "message": CURSOR_MESSAGE}]

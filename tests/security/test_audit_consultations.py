@@ -79,15 +79,20 @@ async def test_an_auditor_finds_every_officer_who_saw_a_request(
 
     seen = await _audit(app, client, request_id=ids[0], action="consultation")
     officers = [entry for entry in seen if entry["role"] == "officer"]  # not sofia's intake
+    # Each opening also checked the national registers on the subject (decision 0025).
     assert sorted((entry["actor"], entry["detail"]["via"]) for entry in officers) == [
         ("officer:anna", "list"),
         ("officer:anna", "read"),
+        ("officer:anna", "register check"),
         ("officer:ewa", "read"),
         ("officer:ewa", "read"),
         ("officer:ewa", "read"),
+        ("officer:ewa", "register check"),
+        ("officer:ewa", "register check"),
+        ("officer:ewa", "register check"),
         ("officer:piotr", "list"),
     ]
-    assert len(await _audit(app, client, actor="anna", action="consultation")) == QUEUE + 1
+    assert len(await _audit(app, client, actor="anna", action="consultation")) == QUEUE + 2
 
 
 async def test_a_detail_read_covers_later_list_views_within_the_window(
@@ -178,12 +183,12 @@ async def test_an_open_request_page_re_reading_itself_is_logged_once_per_window(
         assert (await client.get(url, params={"refresh": True}, headers=anna)).status_code == 200
         clock.advance(minutes=4)
     seen = _consultations(await log_of(app), "officer:anna")
-    assert [entry.detail["via"] for entry in seen] == ["read"]
+    assert [entry.detail["via"] for entry in seen] == ["read", "register check"]
 
     clock.advance(minutes=20)  # an hour after the last logged look: logged again
     await client.get(url, params={"refresh": True}, headers=anna)
     seen = _consultations(await log_of(app), "officer:anna")
-    assert [entry.detail["via"] for entry in seen] == ["read", "refresh"]
+    assert [entry.detail["via"] for entry in seen] == ["read", "register check", "refresh"]
 
 
 async def test_a_refresh_cannot_hide_a_first_look(app: FastAPI, client: httpx.AsyncClient) -> None:

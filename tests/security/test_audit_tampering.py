@@ -19,6 +19,9 @@ from oss_router.auth.principal import Role
 from oss_router.config import Settings
 from oss_router.models import AuditChainHead, AuditEntry
 
+# The chain's mechanics, on reads logged once each (no register checks): conftest.no_registers.
+pytestmark = pytest.mark.usefixtures("no_registers")
+
 LOG = cast(Table, AuditEntry.__table__)
 HEAD = cast(Table, AuditChainHead.__table__)
 Tamper = Callable[[Any, list[AuditEntry]], Awaitable[None]]

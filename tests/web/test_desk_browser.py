@@ -20,7 +20,7 @@ OpenPage = Callable[..., Page]
 def fill_person(page: Page, **values: str) -> None:
     page.get_by_label("Person", exact=True).check()
     page.get_by_label("Family name").fill(values.get("family_name", "Kowalski"))
-    page.get_by_label("Given names").fill("Jan Maria")
+    page.get_by_label("Given names").fill(values.get("given_names", "Jan Maria"))
     page.get_by_label("Date of birth").fill(values.get("date_of_birth", "1980-02-17"))
 
 
@@ -223,6 +223,32 @@ def test_the_routing_preview_follows_the_target_country(new_page: OpenPage) -> N
     screenshot(page, "new-request", readme=True, full_page=True)
     page.get_by_label("Target countries").fill("PL")
     expect(page.locator("#preview-state")).to_contain_text("Cannot be routed")
+
+
+def test_what_our_registers_hold_is_shown_before_and_after_sending(new_page: OpenPage) -> None:
+    page = new_page()
+    sign_in(page)
+    # Typed without diacritics; the wanted persons register holds Łukasz Wiśniewski.
+    compose(
+        page, "person", "DE", family_name="WISNIEWSKI", given_names="Lukasz",
+        date_of_birth="1987-04-12",
+    )  # fmt: skip
+    known = page.locator("#known-to-us")
+    hit = known.locator(".register-hit[data-record='PL-WP-2025-000117']")
+    expect(hit).to_contain_text("Wanted persons")
+    expect(hit).to_contain_text("European arrest warrant")
+    expect(known.locator(".known-clean")).to_contain_text("Missing persons")
+    screenshot(page, "new-request-known-to-us", full_page=True)
+    page.get_by_label("Family name").fill("Kowalski")  # another person: nothing known
+    expect(known.locator(".register-hit")).to_have_count(0)
+    expect(known.locator(".known-clean")).to_contain_text("Wanted persons")
+    page.get_by_label("Family name").fill("Wiśniewski")
+    expect(hit).to_be_visible()
+    submit(page)
+    detail = page.locator("#known-to-us .register-hit[data-record='PL-WP-2025-000117']")
+    expect(detail).to_contain_text("Match: name and birth date")
+    expect(page.locator("#known-to-us")).to_contain_text("directly accessible to us")
+    screenshot(page, "request-known-to-us", full_page=True)
 
 
 def test_cancel_with_a_reason(new_page: OpenPage) -> None:

@@ -43,6 +43,9 @@ async def list_audit_entries(
     session: SessionDep,
     _auditor: Auditor,
     request_id: UUID | None = None,
+    inbound_id: Annotated[
+        UUID | None, Query(description="entries about this request received from a partner")
+    ] = None,
     actor: Annotated[
         str | None,
         Query(
@@ -65,6 +68,7 @@ async def list_audit_entries(
         )
     filters = repository.AuditFilters(
         request_id=request_id,
+        inbound_id=inbound_id,
         actors=audit_service.actor_names(actor) if actor else (),
         action=action.value if action else None,
         since=since,

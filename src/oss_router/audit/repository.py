@@ -23,6 +23,7 @@ HEAD_ID = 1
 @dataclass(frozen=True)
 class AuditFilters:
     request_id: UUID | None = None
+    inbound_id: UUID | None = None
     actors: tuple[str, ...] = ()  # any of these actors (none: every actor)
     action: str | None = None
     since: datetime | None = None
@@ -168,6 +169,8 @@ async def page(
 def _filtered(query: Select[AuditEntry], filters: AuditFilters) -> Select[AuditEntry]:
     if filters.request_id is not None:
         query = query.where(AuditEntry.request_id == filters.request_id)
+    if filters.inbound_id is not None:
+        query = query.where(AuditEntry.inbound_id == filters.inbound_id)
     if filters.actors:
         query = query.where(AuditEntry.actor.in_(filters.actors))
     if filters.action is not None:

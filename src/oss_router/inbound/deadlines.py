@@ -17,8 +17,8 @@ The bureau is the *requested* single point of contact here, so the time limits b
 - **Interpol, liaison officers, PCCCs, and SIENA from Europol's partners outside the EU and
   Schengen**: no statutory time limit binds us — third states are not bound by the Directive,
   and direct exchanges between competent authorities such as PCCCs are not requests to the
-  single point of contact (Art. 5 governs those). The bureau's own service targets apply,
-  configurable per channel (``config.Settings.inbound_*_hours``).
+  single point of contact, which are what Art. 5 governs. The bureau's own service targets
+  apply, configurable per channel (``config.Settings.inbound_*_hours``).
 
 Each due time carries its basis in words, citing the article.
 """

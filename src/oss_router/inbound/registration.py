@@ -29,6 +29,7 @@ from oss_router.models import ExchangeRequest, InboundRequest
 from oss_router.registers.consultation import check_consultation
 from oss_router.registers.service import NationalCheck, access_type_for
 from oss_router.routing.duplicate import subject_fingerprint
+from oss_router.telemetry import metrics
 from oss_router.unit_of_work import UnitOfWork
 
 Source = Literal["channel", "manual"]
@@ -114,11 +115,13 @@ async def register_inbound(
     assert request is not None
     _record_received(work, request, who, national_check)
     stage_inbound_notice(work, request, now)  # the Incoming queues show it within seconds
+    metrics.count_inbound(work, request.channel, request.urgency, source)
     await audit.append(session, _records(request, who, national_check), now)
     return request, True
 
 
-def _received_at(registration: InboundRegistration, source: Source, now: datetime) -> datetime:
+def require_urgency_ground(registration: InboundRegistration) -> None:
+    """An urgent request states its ground (Directive (EU) 2023/977 Art. 4(4)), else 422."""
     if registration.urgency is Urgency.URGENT and registration.urgency_ground is None:
         raise ValidationFailed(
             "an urgent request states its ground",
@@ -130,6 +133,10 @@ def _received_at(registration: InboundRegistration, source: Source, now: datetim
                 )
             ],
         )
+
+
+def _received_at(registration: InboundRegistration, source: Source, now: datetime) -> datetime:
+    require_urgency_ground(registration)
     received_at = registration.received_at or now
     if received_at > now + CLOCK_SKEW:
         if source == "channel":

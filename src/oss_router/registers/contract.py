@@ -13,6 +13,7 @@ from typing import Any, Protocol, runtime_checkable
 from pydantic import BaseModel, ConfigDict, Field
 
 from oss_router.messages.codes import AccessType, Kind
+from oss_router.startup import StartupError
 
 ENTRY_POINT_GROUP = "oss_router.registers"
 
@@ -41,8 +42,10 @@ class RegisterError(Exception):
     """A register could not answer now (unreachable, timed out, failed); reported, not raised."""
 
 
-class RegisterConfigError(Exception):
+class RegisterConfigError(StartupError):
     """A register cannot be loaded, or its configuration is invalid: the process must not start."""
+
+    headline = "cannot start, a national register is misconfigured"
 
 
 @runtime_checkable

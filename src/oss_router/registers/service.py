@@ -71,10 +71,11 @@ class NationalRegisters:
     async def check(self, kind: Kind, subject: Mapping[str, Any]) -> NationalCheck:
         holding = self.holding(kind)
         answers = await asyncio.gather(*(self._ask(client, kind, subject) for client in holding))
+        answered = list(zip(holding, answers, strict=True))
         return NationalCheck(
             checked_at=self._clock(),
             registers=[client.name for client in holding],
-            unavailable=[client.name for client, hits in zip(holding, answers) if hits is None],
+            unavailable=[client.name for client, hits in answered if hits is None],
             hits=[hit for hits in answers if hits is not None for hit in hits],
             access_type=self.access_type_for(kind),
         )

@@ -139,10 +139,10 @@ async def read_request(
     ] = False,
 ) -> RequestRead:
     window = runtime.settings.audit_list_window if refresh else None
-    request, events = await service.get_request(
+    request, events, known_to_us = await service.get_request(
         session, request_id, principal, now, refresh_window=window
     )
-    return reading.to_read(request, now, policy, events)
+    return reading.to_read(request, now, policy, events, known_to_us)
 
 
 @router.post("/requests/{request_id}/cancel", response_model=RequestRead, responses=CONFLICT)
@@ -210,7 +210,7 @@ async def preview_routing(
     principal: Creator,  # whoever may submit a request may preview its route
     now: NowDep,
 ) -> RoutingPreview:
-    decision, refused = await service.preview(session, policy, payload, now, principal)
+    decision, refused, known_to_us = await service.preview(session, policy, payload, now, principal)
     return RoutingPreview(
         dispatches=[
             PreviewDispatch(
@@ -238,4 +238,5 @@ async def preview_routing(
             for routing in refused
             if routing.refused is not None
         ],
+        known_to_us=known_to_us,
     )

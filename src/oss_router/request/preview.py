@@ -7,8 +7,11 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from oss_router.audit import service as audit
+from oss_router.audit.service import Actor
 from oss_router.auth.principal import Principal
 from oss_router.models import ExchangeRequest
+from oss_router.registers.consultation import check_consultation
+from oss_router.registers.service import NationalCheck, check_subject
 from oss_router.request.duplicates import (
     duplicate_consultations,
     duplicate_warnings,
@@ -28,10 +31,11 @@ async def preview(
     payload: RequestCreate | RoutingPreviewQuery,
     now: datetime,
     principal: Principal,
-) -> tuple[RoutingDecision, list[TargetRouting]]:
+) -> tuple[RoutingDecision, list[TargetRouting], NationalCheck | None]:
     """Exactly what creating the request now would decide for its valid targets, without
     storing the request, and the refusal of each bad target; refused (422) like the request
-    itself when no target can be routed, or for a fault of the whole request."""
+    itself when no target can be routed, or for a fault of the whole request. With a subject,
+    also what the national registers hold on it ("known to us"), audited as a consultation."""
     payload = effective_payload(payload, principal)
     try:
         routings = route_each(policy, query_of(payload, now))
@@ -42,8 +46,29 @@ async def preview(
         decide(policy, payload, now)  # raises the 422 naming every target
     valid = payload.model_copy(update={"target_countries": routable})
     decision, matches = await _decide_with_duplicates(session, policy, valid, now, principal)
-    await audit.append(session, duplicate_consultations(matches, payload, principal), now)
-    return decision, [routing for routing in routings if routing.refused is not None]
+    # Only a preview that will be shown asks the registers (a refused one consults nothing);
+    # the audit comes last, after the check: it takes the chain-head lock until the commit.
+    check = await _known_to_us(payload)
+    records = duplicate_consultations(matches, payload, principal)
+    if check is not None:
+        records += check_consultation(
+            check,
+            payload.kind,
+            Actor.of(principal),
+            request_id=None,
+            justification=payload.purpose,
+            context="preview",
+        )
+    await audit.append(session, records, now)
+    return decision, [routing for routing in routings if routing.refused is not None], check
+
+
+async def _known_to_us(payload: RequestCreate | RoutingPreviewQuery) -> NationalCheck | None:
+    if payload.subject is None:  # a draft without its subject yet: nothing to check
+        return None
+    return await check_subject(
+        payload.kind, payload.subject.model_dump(mode="json", exclude_none=True)
+    )
 
 
 async def _decide_with_duplicates(

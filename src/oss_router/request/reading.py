@@ -6,6 +6,7 @@ from datetime import datetime
 from oss_router.dispatch.lifecycle import is_terminal
 from oss_router.dispatch.staging import retry_refusal
 from oss_router.models import Dispatch, ExchangeRequest, RequestEvent
+from oss_router.registers.service import NationalCheck
 from oss_router.request.reroute import reroute_channels
 from oss_router.request.schemas import DispatchRead, EventRead, RequestRead
 from oss_router.routing.policy import RoutingPolicy
@@ -16,6 +17,7 @@ def to_read(
     now: datetime,
     policy: RoutingPolicy,
     events: list[RequestEvent] | None = None,
+    known_to_us: NationalCheck | None = None,
 ) -> RequestRead:
     dispatches = [_dispatch_read(request, dispatch, policy, now) for dispatch in request.dispatches]
     return RequestRead.model_validate(
@@ -27,6 +29,7 @@ def to_read(
             if events is not None
             else None,
             "needs_action": any(dispatch.retry_allowed for dispatch in dispatches),
+            "known_to_us": known_to_us,
         }
     )
 
@@ -46,7 +49,7 @@ def _dispatch_read(
 
 
 # Every other field is the ORM attribute of the same name: one mapper, no field list by hand.
-_REQUEST_COMPUTED = {"overdue", "dispatches", "events", "needs_action"}
+_REQUEST_COMPUTED = {"overdue", "dispatches", "events", "needs_action", "known_to_us"}
 _REQUEST_FIELDS = [name for name in RequestRead.model_fields if name not in _REQUEST_COMPUTED]
 _COMPUTED = {"overdue", "reroute_channels", "retry_allowed"}
 _DISPATCH_FIELDS = [name for name in DispatchRead.model_fields if name not in _COMPUTED]

@@ -11,7 +11,10 @@ from oss_router.audit import service as audit
 from oss_router.audit.service import Actor
 from oss_router.auth.principal import Principal, Role
 from oss_router.errors import NotFound
+from oss_router.messages.codes import Kind
 from oss_router.models import ExchangeRequest, RequestEvent
+from oss_router.registers.consultation import check_consultation
+from oss_router.registers.service import NationalCheck, check_subject
 from oss_router.request import repository
 
 
@@ -34,22 +37,42 @@ async def get_request(
     now: datetime,
     *,
     refresh_window: timedelta | None = None,
-) -> tuple[ExchangeRequest, list[RequestEvent]]:
-    """The request and its timeline; the reading is a consultation (audited).
+) -> tuple[ExchangeRequest, list[RequestEvent], NationalCheck | None]:
+    """The request, its timeline and what the national registers hold on its subject; the
+    reading is a consultation (audited), and so is the register check.
 
-    Opening the request is always logged. ``refresh_window`` marks a page that is already open
+    Opening the request is always logged, and checks the registers (decision 0025): that
+    check is a consultation of its own. ``refresh_window`` marks a page that is already open
     re-reading itself (after a live notice): logged like a list row, unless the same person
-    has a consultation of it within the window (decision 0019). A client cannot hide a first
-    look this way: without a logged consultation the refresh is logged too.
+    has a consultation of it within the window (decision 0019), and it asks no register (the
+    page keeps what it showed). A client cannot hide a first look this way: without a logged
+    consultation the refresh is logged too.
     """
     request = visible_to(await repository.get(session, request_id), principal)
     events = await repository.events_of(session, request_id)
     actor = Actor.of(principal)
     if refresh_window is not None:
         await audit.append_list_views(session, [request], actor, now, refresh_window, via="refresh")
-    else:
-        await audit.append(session, audit.consultations([request], actor, {"via": "read"}), now)
-    return request, events
+        return request, events, None
+    check = await _known_to_us(request)
+    records = audit.consultations([request], actor, {"via": "read"})
+    if check is not None:
+        records += check_consultation(
+            check,
+            Kind(request.kind),
+            actor,
+            request_id=request.id,
+            justification=request.purpose,
+            context="read",
+        )
+    await audit.append(session, records, now)
+    return request, events, check
+
+
+async def _known_to_us(request: ExchangeRequest) -> NationalCheck | None:
+    if request.purged_at is not None or not request.subject:  # erased: nothing left to check
+        return None
+    return await check_subject(Kind(request.kind), request.subject)
 
 
 async def list_requests(

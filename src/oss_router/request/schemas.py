@@ -27,6 +27,7 @@ from oss_router.messages.subjects import (
     PersonSubject,
     VehicleSubject,
 )
+from oss_router.registers.service import NationalCheck
 
 MIN_PURPOSE_LENGTH = 10
 MAX_TARGETS = 30
@@ -248,6 +249,11 @@ class RequestRead(BaseModel):
         description="A dispatch failed and was neither re-routed nor retried (status failed): "
         "a supervisor retries it, re-routes it, or cancels the request",
     )
+    known_to_us: NationalCheck | None = Field(
+        default=None,
+        description="What the national registers hold on the subject, checked when the request "
+        "is opened (GET /v1/requests/{id}, not a refresh, not a list): audited as a consultation",
+    )
 
 
 class RequestList(BaseModel):
@@ -301,4 +307,9 @@ class RoutingPreview(BaseModel):
     policy_version: str
     errors: list[PreviewTargetError] = Field(
         default_factory=list, description="One per target that cannot be routed, in order"
+    )
+    known_to_us: NationalCheck | None = Field(
+        default=None,
+        description="What the national registers hold on the subject before the request is sent "
+        "(null while the draft has no valid subject): audited as a consultation",
     )

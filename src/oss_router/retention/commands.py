@@ -11,6 +11,7 @@ from oss_router.command import run_with_sessions
 from oss_router.db import SessionMaker, transaction
 from oss_router.progress import Progress
 from oss_router.retention import repository
+from oss_router.retention.inbound import purge_inbound_batch
 from oss_router.retention.service import purge_batch
 
 
@@ -41,7 +42,36 @@ def purge(args: argparse.Namespace) -> int:
     total = run_with_sessions(work)
     progress.finish()
     print(f"purged {total} requests terminal for more than {args.older_than} days")
+    received = _purge_received(args, actor, older_than)
+    print(f"purged {received} received requests closed for more than {args.older_than} days")
     return 0
+
+
+def _purge_received(args: argparse.Namespace, actor: Actor, older_than: timedelta) -> int:
+    """Requests received from partners, answered or refused (retention/inbound.py)."""
+    progress = Progress("purge-received")
+
+    async def work(sessions: SessionMaker) -> int:
+        async with sessions() as session:
+            progress.total = await repository.count_inbound_due(session, utcnow() - older_than)
+        total = 0
+        while True:
+            async with transaction(sessions) as session:
+                purged = await purge_inbound_batch(
+                    session,
+                    older_than=older_than,
+                    actor=actor,
+                    now=utcnow(),
+                    batch_size=args.batch_size,
+                )
+            total += len(purged)
+            progress.advance(len(purged), note="received requests purged")
+            if len(purged) < args.batch_size:
+                return total
+
+    total = run_with_sessions(work)
+    progress.finish()
+    return total
 
 
 def _os_user() -> str:

@@ -1,4 +1,4 @@
-"""Queries of the retention purge."""
+"""Queries of the retention purge (outgoing requests, and requests received from partners)."""
 
 from collections.abc import Sequence
 from datetime import datetime
@@ -8,7 +8,17 @@ from sqlalchemy import ColumnElement, and_, delete, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from oss_router.dispatch.lifecycle import TERMINAL, TERMINAL_REQUEST_STATUSES
-from oss_router.models import Dispatch, ExchangeRequest, OutboxMessage, RequestEvent, dialect
+from oss_router.messages.codes import InboundStatus, ReplyStatus
+from oss_router.models import (
+    Dispatch,
+    ExchangeRequest,
+    InboundEvent,
+    InboundReply,
+    InboundRequest,
+    OutboxMessage,
+    RequestEvent,
+    dialect,
+)
 
 _TERMINAL = [status.value for status in TERMINAL_REQUEST_STATUSES]
 
@@ -57,3 +67,50 @@ async def events_of(session: AsyncSession, request_ids: Sequence[UUID]) -> list[
 async def delete_outbox_rows(session: AsyncSession, dispatch_ids: Sequence[UUID]) -> None:
     """Outbox rows keep the whole envelope (subject included) after publication."""
     await session.execute(delete(OutboxMessage).where(OutboxMessage.dispatch_id.in_(dispatch_ids)))
+
+
+def _inbound_finished(cutoff: datetime) -> ColumnElement[bool]:
+    """Answered or refused, not purged yet, unchanged since before ``cutoff``, and no reply
+    still on its way to the partner (its delivery needs its body)."""
+    in_flight = exists().where(
+        InboundReply.inbound_id == InboundRequest.id,
+        InboundReply.status.in_([ReplyStatus.QUEUED.value, ReplyStatus.SENT.value]),
+    )
+    return and_(
+        InboundRequest.status.in_([InboundStatus.ANSWERED.value, InboundStatus.REFUSED.value]),
+        InboundRequest.purged_at.is_(None),
+        InboundRequest.updated_at < cutoff,
+        ~in_flight,
+    )
+
+
+async def inbound_due_for_purge(
+    session: AsyncSession, cutoff: datetime, limit: int
+) -> list[InboundRequest]:
+    """Received requests closed before ``cutoff`` and not purged yet (oldest first)."""
+    query = (
+        select(InboundRequest)
+        .where(_inbound_finished(cutoff))
+        .order_by(InboundRequest.updated_at, InboundRequest.id)
+        .limit(limit)
+    )
+    query = dialect.locked(session, query, skip_locked=True)
+    return list((await session.scalars(query)).all())
+
+
+async def count_inbound_due(session: AsyncSession, cutoff: datetime) -> int:
+    query = select(func.count()).where(_inbound_finished(cutoff))
+    return int(await session.scalar(query) or 0)
+
+
+async def inbound_events_of(
+    session: AsyncSession, inbound_ids: Sequence[UUID]
+) -> list[InboundEvent]:
+    query = select(InboundEvent).where(InboundEvent.inbound_id.in_(inbound_ids))
+    return list((await session.scalars(query)).all())
+
+
+async def delete_reply_outbox_rows(session: AsyncSession, reply_ids: Sequence[UUID]) -> None:
+    """Outbox rows of replies keep the whole envelope (the answer's information included)."""
+    if reply_ids:
+        await session.execute(delete(OutboxMessage).where(OutboxMessage.reply_id.in_(reply_ids)))

@@ -107,10 +107,12 @@ def erase(request: ExchangeRequest, now: datetime, quoted: list[str]) -> None:
         dispatch.explanation = _without(dispatch.explanation, quoted)
 
 
-def scrub_detail(detail: dict[str, Any], quoted: list[str]) -> dict[str, Any]:
+def scrub_detail(
+    detail: dict[str, Any], quoted: list[str], kept_keys: frozenset[str] = KEPT_EVENT_KEYS
+) -> dict[str, Any]:
     kept: dict[str, Any] = {}
     for key, value in detail.items():
-        if key not in KEPT_EVENT_KEYS:
+        if key not in kept_keys:
             continue
         if key == "override" and isinstance(value, dict):
             value = {"preferred_channel": value.get("preferred_channel")}

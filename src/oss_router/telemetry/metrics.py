@@ -117,6 +117,11 @@ INBOUND_DEADLINE_WARNINGS = Counter(
     "Deadline warnings issued ahead of a received request's due_at",
     ["channel"],
 )
+INBOUND_REGISTERED = Counter(
+    "oss_router_inbound_registered",
+    "Requests received from partners, registered (once each: repeats are not counted)",
+    ["channel", "urgency", "source"],
+)
 BROKER_RECONNECTIONS = Counter(
     "oss_router_broker_reconnections", "Times the broker connection was re-established"
 )
@@ -158,3 +163,7 @@ def observe_answer(uow: UnitOfWork, channel: str, seconds: float) -> None:
 
 def count_reply(uow: UnitOfWork, channel: str, type: str, status: str) -> None:
     uow.after_commit(INBOUND_REPLIES.labels(channel, type, status).inc)
+
+
+def count_inbound(uow: UnitOfWork, channel: str, urgency: str, source: str) -> None:
+    uow.after_commit(INBOUND_REGISTERED.labels(channel, urgency, source).inc)

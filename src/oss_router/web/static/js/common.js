@@ -422,3 +422,43 @@ export function throttle(fn, ms) {
     }, Math.max(0, last + ms - Date.now()));
   };
 }
+
+// ---- known to us (national registers) --------------------------------------------------
+
+function registerLabel(name) {
+  const words = name.replace(/_/g, " ");
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+function registerHit(hit) {
+  return el("li", { class: "register-hit", dataset: { register: hit.register, record: hit.record_reference } },
+    el("strong", {}, registerLabel(hit.register)), " · ", el("span", { class: "mono" }, hit.record_reference),
+    el("div", {}, hit.summary),
+    el("div", { class: "muted small" }, "Match: " + hit.match.replace(/_/g, " ")));
+}
+
+/**
+ * What the national registers hold on a subject (a ``NationalCheck``), as nodes: the records
+ * found, the registers that found nothing, and those that did not answer (never hidden: their
+ * records are unknown, not absent).
+ */
+export function knownToUs(check) {
+  if (!check) return [el("p", { class: "muted" }, "Not checked yet.")];
+  if (!check.registers.length) return [el("p", { class: "muted" }, "No national register holds this kind of subject.")];
+  const nodes = [];
+  const answered = check.registers.filter((name) => !check.unavailable.includes(name));
+  if (check.hits.length) {
+    const count = check.hits.length;
+    nodes.push(el("p", { class: "warning known-hits" }, `${count} record${count === 1 ? "" : "s"} in our registers`));
+    nodes.push(el("ul", { class: "register-hits" }, check.hits.map(registerHit)));
+  }
+  const clean = answered.filter((name) => !check.hits.some((hit) => hit.register === name));
+  if (clean.length) nodes.push(el("p", { class: "known-clean" }, "Nothing found in: " + clean.map(registerLabel).join(", ")));
+  if (check.unavailable.length) {
+    nodes.push(el("p", { class: "alert alert-error known-unavailable" },
+      "Did not answer, so unknown: " + check.unavailable.map(registerLabel).join(", ")));
+  }
+  const access = check.access_type === "direct" ? "directly" : "indirectly";
+  nodes.push(el("p", { class: "muted small" }, `Checked ${formatFullTime(check.checked_at)}; this information is ${access} accessible to us.`));
+  return nodes;
+}

@@ -1,7 +1,7 @@
 // Request detail: dispatches with their answers, the timeline, cancellation; kept live.
 import {
   REQUEST_ROLES, api, channelLabel, countryName, deadlineCell, el, followLive, formatFullTime,
-  initChrome, kindLabel, labels, needsAction, preciseTimeTag, problemText, requireSession, show,
+  initChrome, kindLabel, knownToUs, labels, needsAction, preciseTimeTag, problemText, requireSession, show,
   statusBadge, statusLabel, subjectSummary, throttle, tickDeadlines, warningItem,
 } from "./common.js";
 
@@ -23,6 +23,7 @@ const me = await initChrome(REQUEST_ROLES);
 const requestId = document.getElementById("request").dataset.requestId;
 const errorBox = document.getElementById("detail-error");
 let latest = null;
+let known = null;  // the last register check: a refresh or an action's answer carries none
 
 // ---- answers, per channel --------------------------------------------------------------
 
@@ -285,6 +286,8 @@ function render(request) {
   due.replaceChildren(...(TERMINAL.has(request.status) ? ["Closed"] : ["Next answer due: ", deadlineCell(el("span"), request.due_at, false)]));
   document.getElementById("facts").replaceChildren(...facts(request));
   document.getElementById("subject").replaceChildren(...subjectFacts(request));
+  if (request.known_to_us) known = request.known_to_us;
+  document.getElementById("known-to-us").replaceChildren(...knownToUs(request.purged_at ? null : known));
   document.getElementById("dispatch-rows").replaceChildren(...request.dispatches.map(dispatchRow));
   const byId = new Map(request.dispatches.map((d) => [d.id, d]));
   document.getElementById("timeline-rows").replaceChildren(...(request.events || []).map((e) => timelineRow(e, byId)));

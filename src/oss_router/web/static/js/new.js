@@ -1,7 +1,7 @@
 // New request: one form per kind, live routing preview, server errors at their fields.
 import {
   REQUEST_ROLES, api, channelLabel, countryName, drafts, el, formatFullTime, formatTime,
-  initChrome, labels, onSessionEnd, problemText, requireSession, show, warningItem,
+  initChrome, knownToUs, labels, onSessionEnd, problemText, requireSession, show, warningItem,
 } from "./common.js";
 import { codes, kindOf, showKind as showSubjectOf, subjectOf } from "./subject.js";
 import { fieldLabel, inFormOrder as inFormOrderOf, showErrors as showErrorsOf } from "./form-errors.js";
@@ -123,6 +123,12 @@ function renderPreview(preview, refused, targets) {
   previewState(refusals.length ? `${sent}; ${refusals.length} target${refusals.length === 1 ? "" : "s"} cannot be routed.` : sent + ".");
 }
 
+/** What our national registers hold on the subject typed so far (null: no valid subject yet). */
+function renderKnown(check) {
+  const nodes = check ? knownToUs(check) : [el("p", { class: "muted" }, "Fill in the subject to check our national registers.")];
+  document.getElementById("known-to-us").replaceChildren(...nodes);
+}
+
 function routingOnly(errors) {
   return (errors || []).every((e) => !e.field.startsWith("subject") && e.field !== "purpose");
 }
@@ -180,6 +186,7 @@ async function preview() {
   }
   const { result, refused } = await previewTargets(payload);
   if (seq !== previewSeq) return;  // a newer preview is on its way
+  renderKnown(result && result.ok ? result.data.known_to_us : null);
   if (!result || result.ok) return renderPreview(result && result.data, refused, payload.target_countries);
   show(document.getElementById("preview-table"), false);
   document.getElementById("preview-warnings").replaceChildren();
