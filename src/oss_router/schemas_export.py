@@ -9,7 +9,7 @@ from pydantic import BaseModel, TypeAdapter
 from oss_router.inbound.schemas import INBOUND_REGISTRATION, InboundRead
 from oss_router.messages.dispatch import DispatchEnvelope
 from oss_router.messages.result import DispatchResult
-from oss_router.messages.status import StatusNotice, StatusNotices
+from oss_router.messages.status import InboundNotice, InboundNotices, StatusNotice, StatusNotices
 from oss_router.request.schemas import REQUEST_CREATE, RequestRead
 
 EXPORTED: dict[str, type[BaseModel] | TypeAdapter[Any]] = {
@@ -17,6 +17,8 @@ EXPORTED: dict[str, type[BaseModel] | TypeAdapter[Any]] = {
     "dispatch-result.v1.json": DispatchResult,
     "status-notice.v1.json": StatusNotice,
     "status-notices.v1.json": StatusNotices,
+    "inbound-notice.v1.json": InboundNotice,
+    "inbound-notices.v1.json": InboundNotices,
     "request-create.json": REQUEST_CREATE,
     "request-read.json": RequestRead,
     "inbound-registration.json": INBOUND_REGISTRATION,

@@ -23,7 +23,7 @@ from oss_router.broker.topology import build_topology
 from oss_router.config import Settings, get_settings
 from oss_router.db import SessionMaker, create_engine, create_sessionmaker
 from oss_router.dead_letter import operations
-from oss_router.dead_letter.letters import RESULTS
+from oss_router.dead_letter.letters import RESULTS, DeadLetter
 from oss_router.dead_letter.operations import Listed, Selection
 from oss_router.dead_letter.service import Outcome
 from oss_router.progress import Progress
@@ -72,8 +72,8 @@ def _row(item: Listed) -> dict[str, Any]:
     letter = item.letter
     return {
         "queue": letter.queue,
-        "dispatch": str(letter.dispatch_id) if letter.dispatch_id else None,
-        "request": str(letter.request_id) if letter.request_id else None,
+        "dispatch": _dispatch_cell(letter),
+        "request": _request_cell(letter),
         "channel": letter.channel,
         "country": letter.country,
         "attempts": letter.attempts,
@@ -84,6 +84,19 @@ def _row(item: Listed) -> dict[str, Any]:
         "error": item.error,
         "message_id": letter.message_id,
     }
+
+
+def _dispatch_cell(letter: DeadLetter) -> str | None:
+    """A dispatch's id, or ``reply:<id>`` for a reply to a partner (inbound/)."""
+    if letter.is_reply:
+        return f"reply:{letter.reply_id}" if letter.reply_id else "reply:?"
+    return str(letter.dispatch_id) if letter.dispatch_id else None
+
+
+def _request_cell(letter: DeadLetter) -> str | None:
+    if letter.is_reply:
+        return f"inbound:{letter.inbound_id}" if letter.inbound_id else None
+    return str(letter.request_id) if letter.request_id else None
 
 
 def _table(listed: Sequence[Listed]) -> str:
@@ -153,7 +166,7 @@ def _settled(
     for outcome in outcomes:
         letter = outcome.letter
         queue = f" ({letter.queue})" if letter.is_result else ""
-        print(f"{letter.dispatch_id or letter.message_id}{queue}: {outcome.note}")
+        print(f"{_dispatch_cell(letter) or letter.message_id}{queue}: {outcome.note}")
     done = sum(outcome.done for outcome in outcomes)
     missing = set(wanted or ()) - {outcome.letter.dispatch_id for outcome in outcomes}
     for dispatch_id in sorted(missing, key=str):

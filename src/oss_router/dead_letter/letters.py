@@ -20,6 +20,13 @@ from oss_router.messages.dispatch import (
     REPLAY_HEADER,
     DispatchEnvelope,
 )
+from oss_router.messages.inbound import (
+    MESSAGE_TYPE_HEADER,
+    REPLY_RESULT_TYPE,
+    REPLY_TYPE,
+    ReplyEnvelope,
+    ReplyResult,
+)
 from oss_router.messages.result import DispatchResult
 
 MALFORMED = "malformed envelope"
@@ -43,6 +50,10 @@ class DeadLetter:
     last_error: str | None
     result: str | None = None  # results: the status reported (delivered, answered, failed)
     result_id: UUID | None = None  # results: the result's message id (the tracker's inbox key)
+    # A reply to a partner about a received request (header ``x-oss-type``), not a dispatch.
+    reply_id: UUID | None = None
+    inbound_id: UUID | None = None
+    is_reply: bool = False
 
     @property
     def is_result(self) -> bool:
@@ -56,7 +67,11 @@ def queue_name(queue: str) -> str:
 
 def describe(delivery: Delivery, queue: str) -> DeadLetter:
     if queue == RESULTS:
+        if delivery.headers.get(MESSAGE_TYPE_HEADER) == REPLY_RESULT_TYPE:
+            return describe_reply_result(delivery)
         return describe_result(delivery)
+    if delivery.headers.get(MESSAGE_TYPE_HEADER) == REPLY_TYPE:
+        return describe_reply(delivery, queue)
     headers = delivery.headers
     try:
         envelope: DispatchEnvelope | None = DispatchEnvelope.model_validate_json(delivery.body)
@@ -96,6 +111,55 @@ def describe_result(delivery: Delivery) -> DeadLetter:
         last_error=(result.error if result else MALFORMED_RESULT),
         result=result.status if result else None,
         result_id=result.message_id if result else None,
+    )
+
+
+def describe_reply(delivery: Delivery, queue: str) -> DeadLetter:
+    """A reply to a partner that its channel's worker gave up on (inbound/replies.py)."""
+    headers = delivery.headers
+    try:
+        envelope: ReplyEnvelope | None = ReplyEnvelope.model_validate_json(delivery.body)
+    except ValidationError:
+        envelope = None
+    return DeadLetter(
+        message_id=delivery.message_id,
+        queue=queue,
+        channel=queue,
+        dispatch_id=None,
+        request_id=None,
+        country=envelope.country if envelope else None,
+        attempts=_count(headers, ATTEMPT_HEADER, 1),
+        replays=_count(headers, REPLAY_HEADER, 0),
+        reason=_death_reason(headers),
+        last_error=_text(headers.get(LAST_ERROR_HEADER)) if envelope else MALFORMED,
+        reply_id=envelope.reply_id if envelope else None,
+        inbound_id=envelope.inbound_id if envelope else None,
+        is_reply=True,
+    )
+
+
+def describe_reply_result(delivery: Delivery) -> DeadLetter:
+    """A worker's report on a reply that the tracker refused or crashed on."""
+    try:
+        result: ReplyResult | None = ReplyResult.model_validate_json(delivery.body)
+    except ValidationError:
+        result = None
+    return DeadLetter(
+        message_id=delivery.message_id,
+        queue=RESULTS,
+        channel=str(result.channel) if result else None,
+        dispatch_id=None,
+        request_id=None,
+        country=None,
+        attempts=result.attempts if result else 1,
+        replays=0,
+        reason=_death_reason(delivery.headers),
+        last_error=(result.error if result else MALFORMED_RESULT),
+        result=result.status if result else None,
+        result_id=result.message_id if result else None,
+        reply_id=result.reply_id if result else None,
+        inbound_id=result.inbound_id if result else None,
+        is_reply=True,
     )
 
 

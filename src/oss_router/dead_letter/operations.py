@@ -13,6 +13,7 @@ selected or refused go back untouched.
 import logging
 from collections.abc import Awaitable, Callable, Collection, Sequence
 from dataclasses import dataclass
+from typing import Any
 from uuid import UUID
 
 from oss_router.broker.contract import Broker, Delivery, OutgoingMessage
@@ -28,7 +29,9 @@ from oss_router.dead_letter.service import (
     replay_result,
     request_of,
 )
+from oss_router.inbound import reply_repository
 from oss_router.live.notices import publish_notices
+from oss_router.messages.inbound import MESSAGE_TYPE_HEADER
 from oss_router.telemetry import context
 from oss_router.unit_of_work import unit_of_work
 
@@ -70,11 +73,12 @@ async def list_letters(
     async with sessions() as session:
         known = [letter.dispatch_id for letter in letters if letter.dispatch_id is not None]
         states = await repository.dispatch_states(session, known)
+        replies = [letter.reply_id for letter in letters if letter.reply_id is not None]
+        states |= await reply_repository.reply_states(session, replies)
     listed = []
     for letter in letters:
-        status, error = (
-            states.get(letter.dispatch_id, (None, None)) if letter.dispatch_id else (None, None)
-        )
+        key = letter.dispatch_id or letter.reply_id
+        status, error = states.get(key, (None, None)) if key else (None, None)
         listed.append(Listed(letter, status, error or letter.last_error))
     return listed
 
@@ -160,12 +164,16 @@ def republished(delivery: Delivery) -> OutgoingMessage:
     """A results letter as the worker first published it, for the tracker again (without the
     broker's ``x-death`` history: should it die again, its new reason comes first)."""
     correlation = context.from_headers(delivery.headers, delivery.correlation_id)
+    headers: dict[str, Any] = {context.CORRELATION_HEADER: correlation} if correlation else {}
+    kind = delivery.headers.get(MESSAGE_TYPE_HEADER)
+    if kind is not None:  # a reply's result stays one (inbound/)
+        headers[MESSAGE_TYPE_HEADER] = kind
     return OutgoingMessage(
         exchange=RESULTS_EXCHANGE,
         routing_key=RESULTS_KEY,
         body=delivery.body,
         message_id=delivery.message_id,
-        headers={context.CORRELATION_HEADER: correlation} if correlation else {},
+        headers=headers,
         correlation_id=correlation,
     )
 

@@ -34,6 +34,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from oss_router.audit import service as audit
 from oss_router.audit.service import Action, Actor, AuditRecord
+from oss_router.dead_letter import replies
 from oss_router.dead_letter import repository as dead_repository
 from oss_router.dead_letter.letters import DeadLetter
 from oss_router.dispatch import repository as dispatch_repository
@@ -57,6 +58,9 @@ class Outcome:
 async def replay_letter(
     uow: UnitOfWork, letter: DeadLetter, actor: str, reason: str, now: datetime
 ) -> Outcome:
+    if letter.is_reply:
+        done, note = await replies.replay_reply(uow, letter, actor, reason, now)
+        return Outcome(letter, done=done, note=note)
     found = await _find(uow.session, letter)
     if isinstance(found, str):
         return Outcome(letter, done=False, note=found)
@@ -136,6 +140,9 @@ async def record_discard(
 ) -> None:
     """The discard on the request's timeline and in the audit log (a copy of the request's
     personal data is erased), when the letter names a request we know."""
+    if letter.is_reply:
+        await replies.record_reply_discard(uow, letter, actor, reason, now)
+        return
     if request is None:
         return
     uow.record_event(

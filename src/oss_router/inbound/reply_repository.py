@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any, cast
 from uuid import UUID
 
-from sqlalchemy import Table, insert, select, update
+from sqlalchemy import Table, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from oss_router.db import among
@@ -106,3 +106,23 @@ def _sent_event(row: tuple[Any, ...], actor: str, now: datetime) -> dict[str, An
 async def unit_of(session: AsyncSession, inbound_id: UUID) -> str | None:
     """The PCCC unit a received request arrived for (live feed: unit-restricted streams)."""
     return await session.scalar(select(InboundRequest.unit).where(InboundRequest.id == inbound_id))
+
+
+async def reply_states(
+    session: AsyncSession, reply_ids: Sequence[UUID]
+) -> dict[UUID, tuple[str, str | None]]:
+    """Status and error of each known reply (the dead-letter listing)."""
+    if not reply_ids:
+        return {}
+    query = select(InboundReply.id, InboundReply.status, InboundReply.error).where(
+        InboundReply.id.in_(list(reply_ids))
+    )
+    return {row.id: (row.status, row.error) for row in (await session.execute(query)).all()}
+
+
+async def journeys_of(session: AsyncSession, reply_id: UUID) -> int:
+    """How many times operators replayed this reply (its journeys after the first)."""
+    query = select(func.count()).where(
+        InboundEvent.reply_id == reply_id, InboundEvent.type == "reply_replayed"
+    )
+    return int(await session.scalar(query) or 0)
