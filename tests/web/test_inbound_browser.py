@@ -147,10 +147,11 @@ def test_the_detail_shows_the_request_what_we_hold_and_related_requests(
     expect(page.locator("#deadline-basis")).to_have_text(second["deadline_basis"])
     expect(page.locator("#inbound-due")).to_contain_text("Art. 5(1)(c)")
     expect(page.locator("#inbound-due .deadline")).to_contain_text(re.compile(r"^6d 23h left$"))
-    hits = page.locator("#register-hits li[data-register='wanted_persons']")
+    hits = page.locator("#known-to-us li[data-register='wanted_persons']")
     expect(hits).to_have_count(1)
     expect(hits).to_contain_text("PL-WP-2025-000117")
-    expect(hits).to_contain_text("European arrest warrant")
+    expect(hits.locator("dl")).to_contain_text("District Court Kraków")  # the record's details
+    expect(page.locator("#known-to-us")).to_contain_text("Nothing found in: Missing persons")
     related = page.locator(f"#related li[data-related-id='{first['id']}']")
     expect(related).to_contain_text("Received")
     expect(page.locator("#timeline-rows tr").first).to_contain_text("received")

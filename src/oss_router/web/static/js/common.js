@@ -434,7 +434,18 @@ function registerHit(hit) {
   return el("li", { class: "register-hit", dataset: { register: hit.register, record: hit.record_reference } },
     el("strong", {}, registerLabel(hit.register)), " · ", el("span", { class: "mono" }, hit.record_reference),
     el("div", {}, hit.summary),
-    el("div", { class: "muted small" }, "Match: " + hit.match.replace(/_/g, " ")));
+    el("div", { class: "muted small" }, "Match: " + hit.match.replace(/_/g, " ")),
+    registerDetails(hit.details));
+}
+
+/** A record's details (warrant, issuing authority, action to take, ...) as term and value. */
+function registerDetails(details) {
+  const entries = Object.entries(details || {});
+  if (!entries.length) return null;
+  return el("dl", { class: "answer register-details" }, entries.map(([key, value]) => [
+    el("dt", {}, key.replace(/_/g, " ")),
+    el("dd", {}, typeof value === "object" && value !== null ? JSON.stringify(value) : String(value)),
+  ]));
 }
 
 /**

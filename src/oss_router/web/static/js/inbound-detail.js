@@ -2,7 +2,7 @@
 // and their delivery, the timeline, and the officer's actions (take/assign, answer, refuse,
 // ask for clarification, notify a delay); kept live from the stream.
 import {
-  api, channelLabel, countryName, el, followLive, formatFullTime, initChrome, kindLabel, labels,
+  api, channelLabel, countryName, el, followLive, formatFullTime, initChrome, kindLabel, knownToUs, labels,
   preciseTimeTag, problemText, requireSession, show, subjectSummary, throttle, tickDeadlines,
 } from "./common.js";
 import {
@@ -90,36 +90,10 @@ function subjectFacts(request) {
 
 // ---- national registers and related requests --------------------------------------------
 
-function hitItem(hit) {
-  const details = Object.entries(hit.details || {}).map(([key, value]) =>
-    [words(key), typeof value === "object" ? JSON.stringify(value) : String(value)]);
-  return el("li", { class: "register-hit", dataset: { register: hit.register } },
-    el("p", { class: "hit-head" }, el("span", { class: "outcome outcome-hit" }, "Known"), " ",
-      el("strong", {}, words(hit.register)), hit.record_reference ? [" · ", el("span", { class: "mono" }, hit.record_reference)] : null,
-      hit.match ? el("span", { class: "muted small" }, ` · match: ${words(hit.match)}`) : null),
-    hit.summary ? el("p", { class: "hit-summary" }, hit.summary) : null,
-    details.length ? el("dl", { class: "answer" }, details.map(([k, v]) => [el("dt", {}, k), el("dd", {}, v)])) : null);
-}
-
-function renderRegisters(check) {
-  const state = document.getElementById("registers-state");
-  const list = document.getElementById("register-hits");
-  if (!check) {
-    state.textContent = "Not checked against the national registers.";
-    list.replaceChildren();
-    return;
-  }
-  const registers = (check.registers || []).map(words);
-  const parts = [`Checked ${formatFullTime(check.checked_at)}`];
-  if (registers.length) parts.push("registers: " + registers.join(", "));
-  state.textContent = parts.join(" · ");
-  const items = (check.hits || []).map(hitItem);
-  if (!items.length) items.push(el("li", { class: "register-none" }, el("span", { class: "outcome outcome-no_hit" }, "Not known"), " No register holds anything on this subject."));
-  for (const register of check.unavailable || []) {
-    items.push(el("li", { class: "register-unavailable", dataset: { register } },
-      el("span", { "aria-hidden": "true" }, "⚠ "), `${words(register)} could not be checked (unavailable): check it by hand.`));
-  }
-  list.replaceChildren(...items);
+/** What the registers held on the subject when it was registered (stored with the request). */
+function renderRegisters(request) {
+  const check = request.purged_at ? null : request.national_check;
+  document.getElementById("known-to-us").replaceChildren(...knownToUs(check));
 }
 
 /** An earlier request about the same subject: one received (/inbound) or one we sent (/requests). */
@@ -268,7 +242,7 @@ function render(request) {
   renderClock(request);
   document.getElementById("facts").replaceChildren(...facts(request));
   document.getElementById("subject").replaceChildren(...subjectFacts(request));
-  renderRegisters(request.national_check);
+  renderRegisters(request);
   renderRelated(request.related);
   const replies = request.replies || [];
   document.getElementById("reply-rows").replaceChildren(...replies.map(replyRow));
