@@ -1,6 +1,7 @@
 """POST /v1/inbound, GET /v1/inbound and GET /v1/inbound/{id}: registration by hand, the
 Incoming queue and the detail, as each role may use them."""
 
+import asyncio
 import uuid
 from datetime import timedelta
 from typing import Any
@@ -328,3 +329,37 @@ async def test_reading_is_audited_as_a_consultation(app: FastAPI, http: httpx.As
         ("consultation", "register check"),
         ("consultation", "read"),
     ]
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
+async def test_concurrent_registrations_over_the_api_make_one(http: httpx.AsyncClient) -> None:
+    responses = await asyncio.gather(
+        *(
+            http.post("/v1/inbound", json=registration(partner_reference="RACE-API"))
+            for _ in range(6)
+        )
+    )
+    assert sorted(response.status_code for response in responses) == [200] * 5 + [201]
+    assert len({response.json()["id"] for response in responses}) == 1
+    assert len((await http.get("/v1/inbound")).json()["items"]) == 1
+
+
+async def test_a_refresh_is_logged_once_per_window(
+    app: FastAPI, http: httpx.AsyncClient, headers: Caller
+) -> None:
+    registrar = headers(Role.SUPERVISOR, "jan")  # sofia has not consulted it yet
+    created = (await http.post("/v1/inbound", json=registration(), headers=registrar)).json()
+    path = f"/v1/inbound/{created['id']}"
+    assert (await http.get(path, params={"refresh": "true"})).status_code == 200
+    await http.get(path, params={"refresh": "true"})
+    await http.get(path)  # opening it is always logged
+
+    vias = [
+        entry.detail.get("via")
+        for entry in await log_of(app)
+        if str(entry.inbound_id) == created["id"]
+        and entry.action == "consultation"
+        and entry.actor == "officer:sofia"
+    ]
+    assert vias == ["refresh", "read"]

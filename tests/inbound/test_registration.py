@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from oss_router.audit.verify import verify
 from oss_router.auth.principal import system_actor
 from oss_router.errors import ValidationFailed
+from oss_router.inbound import repository
 from oss_router.inbound.deadlines import InboundTargets
 from oss_router.inbound.registration import register_inbound
 from oss_router.inbound.schemas import INBOUND_REGISTRATION
@@ -159,9 +160,22 @@ async def test_a_channel_clock_ahead_of_ours_counts_as_now(app: FastAPI) -> None
 
 @pytest.mark.postgres
 @pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
-async def test_concurrent_registrations_on_postgres_make_one_row(app: FastAPI) -> None:
+async def test_concurrent_registrations_on_postgres_make_one_row(
+    app: FastAPI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    inserted: list[bool] = []
+    insert_once = repository.insert_once
+
+    async def counted(session: Any, values: dict[str, Any]) -> bool:
+        inserted.append(await insert_once(session, values))
+        return inserted[-1]
+
+    monkeypatch.setattr(repository, "insert_once", counted)
     body = registration(partner_reference="RACE-1")
     results = await asyncio.gather(*(_register(app, body) for _ in range(8)))
+    # Some of them raced past the first look-up and met the row at the insert.
+    assert inserted.count(True) == 1
+    assert inserted.count(False) >= 1
     assert sorted(created for _, created in results) == [False] * 7 + [True]
     assert len({request.id for request, _ in results}) == 1
     assert await _count(app, InboundRequest) == 1

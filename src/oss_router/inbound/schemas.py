@@ -183,7 +183,7 @@ class RelatedRead(BaseModel):
     direction: Literal["inbound", "outgoing"]
     id: UUID
     at: AwareDatetime = Field(description="When it was received (inbound) or created (outgoing)")
-    status: str
+    status: str = Field(description="Its status when this request was registered")
     countries: list[str] = Field(description="Requesting state (inbound) or targets (outgoing)")
     channel: str | None = None
 
