@@ -21,6 +21,7 @@ from oss_router.messages.inbound import (
     reply_result_message_id,
 )
 from oss_router.messages.status import InboundNotices, StatusNotices
+from oss_router.outbox.recovery import republish_in_flight
 from oss_router.outbox.relay import Relay
 from oss_router.runtime import Runtime
 from oss_router.tracker.consumer import Tracker
@@ -125,3 +126,13 @@ async def test_the_tracker_applies_reply_and_dispatch_results_in_one_stream(
 
 async def _count(heard: dict[str, list[object]]) -> int:
     return len(heard["inbound"]) + len(heard["status"])
+
+
+async def test_the_embedded_recovery_republishes_replies_still_sent(runtime: Runtime) -> None:
+    """The in-process broker loses its queues at a restart: a reply still ``sent`` goes
+    again (the worker's result has a deterministic id, the tracker applies it once)."""
+    inbound_id, _reply_id = await staged_reply(runtime)
+    await Relay(runtime.sessions, runtime.broker).publish_pending()
+
+    assert await republish_in_flight(runtime.sessions, runtime.broker) == 1
+    assert [r.status for r in await replies_of(runtime, inbound_id)] == ["sent"]

@@ -1,8 +1,10 @@
-"""Embedded mode's start-up recovery: re-publish the dispatches the in-process broker lost.
+"""Embedded mode's start-up recovery: re-publish the dispatches (and the replies to partners)
+the in-process broker lost.
 
 The in-process broker keeps its queues in memory, so when the embedded process stops, every
 dispatch that was published (``sent``) or being worked on (``delivered``) but not yet answered
-is gone from the queues while the database still waits for it. At start-up, before the workers
+is gone from the queues while the database still waits for it — and so is every reply still
+``sent`` (inbound/replies.py). At start-up, before the workers
 consume, their outbox rows are published again. Re-publishing is safe: a dispatch processed
 twice produces result messages with the same deterministic ids, and the tracker applies each
 id at most once.

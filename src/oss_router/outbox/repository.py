@@ -3,12 +3,12 @@
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from oss_router.db import among
-from oss_router.messages.codes import IN_FLIGHT_STATUSES
-from oss_router.models import Dispatch, OutboxMessage, dialect
+from oss_router.messages.codes import IN_FLIGHT_STATUSES, ReplyStatus
+from oss_router.models import Dispatch, InboundReply, OutboxMessage, dialect
 
 
 async def unpublished(session: AsyncSession, limit: int) -> list[OutboxMessage]:
@@ -35,15 +35,19 @@ async def mark_published(session: AsyncSession, ids: Sequence[int], now: datetim
 async def published_in_flight(
     session: AsyncSession, after_id: int, limit: int
 ) -> list[OutboxMessage]:
-    """Published dispatch rows whose dispatch is still sent or delivered, by id, from
-    ``after_id`` on (keyset pages)."""
+    """Published rows whose dispatch is still sent or delivered, or whose reply to a partner
+    is still sent (inbound/), by id, from ``after_id`` on (keyset pages)."""
     query = (
         select(OutboxMessage)
-        .join(Dispatch, Dispatch.id == OutboxMessage.dispatch_id)
+        .outerjoin(Dispatch, Dispatch.id == OutboxMessage.dispatch_id)
+        .outerjoin(InboundReply, InboundReply.id == OutboxMessage.reply_id)
         .where(
             OutboxMessage.published_at.is_not(None),
             OutboxMessage.id > after_id,
-            Dispatch.status.in_(IN_FLIGHT_STATUSES),
+            or_(
+                Dispatch.status.in_(IN_FLIGHT_STATUSES),
+                InboundReply.status == ReplyStatus.SENT.value,
+            ),
         )
         .order_by(OutboxMessage.id)
         .limit(limit)
