@@ -107,7 +107,7 @@ function relatedItem(item) {
     countries ? (incoming ? ` from ${countries}` : ` to ${countries}`) : null,
     item.channel ? ` via ${channelLabel(item.channel)}` : null,
     item.at ? [" · ", el("time", { datetime: item.at }, formatFullTime(item.at))] : null,
-    item.status ? ` · ${words(item.status)}` : null);
+    item.status ? ` · ${words(item.status)} when this one arrived` : null);
 }
 
 const RELATED_SHOWN = 10;
