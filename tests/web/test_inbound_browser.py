@@ -442,6 +442,18 @@ def test_a_pccc_sees_only_what_arrived_for_its_unit(new_page: OpenPage) -> None:
     expect(inbound_row(slubice, own["id"])).to_have_count(0)
     slubice.goto(f"/inbound/{own['id']}")
     expect(slubice.locator("#detail-error")).to_contain_text("No such incoming request")
+    # A PCCC registers by hand for its own unit (the form does not even offer another).
+    swiecko.goto("/inbound/new")
+    expect(swiecko.get_by_label("PCCC unit")).to_be_hidden()
+    swiecko.get_by_label("Channel").select_option("pccc")
+    swiecko.get_by_label("Partner's reference").fill(reference("GZ-PHONE"))
+    swiecko.get_by_label("Requesting country").fill("DE")
+    swiecko.get_by_label("Requesting authority").fill("Bundespolizei Frankfurt (Oder)")
+    swiecko.get_by_label("Vehicle", exact=True).check()
+    swiecko.get_by_label("VIN").fill("WVWZZZ1JZXW000001")
+    swiecko.get_by_role("button", name="Register the request").click()
+    swiecko.wait_for_url(INBOUND_URL)
+    expect(swiecko.locator("#facts")).to_contain_text("pccc-swiecko")
     for inbound_id in (own["id"], desk["id"]):  # the desk sees every unit's
         officer.goto(f"/inbound/{inbound_id}")
         expect(officer.locator("#inbound-status")).to_have_attribute("data-status", "received")

@@ -6,7 +6,7 @@ import { INBOUND_ROLES } from "./inbound-common.js";
 import { kindOf, showKind, subjectOf } from "./subject.js";
 
 requireSession();
-await initChrome(INBOUND_ROLES);
+const me = await initChrome(INBOUND_ROLES);
 const form = document.getElementById("register-inbound");
 
 const text = (name) => form.elements[name].value.trim();
@@ -36,6 +36,7 @@ function body() {
   if (text("purpose")) result.purpose = text("purpose");
   if (urgent && text("urgency_ground")) result.urgency_ground = text("urgency_ground");
   if (text("access_type")) result.access_type = text("access_type");
+  if (me.role !== "pccc" && text("unit")) result.unit = text("unit");  // a PCCC's is its own
   return result;
 }
 
@@ -69,5 +70,6 @@ form.addEventListener("submit", async (event) => {
   }
 });
 
+document.getElementById("unit-row").hidden = me.role === "pccc";
 showKind(form);
 syncUrgency();
