@@ -39,7 +39,7 @@ from tests.support.services import fresh_postgres_database
 from bench.e2e import CpuMeter, percentile, show
 from oss_router.broker.rabbitmq import RabbitBroker
 from oss_router.broker.topology import INBOUND_QUEUE, dispatch_queue
-from oss_router.messages.codes import Channel
+from oss_router.messages.codes import RECEIVING_CHANNELS, Channel
 from oss_router.messages.simulation import MAX_SIMULATED
 from oss_router.simulation.orders import new_order, publish_order
 
@@ -110,7 +110,7 @@ async def latency_phase(
             await asyncio.sleep(0.01)
 
     poller = asyncio.create_task(poll())
-    channels = list(Channel)
+    channels = list(RECEIVING_CHANNELS)
     begun = time.monotonic()
     for index in range(total):
         await asyncio.sleep(max(0.0, begun + index / rate - time.monotonic()))

@@ -14,15 +14,13 @@ from oss_router.channel.contract import PartnerSimulator, ReceivingAdapter
 from oss_router.channel.registry import load_adapters
 from oss_router.channel.testing import AdapterContract
 from oss_router.country.loader import load_reference_data
-from oss_router.messages.codes import Channel, ReplyType
+from oss_router.messages.codes import RECEIVING_CHANNELS, Channel, ReplyType
 from oss_router.messages.inbound import PartnerMessage
 from oss_router.messages.simulation import SimulationOrder
 from oss_router.registrar.service import registration_of
 from oss_router_adapters.stub import StubAdapter
 
 REFERENCE = load_reference_data()
-# Every channel but Prüm carries requests to the bureau (test_prum_carries_no_requests).
-PARTNER_CHANNELS = [channel for channel in Channel if channel is not Channel.PRUM]
 EU_SCHENGEN = REFERENCE.eu_member_states | REFERENCE.schengen_associated
 
 
@@ -64,7 +62,7 @@ ALLOWED: dict[Channel, Callable[[PartnerMessage], bool]] = {
 }
 
 
-@pytest.mark.parametrize("channel", PARTNER_CHANNELS)
+@pytest.mark.parametrize("channel", RECEIVING_CHANNELS)
 async def test_requests_come_from_countries_valid_for_the_channel(channel: Channel) -> None:
     messages = await sent(channel)
     assert all(ALLOWED[channel](message) for message in messages)
@@ -77,7 +75,7 @@ async def test_requests_come_from_countries_valid_for_the_channel(channel: Chann
     assert all(message.urgency_ground is not None for message in urgent)
 
 
-@pytest.mark.parametrize("channel", PARTNER_CHANNELS)
+@pytest.mark.parametrize("channel", RECEIVING_CHANNELS)
 async def test_every_request_can_be_registered_as_the_api_would_take_it(channel: Channel) -> None:
     for message in await sent(channel, 300):
         registration = registration_of(message)  # ValidationError otherwise

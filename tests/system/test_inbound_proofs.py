@@ -1,7 +1,7 @@
 """Issue 13's proofs of the receiving side, on PostgreSQL and RabbitMQ in separate processes.
 
-1. 300 simulated requests over the five channels, through the stub partners, the workers'
-   receive loops, RabbitMQ and the registrar, with a worker killed ``-9`` midway: each is
+1. 300 simulated requests over the five channels that carry requests (not Prüm), through the
+   stub partners, the workers' receive loops, RabbitMQ and the registrar, with a worker killed ``-9`` midway: each is
    registered exactly once, with the deadline and basis its channel, requesting state,
    urgency and access type call for, counted from its receipt; 0 lost, 0 duplicated.
 2. Every reply (answer, refusal, clarification request, delay notice) reaches the stub partner
@@ -32,7 +32,7 @@ from oss_router.broker.topology import INBOUND_DEAD_QUEUE, INBOUND_QUEUE, dispat
 from oss_router.config import Settings
 from oss_router.country.loader import load_reference_data
 from oss_router.inbound.deadlines import InboundTargets, compute_due
-from oss_router.messages.codes import AccessType, Channel, Urgency
+from oss_router.messages.codes import RECEIVING_CHANNELS, AccessType, Channel, Urgency
 from tests.support.deployment import Deployment, queue_messages, wait_consumers
 from tests.support.polling import eventually
 from tests.support.rabbitmq import rabbitmqctl
@@ -40,6 +40,7 @@ from tests.support.rabbitmq import rabbitmqctl
 pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.rabbitmq]
 
 PER_CHANNEL = 60
+EXPECTED = len(RECEIVING_CHANNELS) * PER_CHANNEL
 REFERENCE = load_reference_data()
 TARGETS = InboundTargets.from_settings(Settings())
 
@@ -128,10 +129,12 @@ async def test_300_inbound_requests_are_registered_exactly_once_despite_a_killed
     start_worker(
         deployment, "worker-doomed", doomed, {**paced, "OSS_ROUTER_INBOUND_BATCH_SIZE": "4"}
     )
-    for channel in Channel:
+    for channel in RECEIVING_CHANNELS:
         if channel is not doomed:
             start_worker(deployment, f"worker-{channel}", channel)
-    await wait_consumers(deployment.broker_url, [INBOUND_QUEUE, *map(dispatch_queue, Channel)])
+    await wait_consumers(
+        deployment.broker_url, [INBOUND_QUEUE, *map(dispatch_queue, RECEIVING_CHANNELS)]
+    )
 
     async with database(deployment) as engine:
         simulate(deployment, doomed, PER_CHANNEL)  # the doomed worker's partner first
@@ -145,11 +148,15 @@ async def test_300_inbound_requests_are_registered_exactly_once_despite_a_killed
         deployment.kill("worker-doomed")
         assert at_kill < PER_CHANNEL, "the worker must die midway, not after the last message"
         start_worker(deployment, "worker-successor", doomed)
-        for channel in Channel:
+        for channel in RECEIVING_CHANNELS:
             if channel is not doomed:
                 simulate(deployment, channel, PER_CHANNEL)
         total = "SELECT count(*) FROM inbound_requests"
-        await eventually(lambda: scalar(engine, total), lambda n: n >= 5 * PER_CHANNEL, timeout=120)
+        await eventually(
+            lambda: scalar(engine, total),
+            lambda n: n >= EXPECTED,
+            timeout=120,
+        )
         await asyncio.sleep(1.0)  # anything redelivered late would show as a second row now
         registered = await rows(
             engine,
@@ -171,12 +178,12 @@ async def assert_registered_once_each(
     deadline its channel, state, urgency and access type call for; nothing left anywhere."""
     sent = {
         line["message"]["partner_reference"]: line["message"]
-        for channel in Channel
+        for channel in RECEIVING_CHANNELS
         for line in spool(deployment, channel, "sent.jsonl")
     }
-    assert len(sent) == 5 * PER_CHANNEL
+    assert len(sent) == EXPECTED
     by_reference = {(row.channel, row.partner_reference): row for row in registered}
-    assert len(registered) == len(by_reference) == 5 * PER_CHANNEL  # 0 duplicated
+    assert len(registered) == len(by_reference) == EXPECTED  # 0 duplicated
     assert {ref for _, ref in by_reference} == set(sent)  # 0 lost, nothing else
     assert {count for _, count in received_events} == {1}  # registered once, each
     assert len(received_events) == len(registered)
@@ -196,11 +203,11 @@ async def assert_registered_once_each(
             targets=TARGETS,
         )
         assert row.deadline_basis == due.basis
-    assert {row.channel for row in registered} == {channel.value for channel in Channel}
+    assert {row.channel for row in registered} == {channel.value for channel in RECEIVING_CHANNELS}
     assert await queue_messages(deployment.broker_url, INBOUND_QUEUE) == 0
     assert await queue_messages(deployment.broker_url, INBOUND_DEAD_QUEUE) == 0
     # Every message the partner sent was acknowledged to it in the end (nothing left to offer).
-    for channel in Channel:
+    for channel in RECEIVING_CHANNELS:
         acknowledged = {
             line["message_id"] for line in spool(deployment, channel, "acknowledged.jsonl")
         }
@@ -218,16 +225,16 @@ def start_reply_path(deployment: Deployment) -> None:
     deployment.start("relay", "relay")
     deployment.start("tracker", "tracker")
     deployment.start("registrar", "registrar")
-    for channel in Channel:
+    for channel in RECEIVING_CHANNELS:
         start_worker(deployment, f"worker-{channel}", channel)
 
 
 async def registered_ids(
     deployment: Deployment, client: httpx.AsyncClient, per_channel: int
 ) -> list[dict[str, Any]]:
-    for channel in Channel:
+    for channel in RECEIVING_CHANNELS:
         simulate(deployment, channel, per_channel)
-    expected = per_channel * len(Channel)
+    expected = per_channel * len(RECEIVING_CHANNELS)
 
     async def listed() -> list[dict[str, Any]]:
         items: list[dict[str, Any]] = []
@@ -295,7 +302,7 @@ def assert_each_delivered_once(deployment: Deployment, replies: list[Any]) -> No
     """The partners saw each reply once: a repeated delivery (a redelivery after a restart)
     is one they recognised by its id, and the receipt we recorded is theirs."""
     first: dict[str, str] = {}
-    for channel in Channel:
+    for channel in RECEIVING_CHANNELS:
         for line in spool(deployment, channel, "replies.jsonl"):
             if line["first"]:
                 assert line["reply_id"] not in first, line  # never taken in twice

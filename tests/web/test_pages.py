@@ -13,7 +13,16 @@ from tests.support.auth import production_identity_provider
 
 from oss_router.app import create_app
 
-PAGES = ["/", "/requests/new", f"/requests/{uuid.uuid4()}", "/sign-in", "/audit"]
+PAGES = [
+    "/",
+    "/requests/new",
+    f"/requests/{uuid.uuid4()}",
+    "/sign-in",
+    "/audit",
+    "/inbound",
+    "/inbound/new",
+    f"/inbound/{uuid.uuid4()}",
+]
 BROWSER = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
 
 
@@ -59,7 +68,9 @@ async def test_pages_have_no_inline_script_handler_or_style(
             assert attrs.get("src") or attrs.get("type") == "application/json", attrs
 
 
-@pytest.mark.parametrize("path", ["/", "/requests/new", "/sign-in", "/audit"])
+@pytest.mark.parametrize(
+    "path", ["/", "/requests/new", "/sign-in", "/audit", "/inbound", "/inbound/new", PAGES[-1]]
+)
 async def test_every_form_control_has_a_label(client: httpx.AsyncClient, path: str) -> None:
     page = await parse(client, path)
     labelled = {attrs.get("for") for tag, attrs in page.elements if tag == "label"}
@@ -96,7 +107,9 @@ async def test_static_files_are_served(client: httpx.AsyncClient) -> None:
     assert (await client.get("/static/js/missing.js")).status_code == 404
 
 
-@pytest.mark.parametrize("path", ["/no-such-page", "/requests/not-a-uuid", "/requests/12345"])
+@pytest.mark.parametrize(
+    "path", ["/no-such-page", "/requests/not-a-uuid", "/requests/12345", "/inbound/12345"]
+)
 async def test_a_browser_gets_a_page_for_an_address_that_does_not_exist(
     client: httpx.AsyncClient, path: str
 ) -> None:

@@ -18,6 +18,7 @@ from oss_router.errors import Conflict
 from oss_router.inbound import repository
 from oss_router.inbound.access import visible_to
 from oss_router.inbound.deadlines import InboundTargets, compute_due
+from oss_router.inbound.replies import stage_inbound_notice
 from oss_router.inbound.repository import CLOSED_STATUSES
 from oss_router.inbound.timeline import record_inbound_event
 from oss_router.messages.codes import AccessType, Channel, InboundStatus, Urgency
@@ -89,6 +90,7 @@ async def correct_access_type(
             "deadline_basis": request.deadline_basis,
         },
     )
+    stage_inbound_notice(work, request, now)  # a new due time: open screens re-read it
     record = AuditRecord(
         Action.ALTERATION,
         Actor.of(principal),

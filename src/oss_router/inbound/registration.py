@@ -20,6 +20,7 @@ from oss_router.config import get_settings
 from oss_router.errors import FieldError, ValidationFailed
 from oss_router.inbound import repository
 from oss_router.inbound.deadlines import Due, InboundTargets, compute_due
+from oss_router.inbound.replies import stage_inbound_notice
 from oss_router.inbound.schemas import InboundRegistration
 from oss_router.inbound.timeline import record_inbound_event
 from oss_router.messages.codes import AccessType, InboundStatus, Kind, Urgency
@@ -113,6 +114,7 @@ async def register_inbound(
     request = await repository.get(session, values["id"])
     assert request is not None
     _record_received(work, request, who, national_check)
+    stage_inbound_notice(work, request, now)  # the Incoming queues show it within seconds
     metrics.count_inbound(work, request.channel, request.urgency, source)
     await audit.append(session, _records(request, who, national_check), now)
     return request, True

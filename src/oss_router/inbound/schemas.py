@@ -17,7 +17,6 @@ from pydantic import (
     Field,
     StringConstraints,
     TypeAdapter,
-    field_validator,
 )
 
 from oss_router.field_messages import explained
@@ -35,6 +34,7 @@ from oss_router.messages.codes import (
     Urgency,
     UrgencyGround,
 )
+from oss_router.messages.inbound import ReceivingChannel
 from oss_router.messages.subjects import (
     CountryCode,
     DnaSubject,
@@ -90,7 +90,7 @@ class _RegistrationFields(InputModel):
 
     model_config = ConfigDict(json_schema_extra=_registration_rules_in_schema)
 
-    channel: Channel = Field(description="The channel the request came through")
+    channel: ReceivingChannel = Field(description="The channel the request came through")
     partner_reference: Annotated[str, StringConstraints(pattern=PARTNER_REFERENCE_PATTERN)] = Field(
         description="The partner's own reference of the request: registering the same "
         "(channel, partner_reference) again returns the first registration"
@@ -122,19 +122,6 @@ class _RegistrationFields(InputModel):
     unit: Annotated[str, StringConstraints(pattern=UNIT_PATTERN)] | None = Field(
         default=None, description="The PCCC unit the request is addressed to, if any"
     )
-
-    @field_validator("channel")
-    @classmethod
-    def _a_channel_requests_arrive_through(cls, channel: Channel) -> Channel:
-        # A Prüm search of our DNA or fingerprint database by another state is answered by the
-        # database itself, hit or no hit (Regulation (EU) 2024/982 Art. 6 and 13): it is not a
-        # request the bureau registers and answers. A follow-up of a hit arrives over SIENA.
-        if channel is Channel.PRUM:
-            raise ValueError(
-                "Requests do not arrive through prum: another state's automated search is "
-                "answered by our databases themselves; register its follow-up under europol."
-            )
-        return channel
 
 
 class PersonRegistration(_RegistrationFields):

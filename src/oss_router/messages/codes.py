@@ -25,6 +25,12 @@ class Channel(StrEnum):
     PRUM = "prum"  # automated DNA / dactyloscopic searches (Regulation (EU) 2024/982)
 
 
+# The channels through which partners send the bureau requests. Not Prüm: another state's
+# automated search of our DNA or fingerprint database is answered by the database itself, hit
+# or no hit (Regulation (EU) 2024/982 Art. 6 and 13); the follow-up of a hit arrives by SIENA.
+RECEIVING_CHANNELS = tuple(channel for channel in Channel if channel is not Channel.PRUM)
+
+
 class Urgency(StrEnum):
     NORMAL = "normal"
     URGENT = "urgent"

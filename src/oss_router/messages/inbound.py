@@ -10,12 +10,13 @@ Messages that share a queue with the dispatch messages are told apart by the
 ``MESSAGE_TYPE_HEADER`` header (absent: a dispatch or a dispatch result, as before).
 """
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from uuid import NAMESPACE_URL, UUID, uuid5
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict
 
 from oss_router.messages.codes import (
+    RECEIVING_CHANNELS,
     AccessType,
     Channel,
     HandlingCode,
@@ -30,6 +31,19 @@ REPLY_TYPE = "reply"  # on a channel's dispatch queue
 REPLY_RESULT_TYPE = "reply-result"  # on the results queue
 
 PartnerMessageType = Literal["request", "clarification"]
+
+
+def _receiving(channel: Channel) -> Channel:
+    if channel not in RECEIVING_CHANNELS:
+        raise ValueError(
+            f"Requests do not arrive through {channel}: another state's automated search is "
+            "answered by our databases themselves; register its follow-up under europol."
+        )
+    return channel
+
+
+# A channel partners send the bureau requests through (``RECEIVING_CHANNELS``: not Prüm).
+ReceivingChannel = Annotated[Channel, AfterValidator(_receiving)]
 ReplyResultStatus = Literal["delivered", "failed"]
 
 
@@ -48,7 +62,7 @@ class PartnerMessage(BaseModel):
     schema_version: Literal[1] = 1
     message_id: UUID
     type: PartnerMessageType = "request"
-    channel: Channel
+    channel: ReceivingChannel
     partner_reference: str
     in_reply_to: str | None = None
     text: str | None = None

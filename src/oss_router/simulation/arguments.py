@@ -4,7 +4,7 @@ import argparse
 from typing import Any
 
 from oss_router.command_line import lazy
-from oss_router.messages.codes import Channel
+from oss_router.messages.codes import RECEIVING_CHANNELS
 
 MAX_COUNT = 1_000  # as SimulationOrder allows
 
@@ -19,7 +19,7 @@ def register(commands: Any) -> None:
         "--channel",
         dest="partner_channel",  # not ``channel``: that names a worker's role in the logs
         required=True,
-        choices=[channel.value for channel in Channel],
+        choices=[channel.value for channel in RECEIVING_CHANNELS],
     )
     inbound.add_argument("--count", type=_count, required=True, help=f"1 to {MAX_COUNT}")
     inbound.add_argument("--urgent", action="store_true", help="every request urgent")

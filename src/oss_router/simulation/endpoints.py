@@ -14,6 +14,7 @@ from oss_router.deps import NowDep, RuntimeDep, require_roles
 from oss_router.errors import FieldError, NotFound, ServiceUnavailable, ValidationFailed
 from oss_router.input import InputModel
 from oss_router.messages.codes import Channel
+from oss_router.messages.inbound import ReceivingChannel
 from oss_router.messages.simulation import MAX_SIMULATED
 from oss_router.simulation.orders import new_order, publish_order
 
@@ -23,7 +24,7 @@ Supervisor = Annotated[Principal, Depends(require_roles(Role.SUPERVISOR))]
 
 
 class SimulationBody(InputModel):
-    channel: Channel = Field(description="The channel whose stub partner sends")
+    channel: ReceivingChannel = Field(description="The channel whose stub partner sends")
     count: int = Field(ge=1, le=MAX_SIMULATED, description="How many requests it sends now")
     urgent: bool = Field(default=False, description="Every request urgent (else some are)")
 

@@ -18,10 +18,16 @@ from oss_router.config import Settings
 from oss_router.web.vocabulary import (
     CHANNEL_LABELS,
     DOCUMENT_TYPES,
+    INBOUND_STATUS_LABELS,
     KIND_LABELS,
     REFUSAL_LABELS,
+    REFUSAL_TEXTS,
+    REPLY_STATUS_LABELS,
+    REPLY_TYPE_LABELS,
     STATUS_LABELS,
+    URGENCY_GROUND_LABELS,
     countries,
+    directive_countries,
     vocabulary,
 )
 
@@ -37,8 +43,14 @@ def _labels_json() -> str:
         "channels": CHANNEL_LABELS,
         "statuses": STATUS_LABELS,
         "refusal_grounds": REFUSAL_LABELS,
+        "refusal_texts": REFUSAL_TEXTS,
+        "inbound_statuses": INBOUND_STATUS_LABELS,
+        "reply_types": REPLY_TYPE_LABELS,
+        "reply_statuses": REPLY_STATUS_LABELS,
+        "urgency_grounds": URGENCY_GROUND_LABELS,
         "document_types": DOCUMENT_TYPES,
         "countries": {option.value: option.label for option in countries()},
+        "directive_countries": directive_countries(),
     }
     # "</" cannot end the data block early: escape it (and the other HTML-significant signs).
     text = json.dumps(labels, separators=(",", ":"))
@@ -72,6 +84,27 @@ async def new_request_page(request: Request) -> HTMLResponse:
 async def request_page(request: Request, request_id: UUID) -> HTMLResponse:
     return _page(
         request, "request_detail.html", page="detail", title="Request", request_id=request_id
+    )
+
+
+@router.get("/inbound", response_class=HTMLResponse)
+async def inbound_queue_page(request: Request) -> HTMLResponse:
+    return _page(request, "inbound_queue.html", page="inbound", title="Incoming")
+
+
+@router.get("/inbound/new", response_class=HTMLResponse)
+async def inbound_new_page(request: Request) -> HTMLResponse:
+    return _page(request, "inbound_new.html", page="inbound-new", title="Register a request")
+
+
+@router.get("/inbound/{inbound_id}", response_class=HTMLResponse)
+async def inbound_page(request: Request, inbound_id: UUID) -> HTMLResponse:
+    return _page(
+        request,
+        "inbound_detail.html",
+        page="inbound-detail",
+        title="Incoming request",
+        inbound_id=inbound_id,
     )
 
 

@@ -367,6 +367,7 @@ async function readStream(response, handlers) {
       if (!event) continue;
       if (event.name === "ready") handlers.onReady();
       else if (event.name === "status") handlers.onNotice(event.data);
+      else if (event.name === "inbound") handlers.onInbound(event.data);
     }
   }
 }
@@ -374,9 +375,11 @@ async function readStream(response, handlers) {
 /**
  * Follows GET /v1/stream with fetch() (EventSource cannot send the bearer token) and
  * reconnects with jittered exponential backoff. ``onReady`` runs after every (re)connection:
- * notices may have been missed meanwhile, so pages re-read what they show.
+ * notices may have been missed meanwhile, so pages re-read what they show. ``onNotice`` gets
+ * the ``status`` frames (requests we sent), ``onInbound`` the ``inbound`` frames (requests
+ * received from partners).
  */
-export function followLive({ onNotice, onReady }) {
+export function followLive({ onNotice = () => {}, onInbound = () => {}, onReady }) {
   let failures = 0;
   const connect = async () => {
     const current = session();
@@ -397,6 +400,7 @@ export function followLive({ onNotice, onReady }) {
           onReady();
         },
         onNotice,
+        onInbound,
       });
     } catch {
       // fall through to the reconnection below
@@ -434,7 +438,18 @@ function registerHit(hit) {
   return el("li", { class: "register-hit", dataset: { register: hit.register, record: hit.record_reference } },
     el("strong", {}, registerLabel(hit.register)), " · ", el("span", { class: "mono" }, hit.record_reference),
     el("div", {}, hit.summary),
-    el("div", { class: "muted small" }, "Match: " + hit.match.replace(/_/g, " ")));
+    el("div", { class: "muted small" }, "Match: " + hit.match.replace(/_/g, " ")),
+    registerDetails(hit.details));
+}
+
+/** A record's details (warrant, issuing authority, action to take, ...) as term and value. */
+function registerDetails(details) {
+  const entries = Object.entries(details || {});
+  if (!entries.length) return null;
+  return el("dl", { class: "answer register-details" }, entries.map(([key, value]) => [
+    el("dt", {}, key.replace(/_/g, " ")),
+    el("dd", {}, typeof value === "object" && value !== null ? JSON.stringify(value) : String(value)),
+  ]));
 }
 
 /**

@@ -3,6 +3,8 @@ import {
   REQUEST_ROLES, api, channelLabel, countryName, drafts, el, formatFullTime, formatTime,
   initChrome, knownToUs, labels, onSessionEnd, problemText, requireSession, show, warningItem,
 } from "./common.js";
+import { codes, kindOf, showKind as showSubjectOf, subjectOf } from "./subject.js";
+import { fieldLabel, inFormOrder as inFormOrderOf, showErrors as showErrorsOf } from "./form-errors.js";
 
 const PREVIEW_DELAY_MS = 300;
 const MAX_PREVIEW_ROUNDS = 30;  // one per target at most (MAX_TARGETS of the API)
@@ -20,52 +22,15 @@ let previewTimer = null;
 // ---- the form as an API body -----------------------------------------------------------
 
 function kind() {
-  return form.elements.kind.value;
+  return kindOf(form);
 }
 
 function showKind() {
-  for (const fieldset of form.querySelectorAll("fieldset.subject")) {
-    const active = fieldset.dataset.kind === kind();
-    fieldset.hidden = !active;
-    fieldset.disabled = !active;  // hidden fields are neither focusable nor sent
-  }
+  showSubjectOf(form);
 }
-
-const codes = (text) => text.split(/[\s,;]+/).map((c) => c.trim().toUpperCase()).filter(Boolean);
-
-function loci(text) {
-  const result = {};
-  for (const line of text.split("\n")) {
-    if (!line.trim()) continue;
-    const [name, alleles = ""] = line.split(":");
-    result[name.trim()] = alleles.split(/[\s,;]+/).map((a) => a.trim()).filter(Boolean);
-  }
-  return result;
-}
-
-// Finger positions are numbers; anything else is sent as typed, for the API to name it.
-const positions = (text) =>
-  text.split(/[\s,;]+/).filter(Boolean).map((p) => (/^\d+$/.test(p) ? Number(p) : p));
-
-const SUBJECT_PARSERS = {
-  nationalities: codes,
-  finger_positions: positions,
-  aliases: (text) => text.split(";").map((a) => a.trim()).filter(Boolean),
-  loci,
-};
 
 function subject() {
-  const result = {};
-  const fieldset = form.querySelector(`fieldset.subject[data-kind="${kind()}"]`);
-  for (const control of fieldset.querySelectorAll("[name^='subject.']")) {
-    const name = control.name.slice("subject.".length);
-    const raw = control.value.trim();
-    if (!raw) continue;
-    const value = SUBJECT_PARSERS[name] ? SUBJECT_PARSERS[name](control.value) : raw;
-    if (Array.isArray(value) && value.length === 0) continue;
-    result[name] = value;
-  }
-  return result;
+  return subjectOf(form);
 }
 
 function text(name) {
@@ -97,79 +62,10 @@ function body() {
   return result;
 }
 
-// ---- errors at their fields ------------------------------------------------------------
+// ---- errors at their fields (form-errors.js) ------------------------------------------
 
-/** The form element that holds field ``name`` (``subject.loci.D3S1358[0]`` → loci). */
-function fieldBox(name) {
-  let path = name.replace(/\[\d+\]/g, "");
-  for (;;) {
-    const box = form.querySelector(`[data-field="${CSS.escape(path)}"]:not([disabled] *)`);
-    if (box && !box.closest("[hidden]")) return box;
-    if (path === "subject") return form.querySelector(`fieldset.subject[data-kind="${kind()}"]`);
-    if (!path.includes(".")) return null;
-    path = path.slice(0, path.lastIndexOf("."));
-  }
-}
-
-/** The visible label of a field box, without the required-field mark. */
-function fieldLabel(box) {
-  const label = box && box.querySelector(":scope > label, :scope > .label, :scope > legend");
-  if (!label) return box && box.matches("fieldset.subject") ? "Subject" : null;
-  return label.textContent.replace("*", "").trim();
-}
-
-function clearErrors() {
-  form.querySelectorAll(".field-error").forEach((node) => node.remove());
-  form.querySelectorAll("[aria-invalid]").forEach((node) => {
-    node.removeAttribute("aria-invalid");
-    const ids = (node.getAttribute("aria-describedby") || "").split(" ").filter((id) => !id.startsWith("error-"));
-    if (ids.length) node.setAttribute("aria-describedby", ids.join(" "));
-    else node.removeAttribute("aria-describedby");
-  });
-  form.querySelectorAll(".has-error").forEach((node) => node.classList.remove("has-error"));
-  show(document.getElementById("form-errors"), false);
-}
-
-/** The server's errors in the order their fields come in the form (top to bottom). */
-function inFormOrder(errors) {
-  const placed = errors.map((error, index) => ({ error, index, box: fieldBox(error.field) }));
-  return placed.sort((a, b) => {
-    if (a.box && b.box && a.box !== b.box) {
-      return a.box.compareDocumentPosition(b.box) & Node.DOCUMENT_POSITION_FOLLOWING ? -1 : 1;
-    }
-    if (Boolean(a.box) !== Boolean(b.box)) return a.box ? -1 : 1;
-    return a.index - b.index;
-  });
-}
-
-function showErrors(problem) {
-  clearErrors();
-  const list = document.getElementById("form-errors-list");
-  list.replaceChildren();
-  document.getElementById("form-errors-detail").textContent = problem.detail || problem.title || "";
-  inFormOrder(problem.errors || []).forEach(({ error, box }, index) => {
-    const id = "error-" + index;
-    const control = box ? box.querySelector("input:not([type=hidden]), select, textarea") : null;
-    if (box) {
-      box.classList.add("has-error");
-      const message = el("p", { class: "field-error", id, dataset: { errorFor: error.field } },
-        el("span", { class: "visually-hidden" }, "Error: "), error.message);
-      const anchor = box.querySelector(":scope > label, :scope > .label, :scope > legend");
-      if (anchor) anchor.after(message); else box.prepend(message);
-      if (control) {
-        control.setAttribute("aria-invalid", "true");
-        const described = control.getAttribute("aria-describedby");
-        control.setAttribute("aria-describedby", described ? `${id} ${described}` : id);
-      }
-    }
-    const target = control && control.id ? "#" + control.id : null;
-    const label = `${fieldLabel(box) || error.field}: ${error.message}`;
-    list.append(el("li", {}, target ? el("a", { href: target }, label) : label));
-  });
-  const summary = document.getElementById("form-errors");
-  show(summary, true);
-  summary.focus();
-}
+const inFormOrder = (errors) => inFormOrderOf(form, errors);
+const showErrors = (problem) => showErrorsOf(form, problem);
 
 // ---- routing preview -------------------------------------------------------------------
 
