@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from oss_router.auth.principal import Role
 from oss_router.config import Settings
-from oss_router.models import AuditEntry
+from oss_router.models import AuditEntry, InboundRequest
 from tests.support.auth import auth_headers
 from tests.support.clock import FrozenClock
 from tests.support.gateway import quiet_gateway
@@ -184,3 +184,60 @@ async def test_a_clarification_round_trip_through_the_api(
     )
     assert response.status_code == 409
     assert "awaiting_clarification" in response.json()["detail"]
+
+
+async def read_of(gateway: tuple[FastAPI, httpx.AsyncClient], inbound_id: UUID) -> dict[str, Any]:
+    app, http = gateway
+    response = await http.get(
+        f"/v1/inbound/{inbound_id}", headers=auth_headers(app, Role.OFFICER, "sofia")
+    )
+    assert response.status_code == 200, response.text
+    read: dict[str, Any] = response.json()
+    return read
+
+
+async def overdue_ids(gateway: tuple[FastAPI, httpx.AsyncClient]) -> set[str]:
+    app, http = gateway
+    response = await http.get(
+        "/v1/inbound?overdue=true", headers=auth_headers(app, Role.OFFICER, "sofia")
+    )
+    assert response.status_code == 200, response.text
+    return {item["id"] for item in response.json()["items"]}
+
+
+async def test_the_clock_runs_until_the_partner_has_the_question_then_stops(
+    gateway: tuple[FastAPI, httpx.AsyncClient], clock: FrozenClock
+) -> None:
+    """Art. 6(3): the time limit is suspended from the partner's receipt of our request for
+    clarification — before that, a request past due is overdue in its read and in the queue's
+    filter alike (the same rule as the deadline watch's)."""
+    app, _ = gateway
+    inbound_id = await seed_inbound(
+        app, T0, status="awaiting_clarification", due_at=T0 + timedelta(hours=1)
+    )
+    clock.advance(hours=2)
+
+    read = await read_of(gateway, inbound_id)
+    assert (read["overdue"], read["seconds_left"]) == (True, -3600)
+    assert str(inbound_id) in await overdue_ids(gateway)
+
+    async with app.state.runtime.sessions() as session:
+        row = await session.get(InboundRequest, inbound_id)
+        assert row is not None
+        row.suspended_at = T0 + timedelta(minutes=30)  # the partner received it in time
+        await session.commit()
+
+    read = await read_of(gateway, inbound_id)
+    assert (read["overdue"], read["seconds_left"]) == (False, None)
+    assert str(inbound_id) not in await overdue_ids(gateway)
+
+
+@pytest.mark.parametrize(
+    ("channel", "country", "directive"),
+    [("europol", "DE", True), ("europol", "US", False), ("interpol", "DE", False)],
+)
+async def test_a_read_says_whether_the_directive_governs_the_request(
+    gateway: tuple[FastAPI, httpx.AsyncClient], channel: str, country: str, directive: bool
+) -> None:
+    inbound_id = await seed_inbound(gateway[0], T0, channel=channel, requesting_country=country)
+    assert (await read_of(gateway, inbound_id))["directive"] is directive

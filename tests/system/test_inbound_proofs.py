@@ -1,8 +1,8 @@
 """Issue 13's proofs of the receiving side, on PostgreSQL and RabbitMQ in separate processes.
 
 1. 300 simulated requests over the five channels that carry requests (not Prüm), through the
-   stub partners, the workers' receive loops, RabbitMQ and the registrar, with a worker killed ``-9`` midway: each is
-   registered exactly once, with the deadline and basis its channel, requesting state,
+   stub partners, the workers' receive loops, RabbitMQ and the registrar, with a worker
+   killed ``-9`` midway: each is registered exactly once, with the deadline and basis its channel, requesting state,
    urgency and access type call for, counted from its receipt; 0 lost, 0 duplicated.
 2. Every reply (answer, refusal, clarification request, delay notice) reaches the stub partner
    exactly once — also across a broker restart (``test_replies_survive_a_broker_restart``:

@@ -18,7 +18,7 @@ from oss_router.errors import Conflict
 from oss_router.inbound import repository
 from oss_router.inbound.access import visible_to
 from oss_router.inbound.deadlines import InboundTargets, compute_due
-from oss_router.inbound.replies import stage_inbound_notice
+from oss_router.inbound.replies import renew_deadline_markers, stage_inbound_notice
 from oss_router.inbound.repository import CLOSED_STATUSES
 from oss_router.inbound.timeline import record_inbound_event
 from oss_router.messages.codes import AccessType, Channel, InboundStatus, Urgency
@@ -73,6 +73,7 @@ async def correct_access_type(
     request.access_type = access_type.value
     request.access_type_source = "officer"
     request.due_at = request.due_at + shift
+    renew_deadline_markers(request, now)  # a later due time is a new deadline for the watch
     request.deadline_basis = due.basis
     request.updated_at = now
     record_inbound_event(

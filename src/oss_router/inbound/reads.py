@@ -14,19 +14,26 @@ from oss_router.audit.service import Action, Actor, AuditRecord
 from oss_router.auth.principal import Principal
 from oss_router.inbound import repository
 from oss_router.inbound.access import related_visible, unit_scope, visible_to
-from oss_router.inbound.repository import CLOSED_STATUSES, RUNNING_STATUSES, InboundFilters
+from oss_router.inbound.deadlines import is_directive_request
+from oss_router.inbound.lifecycle import clock_stopped
+from oss_router.inbound.repository import CLOSED_STATUSES, InboundFilters
 from oss_router.inbound.schemas import InboundEventRead, InboundRead, InboundReplyRead, RelatedRead
-from oss_router.messages.codes import InboundStatus
+from oss_router.messages.codes import Channel
 from oss_router.models import InboundEvent, InboundRequest
 
 
+def _running(request: InboundRequest) -> bool:
+    return not clock_stopped(request.status, request.suspended_at is not None)
+
+
 def is_overdue(request: InboundRequest, now: datetime) -> bool:
-    """Open, its clock running, and past due (a suspended clock is not late)."""
-    return InboundStatus(request.status) in RUNNING_STATUSES and request.due_at < now
+    """Open, its clock running, and past due (a suspended clock is not late; a clarification
+    asked for and not yet received by the partner does not stop it: Art. 6(3))."""
+    return _running(request) and request.due_at < now
 
 
 def seconds_left(request: InboundRequest, now: datetime) -> int | None:
-    if InboundStatus(request.status) not in RUNNING_STATUSES:
+    if not _running(request):
         return None
     return int((request.due_at - now).total_seconds() // 1)
 
@@ -41,6 +48,7 @@ def to_read(
         {
             **{name: getattr(request, name) for name in _FIELDS},
             "overdue": is_overdue(request, now),
+            "directive": is_directive_request(Channel(request.channel), request.requesting_country),
             "seconds_left": seconds_left(request, now),
             "related": [
                 RelatedRead.model_validate(entry)
@@ -54,7 +62,7 @@ def to_read(
     )
 
 
-_COMPUTED = {"overdue", "seconds_left", "related", "replies", "events"}
+_COMPUTED = {"overdue", "directive", "seconds_left", "related", "replies", "events"}
 _FIELDS = [name for name in InboundRead.model_fields if name not in _COMPUTED]
 
 

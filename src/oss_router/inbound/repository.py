@@ -105,6 +105,16 @@ async def outgoing_like(
     return list((await session.scalars(query)).all())
 
 
+def inbound_running() -> ColumnElement[bool]:
+    """A received request whose clock runs: open, and not suspended awaiting clarification
+    (Directive (EU) 2023/977 Art. 6(3): from the partner's receipt of our question;
+    ``lifecycle.clock_stopped`` is the same rule on one row)."""
+    return InboundRequest.status.in_([status.value for status in RUNNING_STATUSES]) | (
+        (InboundRequest.status == InboundStatus.AWAITING_CLARIFICATION.value)
+        & InboundRequest.suspended_at.is_(None)
+    )
+
+
 def _closed_rank() -> ColumnElement[int]:
     """0 while open, 1 once answered or refused: open requests come first."""
     return case(
@@ -158,10 +168,7 @@ def _filtered(query: Any, filters: InboundFilters, now: datetime) -> Any:
     if filters.unit is not None:
         query = query.where(InboundRequest.unit == filters.unit)
     if filters.overdue is not None:
-        late = and_(
-            InboundRequest.status.in_([status.value for status in RUNNING_STATUSES]),
-            InboundRequest.due_at < now,
-        )
+        late = and_(inbound_running(), InboundRequest.due_at < now)
         query = query.where(late if filters.overdue else ~late)
     return query
 

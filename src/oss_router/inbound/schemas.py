@@ -230,6 +230,11 @@ class InboundRead(BaseModel):
     due_at: AwareDatetime
     deadline_basis: str
     overdue: bool = Field(description="Open, its clock running, and past due_at")
+    directive: bool = Field(
+        description="A request under Directive (EU) 2023/977 (SIENA from an EU or Schengen "
+        "associated state): its Art. 5(1) time limits bind us and a refusal needs an Art. 6(1) "
+        "ground"
+    )
     seconds_left: int | None = Field(
         description="Seconds until due_at (negative: overdue); null once answered or refused, "
         "or while the clock is suspended awaiting clarification"

@@ -8,7 +8,8 @@ from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from oss_router.dispatch.lifecycle import TERMINAL
-from oss_router.messages.codes import Channel, InboundStatus
+from oss_router.inbound.repository import inbound_running
+from oss_router.messages.codes import Channel
 from oss_router.models import Dispatch, ExchangeRequest, InboundRequest, dialect
 
 _TERMINAL = [status.value for status in TERMINAL]
@@ -73,17 +74,6 @@ async def overdue_by_channel(session: AsyncSession, now: datetime) -> dict[Chann
     )
     rows = (await session.execute(query)).all()
     return {Channel(channel): int(count) for channel, count in rows}
-
-
-def inbound_running() -> ColumnElement[bool]:
-    """A received request whose clock runs: open, and not suspended awaiting clarification
-    (Directive (EU) 2023/977 Art. 6(3): from the partner's receipt of our question)."""
-    return InboundRequest.status.in_(
-        [InboundStatus.RECEIVED.value, InboundStatus.ASSIGNED.value]
-    ) | (
-        (InboundRequest.status == InboundStatus.AWAITING_CLARIFICATION.value)
-        & InboundRequest.suspended_at.is_(None)
-    )
 
 
 def inbound_overdue_condition(now: datetime) -> ColumnElement[bool]:
