@@ -2,8 +2,9 @@
 
 1. 300 simulated requests over the five channels that carry requests (not Prüm), through the
    stub partners, the workers' receive loops, RabbitMQ and the registrar, with a worker
-   killed ``-9`` midway: each is registered exactly once, with the deadline and basis its channel, requesting state,
-   urgency and access type call for, counted from its receipt; 0 lost, 0 duplicated.
+   killed ``-9`` midway: each is registered exactly once, with the deadline and basis its
+   channel, requesting state, urgency and access type call for, counted from its receipt;
+   0 lost, 0 duplicated.
 2. Every reply (answer, refusal, clarification request, delay notice) reaches the stub partner
    exactly once — also across a broker restart (``test_replies_survive_a_broker_restart``:
    it stops and starts RabbitMQ, like ``test_proofs.py``; run it only where nothing else uses
