@@ -11,6 +11,7 @@ from oss_router import __version__, redaction
 from oss_router.audit.endpoints import router as audit_router
 from oss_router.auth.endpoints import router as auth_router
 from oss_router.auth.setup import build_authentication
+from oss_router.cases.endpoints import router as cases_router
 from oss_router.channel.endpoints import router as channels_router
 from oss_router.channel.registry import installed_channels
 from oss_router.clock import Clock, utcnow
@@ -118,6 +119,7 @@ def _include_routes(app: FastAPI, *, docs: bool) -> None:
         requests_router,
         inbound_router,
         inbound_actions_router,
+        cases_router,
         channels_router,
         routing_router,
         live_router,

@@ -2,6 +2,7 @@
 
 from oss_router.models.audit import AuditChainHead, AuditEntry
 from oss_router.models.base import Base
+from oss_router.models.case import CaseEvent, CaseFile, CaseLink
 from oss_router.models.client import ApiClient
 from oss_router.models.dispatch import Dispatch
 from oss_router.models.event import RequestEvent
@@ -16,6 +17,9 @@ __all__ = [
     "AuditChainHead",
     "AuditEntry",
     "Base",
+    "CaseEvent",
+    "CaseFile",
+    "CaseLink",
     "Dispatch",
     "ExchangeRequest",
     "InboundEvent",

@@ -20,13 +20,14 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from uuid import UUID
 
 from oss_router.audit import service as audit
 from oss_router.audit.service import AuditRecord
 from oss_router.auth.principal import Principal
 from oss_router.db import SessionMaker
 from oss_router.errors import Conflict, ProblemError
-from oss_router.models import ExchangeRequest
+from oss_router.models import CaseFile, ExchangeRequest
 from oss_router.request import repository
 from oss_router.request.duplicates import (
     SubjectKey,
@@ -37,11 +38,13 @@ from oss_router.request.duplicates import (
 from oss_router.request.intake import (
     CreateOutcome,
     Intake,
+    case_link,
     count_intake,
     decide,
     effective_payload,
     flush_new_requests,
     intake_records,
+    refuse_case,
     refuse_concurrent_key,
     replay,
     scoped_key,
@@ -177,9 +180,11 @@ async def create_requests(
     batch = _IntakeBatch(intakes)
     existing = await repository.find_by_idempotency_keys(uow.session, batch.idempotency_keys())
     batch.route(policy, existing)
+    batch.check_cases(await repository.cases_by_ids(uow.session, batch.case_ids()))
     earlier = await open_requests_like(uow.session, batch.routed_payloads())
     batch.stage(uow, earlier)
     await flush_new_requests(uow.session, batch.staged)
+    await batch.file_in_cases(uow)
     batch.record_staged(uow)
     await audit.append(uow.session, batch.records, batch.now)
     return batch.outcomes()
@@ -223,6 +228,39 @@ class _IntakeBatch:
             except ProblemError as refused:
                 self._results[index] = refused
 
+    def case_ids(self) -> list[UUID]:
+        """The cases the routed requests are to be filed in (none: no query at all)."""
+        return [
+            case_id
+            for index in self._decisions
+            if (case_id := self._intakes[index].payload.case_id) is not None
+        ]
+
+    def check_cases(self, cases: dict[UUID, CaseFile]) -> None:
+        """Refuse (422 naming ``case_id``) a request whose case is unknown, closed or not
+        the caller's to see; the others of the batch go on."""
+        for index in list(self._decisions):
+            intake = self._intakes[index]
+            case_id = intake.payload.case_id
+            if case_id is None:
+                continue
+            try:
+                refuse_case(cases.get(case_id), intake.principal)
+            except ProblemError as refused:
+                self._results[index] = refused
+                del self._decisions[index]
+
+    async def file_in_cases(self, uow: UnitOfWork) -> None:
+        """One ``case_links`` row per request filed in a case (after the requests' flush)."""
+        links = [
+            case_link(request, case_id, self._intakes[index].principal)
+            for index, request, _ in self.staged
+            if (case_id := self._intakes[index].payload.case_id) is not None
+        ]
+        if links:
+            uow.session.add_all(links)
+            await flush_new_requests(uow.session, links)
+
     def routed_payloads(self) -> list[RequestCreate]:
         return [self._intakes[index].payload for index in self._decisions]
 
@@ -241,7 +279,7 @@ class _IntakeBatch:
             intake = self._intakes[index]
             count_intake(uow, request)
             uow.stage_notice(request, intake.now)
-            self.records += intake_records(request, intake.principal)
+            self.records += intake_records(request, intake.principal, intake.payload.case_id)
             self.records += duplicate_consultations(matches, intake.payload, intake.principal)
             self._results[index] = CreateOutcome(request, replayed=False)
 

@@ -18,10 +18,10 @@ from oss_router.audit import service as audit
 from oss_router.audit.service import Action, Actor, AuditRecord
 from oss_router.auth.principal import Principal, Role
 from oss_router.dispatch.staging import stage_dispatch
-from oss_router.errors import Conflict, FieldError, Forbidden
+from oss_router.errors import Conflict, FieldError, Forbidden, ValidationFailed
 from oss_router.messages.codes import RequestStatus
 from oss_router.messages.subjects import subject_document
-from oss_router.models import ExchangeRequest
+from oss_router.models import CaseFile, CaseLink, ExchangeRequest
 from oss_router.request import routing
 from oss_router.request.schemas import RequestCreate, RoutingFields, RoutingPreviewQuery
 from oss_router.routing.decision import RoutingDecision, RoutingQuery, RoutingWarning
@@ -81,6 +81,34 @@ def effective_payload(payload: PayloadT, principal: Principal) -> PayloadT:
     return payload
 
 
+NO_OPEN_CASE = "No open case with this id that you may see: pick one from the case list."
+
+
+def refuse_case(case: CaseFile | None, principal: Principal) -> None:
+    """422 naming ``case_id`` unless the case exists, is open and the principal may see it
+    (a PCCC: its own unit's, as in ``cases.access``)."""
+    visible = case is not None and (
+        principal.role is not Role.PCCC
+        or (principal.unit is not None and case.unit == principal.unit)
+    )
+    if case is None or not visible or case.status != "open" or case.purged_at is not None:
+        raise ValidationFailed(
+            "the request cannot be filed in that case",
+            errors=[FieldError("case_id", NO_OPEN_CASE)],
+        )
+
+
+def case_link(request: ExchangeRequest, case_id: uuid.UUID, principal: Principal) -> CaseLink:
+    """The one extra row of a request filed in a case as it is made."""
+    return CaseLink(
+        case_id=case_id,
+        request_id=request.id,
+        inbound_id=None,
+        linked_at=request.created_at,
+        linked_by=principal.actor,
+    )
+
+
 def scoped_key(intake: Intake) -> tuple[str, str]:
     """Idempotency-Keys are the caller's own: the same key from two callers is two keys."""
     return intake.principal.subject, intake.idempotency_key or ""
@@ -98,7 +126,7 @@ def stage_request(uow: UnitOfWork, intake: Intake, decision: RoutingDecision) ->
         payload, principal, decision, body_hash(payload), intake.idempotency_key, now
     )
     uow.session.add(request)
-    _record_intake(uow, request, principal, now)
+    _record_intake(uow, request, principal, now, payload.case_id)
     for position, choice in enumerate(decision.dispatches):
         stage_dispatch(uow, request, position, choice, principal.actor, now)
     return request
@@ -146,7 +174,9 @@ def replay(existing: ExchangeRequest, intake: Intake, records: list[AuditRecord]
     return CreateOutcome(existing, replayed=True)
 
 
-def intake_records(request: ExchangeRequest, principal: Principal) -> list[AuditRecord]:
+def intake_records(
+    request: ExchangeRequest, principal: Principal, case_id: uuid.UUID | None = None
+) -> list[AuditRecord]:
     actor = Actor.of(principal)
     records = [
         AuditRecord(
@@ -158,6 +188,8 @@ def intake_records(request: ExchangeRequest, principal: Principal) -> list[Audit
             detail={"origin": request.origin, "kind": request.kind},
         )
     ]
+    if case_id is not None:
+        records[0].detail["case_id"] = str(case_id)
     if request.preferred_channel:
         records.append(
             AuditRecord(
@@ -226,7 +258,11 @@ def _warning_document(warning: RoutingWarning) -> dict[str, Any]:
 
 
 def _record_intake(
-    uow: UnitOfWork, request: ExchangeRequest, principal: Principal, now: datetime
+    uow: UnitOfWork,
+    request: ExchangeRequest,
+    principal: Principal,
+    now: datetime,
+    case_id: uuid.UUID | None,
 ) -> None:
     detail: dict[str, Any] = {
         "origin": request.origin,
@@ -234,6 +270,8 @@ def _record_intake(
         "policy_version": request.policy_version,
         "warnings": [warning["code"] for warning in request.warnings],
     }
+    if case_id is not None:  # filed in a case as it was made: the case's timeline shows it
+        detail["case_id"] = str(case_id)
     if request.preferred_channel:
         detail["override"] = {
             "preferred_channel": request.preferred_channel,

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from oss_router.dispatch.lifecycle import TERMINAL, TERMINAL_REQUEST_STATUSES
 from oss_router.errors import FieldError, ValidationFailed
 from oss_router.messages.codes import Channel, Kind, RequestStatus
-from oss_router.models import Dispatch, ExchangeRequest, RequestEvent, dialect
+from oss_router.models import CaseFile, Dispatch, ExchangeRequest, RequestEvent, dialect
 
 OPEN_REQUEST_STATUSES = [
     status.value for status in RequestStatus if status not in TERMINAL_REQUEST_STATUSES
@@ -50,6 +50,14 @@ async def events_of(session: AsyncSession, request_id: UUID) -> list[RequestEven
         select(RequestEvent).where(RequestEvent.request_id == request_id).order_by(RequestEvent.id)
     )
     return list((await session.scalars(query)).all())
+
+
+async def cases_by_ids(session: AsyncSession, case_ids: Sequence[UUID]) -> dict[UUID, CaseFile]:
+    """The cases named by new requests' ``case_id`` (one query for a whole intake batch)."""
+    if not case_ids:
+        return {}
+    query = select(CaseFile).where(CaseFile.id.in_(sorted(set(case_ids))))
+    return {case.id: case for case in (await session.scalars(query)).all()}
 
 
 async def find_by_idempotency_keys(

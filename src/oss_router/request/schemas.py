@@ -109,6 +109,11 @@ class _RequestFields(RoutingFields):
     purpose: Purpose = Field(
         description="Justification of the request (Directive 2023/977 Art. 4(3))"
     )
+    case_id: UUID | None = Field(
+        default=None,
+        description="An open case to file the request in (``GET /v1/cases``); 422 naming "
+        "``case_id`` when there is no such open case the caller may see",
+    )
 
 
 # A draft's target may be anything the officer typed: the preview names it as a bad target

@@ -1,0 +1,192 @@
+"""Queries about case files; the only place that builds them."""
+
+import base64
+import binascii
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from oss_router.errors import FieldError, ValidationFailed
+from oss_router.models import (
+    CaseEvent,
+    CaseFile,
+    CaseLink,
+    ExchangeRequest,
+    InboundEvent,
+    InboundRequest,
+    RequestEvent,
+    dialect,
+)
+
+
+@dataclass(frozen=True)
+class CaseFilters:
+    status: str | None = None
+    owner: str | None = None  # "owner=me": the caller's subject
+    crime_area: str | None = None
+    unit: str | None = None  # restricts to one unit's cases (PCCC callers)
+
+
+async def get(session: AsyncSession, case_id: UUID, *, lock: bool = False) -> CaseFile | None:
+    query = select(CaseFile).where(CaseFile.id == case_id)
+    if lock:
+        query = dialect.locked(session, query)
+    return (await session.execute(query)).scalar_one_or_none()
+
+
+async def by_reference(session: AsyncSession, reference: str) -> CaseFile | None:
+    query = select(CaseFile).where(CaseFile.reference == reference)
+    return (await session.execute(query)).scalar_one_or_none()
+
+
+async def links_of(session: AsyncSession, case_id: UUID) -> list[CaseLink]:
+    query = select(CaseLink).where(CaseLink.case_id == case_id).order_by(CaseLink.id)
+    return list((await session.scalars(query)).all())
+
+
+async def link_count(session: AsyncSession, case_id: UUID) -> int:
+    query = select(func.count()).select_from(CaseLink).where(CaseLink.case_id == case_id)
+    return int(await session.scalar(query) or 0)
+
+
+async def link_of_request(session: AsyncSession, request_id: UUID) -> CaseLink | None:
+    query = select(CaseLink).where(CaseLink.request_id == request_id)
+    return (await session.execute(query)).scalar_one_or_none()
+
+
+async def link_of_inbound(session: AsyncSession, inbound_id: UUID) -> CaseLink | None:
+    query = select(CaseLink).where(CaseLink.inbound_id == inbound_id)
+    return (await session.execute(query)).scalar_one_or_none()
+
+
+async def delete_link(session: AsyncSession, link: CaseLink) -> None:
+    await session.delete(link)
+
+
+async def outgoing(session: AsyncSession, ids: list[UUID]) -> list[ExchangeRequest]:
+    if not ids:
+        return []
+    query = select(ExchangeRequest).where(ExchangeRequest.id.in_(ids))
+    return list((await session.scalars(query)).all())
+
+
+async def incoming(session: AsyncSession, ids: list[UUID]) -> list[InboundRequest]:
+    if not ids:
+        return []
+    query = select(InboundRequest).where(InboundRequest.id.in_(ids))
+    return list((await session.scalars(query)).all())
+
+
+async def outgoing_one(session: AsyncSession, request_id: UUID) -> ExchangeRequest | None:
+    return await session.get(ExchangeRequest, request_id)
+
+
+async def incoming_one(session: AsyncSession, inbound_id: UUID) -> InboundRequest | None:
+    return await session.get(InboundRequest, inbound_id)
+
+
+async def case_events(session: AsyncSession, case_id: UUID, limit: int) -> list[CaseEvent]:
+    query = select(CaseEvent).where(CaseEvent.case_id == case_id)
+    query = query.order_by(CaseEvent.at, CaseEvent.id).limit(limit)
+    return list((await session.scalars(query)).all())
+
+
+async def request_events(
+    session: AsyncSession, request_ids: list[UUID], limit: int
+) -> list[RequestEvent]:
+    if not request_ids:
+        return []
+    query = select(RequestEvent).where(RequestEvent.request_id.in_(request_ids))
+    query = query.order_by(RequestEvent.at, RequestEvent.id).limit(limit)
+    return list((await session.scalars(query)).all())
+
+
+async def inbound_events(
+    session: AsyncSession, inbound_ids: list[UUID], limit: int
+) -> list[InboundEvent]:
+    if not inbound_ids:
+        return []
+    query = select(InboundEvent).where(InboundEvent.inbound_id.in_(inbound_ids))
+    query = query.order_by(InboundEvent.at, InboundEvent.id).limit(limit)
+    return list((await session.scalars(query)).all())
+
+
+async def cases_holding(
+    session: AsyncSession, request_ids: list[UUID], inbound_ids: list[UUID]
+) -> list[CaseFile]:
+    """The cases that hold any of these requests (the related-requests match's suggestion)."""
+    if not request_ids and not inbound_ids:
+        return []
+    held = select(CaseLink.case_id).where(
+        or_(CaseLink.request_id.in_(request_ids), CaseLink.inbound_id.in_(inbound_ids))
+    )
+    query = select(CaseFile).where(CaseFile.id.in_(held)).order_by(CaseFile.created_at.desc())
+    return list((await session.scalars(query)).all())
+
+
+async def list_page(
+    session: AsyncSession, filters: CaseFilters, *, limit: int, cursor: str | None
+) -> tuple[list[CaseFile], str | None]:
+    """Newest first, keyset-paginated on (created_at, id): a page never repeats or skips a
+    case that was there when the first page was read."""
+    query = _filtered(select(CaseFile), filters)
+    if cursor is not None:
+        created_at, case_id = decode_cursor(cursor)
+        query = query.where(
+            or_(
+                CaseFile.created_at < created_at,
+                and_(CaseFile.created_at == created_at, CaseFile.id < case_id),
+            )
+        )
+    query = query.order_by(CaseFile.created_at.desc(), CaseFile.id.desc()).limit(limit + 1)
+    rows = list((await session.scalars(query)).all())
+    if len(rows) <= limit:
+        return rows, None
+    rows = rows[:limit]
+    return rows, encode_cursor(rows[-1].created_at, rows[-1].id)
+
+
+def _filtered(query: Any, filters: CaseFilters) -> Any:
+    if filters.status is not None:
+        query = query.where(CaseFile.status == filters.status)
+    if filters.owner is not None:
+        query = query.where(CaseFile.owner == filters.owner)
+    if filters.crime_area is not None:
+        query = query.where(CaseFile.crime_area == filters.crime_area)
+    if filters.unit is not None:
+        query = query.where(CaseFile.unit == filters.unit)
+    return query
+
+
+async def links_of_cases(session: AsyncSession, case_ids: list[UUID]) -> list[CaseLink]:
+    if not case_ids:
+        return []
+    query = select(CaseLink).where(CaseLink.case_id.in_(case_ids)).order_by(CaseLink.id)
+    return list((await session.scalars(query)).all())
+
+
+def encode_cursor(created_at: datetime, case_id: UUID) -> str:
+    raw = f"case|{created_at.isoformat()}|{case_id}".encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+CURSOR_MESSAGE = "Use the next_cursor of the previous page: this is not a cursor the service gave."
+
+
+def decode_cursor(cursor: str) -> tuple[datetime, UUID]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        prefix, created, case_id = raw.split("|")
+        moment = datetime.fromisoformat(created)
+        if prefix != "case" or moment.tzinfo is None:
+            raise ValueError(raw)
+        return moment, UUID(case_id)
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        raise ValidationFailed(
+            "cursor is not one this service issued",
+            errors=[FieldError("cursor", CURSOR_MESSAGE)],
+        ) from None
