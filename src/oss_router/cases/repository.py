@@ -65,6 +65,7 @@ async def link_of_inbound(session: AsyncSession, inbound_id: UUID) -> CaseLink |
 
 async def delete_link(session: AsyncSession, link: CaseLink) -> None:
     await session.delete(link)
+    await session.flush()
 
 
 async def outgoing(session: AsyncSession, ids: list[UUID]) -> list[ExchangeRequest]:
