@@ -82,9 +82,11 @@ async def test_action_role_state(
     if want != 200:
         assert response.headers["content-type"].startswith("application/problem+json")
         assert after["timeline"] == before["timeline"]
-        assert after["links"] == before["links"] and after["status"] == before["status"]
+        assert after["links"] == before["links"]
+        assert after["status"] == before["status"]
         return
     assert response.json()["id"] == case_id
+
     def own(read: dict[str, Any]) -> list[str]:
         return [item["type"] for item in read["timeline"] if item["source"] == "case"]
 
@@ -107,12 +109,14 @@ async def test_a_request_is_in_one_case_at_most(http: httpx.AsyncClient) -> None
         await http.post(f"/v1/cases/{first}/links", json={"request_id": request_id})
     ).status_code == 200
     again = await http.post(f"/v1/cases/{first}/links", json={"request_id": request_id})
-    assert again.status_code == 409 and again.json()["errors"][0]["field"] == "request_id"
+    assert again.status_code == 409
+    assert again.json()["errors"][0]["field"] == "request_id"
     other = await http.post(f"/v1/cases/{second}/links", json={"request_id": request_id})
     assert other.status_code == 409
     assert other.json()["case_id"] == first
     moved = await http.delete(f"/v1/cases/{first}/links/requests/{request_id}")
-    assert moved.status_code == 200 and moved.json()["links"] == []
+    assert moved.status_code == 200
+    assert moved.json()["links"] == []
     relinked = await http.post(f"/v1/cases/{second}/links", json={"request_id": request_id})
     assert relinked.status_code == 200
 

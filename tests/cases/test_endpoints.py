@@ -25,7 +25,8 @@ async def test_a_case_is_opened_with_its_owner_and_first_event(http: httpx.Async
         "motor_vehicle_crime",
         "H1",
     )
-    assert body["links"] == [] and body["timeline"] is None
+    assert body["links"] == []
+    assert body["timeline"] is None
     read = (await http.get(f"/v1/cases/{body['id']}")).json()
     assert [(item["source"], item["type"]) for item in read["timeline"]] == [("case", "created")]
 
@@ -142,9 +143,7 @@ async def test_keyset_pages_neither_repeat_nor_skip(
     assert len(seen) == len(set(seen)) == 7
 
 
-async def test_a_pccc_sees_only_its_units_cases(
-    http: httpx.AsyncClient, headers: Caller
-) -> None:
+async def test_a_pccc_sees_only_its_units_cases(http: httpx.AsyncClient, headers: Caller) -> None:
     north = headers(Role.PCCC, "pccc-north", "north")
     south = headers(Role.PCCC, "pccc-south", "south")
     created = await http.post("/v1/cases", json=case_body("P-1"), headers=north)

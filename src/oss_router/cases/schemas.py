@@ -6,7 +6,7 @@ from uuid import UUID
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
 from oss_router.field_messages import explained
-from oss_router.input import InputModel
+from oss_router.input import InputModel, forbid_nul_in_schema
 from oss_router.messages.codes import HandlingCode
 from oss_router.request.schemas import CRIME_AREA_PATTERN
 
@@ -38,8 +38,26 @@ class CaseCreate(InputModel):
     )
 
 
+def _exactly_one_in_schema(schema: dict[str, Any]) -> None:
+    """What ``cases.service.link`` refuses, as JSON Schema says it: exactly one of the two."""
+    forbid_nul_in_schema(schema)
+    schema["oneOf"] = [_only(name, other) for name, other in _PAIRS]
+
+
+_PAIRS = (("request_id", "inbound_id"), ("inbound_id", "request_id"))
+
+
+def _only(name: str, other: str) -> dict[str, Any]:
+    return {
+        "required": [name],
+        "properties": {name: {"not": {"type": "null"}}, other: {"type": "null"}},
+    }
+
+
 class LinkBody(InputModel):
     """Exactly one of ``request_id`` (sent by the bureau) and ``inbound_id`` (received)."""
+
+    model_config = ConfigDict(json_schema_extra=_exactly_one_in_schema)
 
     request_id: UUID | None = None
     inbound_id: UUID | None = None
