@@ -164,3 +164,29 @@ async def test_every_action_and_reading_is_audited(app: FastAPI, http: httpx.Asy
         "/v1/audit/verification", headers=auth_headers(app, Role.AUDITOR, "ada")
     )
     assert verified.json()["status"] == "intact"
+
+
+async def test_a_received_request_suggests_the_case_of_a_related_request(
+    http: httpx.AsyncClient, headers: Caller
+) -> None:
+    """The related-requests match finds our request about the same person; it is in a case."""
+    request_id = (await http.post("/v1/requests", json=request_body())).json()["id"]
+    case = (await http.post("/v1/cases", json=case_body(request_id=request_id))).json()
+    await http.post("/v1/cases", json=case_body("EMPTY-1"))  # holds nothing related
+    inbound = (await http.post("/v1/inbound", json=registration())).json()
+    assert [entry["id"] for entry in inbound["related"]] == [request_id]
+    assert inbound["suggested_cases"] is None  # the detail read only
+    read = (await http.get(f"/v1/inbound/{inbound['id']}")).json()
+    assert [(s["id"], s["href"]) for s in read["suggested_cases"]] == [
+        (case["id"], f"/v1/cases/{case['id']}")
+    ]
+    # A PCCC learns only of its own unit's cases.
+    north = headers(Role.PCCC, "pccc-north", "north")
+    unit_inbound = await http.post(
+        "/v1/inbound",
+        json=registration(partner_reference="DE-BKA-2026-0002", unit="north"),
+        headers=north,
+    )
+    assert unit_inbound.status_code == 201, unit_inbound.text
+    seen = (await http.get(f"/v1/inbound/{unit_inbound.json()['id']}", headers=north)).json()
+    assert seen["suggested_cases"] == []

@@ -138,7 +138,8 @@ async def read_inbound(
     request, events = await reads.get_inbound(
         session, inbound_id, principal, now, refresh_window=window
     )
-    return reads.to_read(request, now, principal, events)
+    suggested = await reads.suggested_cases(session, request, principal)
+    return reads.to_read(request, now, principal, events, suggested)
 
 
 @router.post(

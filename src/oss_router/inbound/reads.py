@@ -17,9 +17,15 @@ from oss_router.inbound.access import related_visible, unit_scope, visible_to
 from oss_router.inbound.deadlines import is_directive_request
 from oss_router.inbound.lifecycle import clock_stopped
 from oss_router.inbound.repository import CLOSED_STATUSES, InboundFilters
-from oss_router.inbound.schemas import InboundEventRead, InboundRead, InboundReplyRead, RelatedRead
+from oss_router.inbound.schemas import (
+    InboundEventRead,
+    InboundRead,
+    InboundReplyRead,
+    RelatedRead,
+    SuggestedCase,
+)
 from oss_router.messages.codes import Channel
-from oss_router.models import InboundEvent, InboundRequest
+from oss_router.models import CaseFile, InboundEvent, InboundRequest
 
 
 def _running(request: InboundRequest) -> bool:
@@ -43,6 +49,7 @@ def to_read(
     now: datetime,
     principal: Principal,
     events: list[InboundEvent] | None = None,
+    suggested_cases: list[CaseFile] | None = None,
 ) -> InboundRead:
     return InboundRead.model_validate(
         {
@@ -58,11 +65,44 @@ def to_read(
             "events": [InboundEventRead.model_validate(event) for event in events]
             if events is not None
             else None,
+            "suggested_cases": [_suggestion(case) for case in suggested_cases]
+            if suggested_cases is not None
+            else None,
         }
     )
 
 
-_COMPUTED = {"overdue", "directive", "seconds_left", "related", "replies", "events"}
+_COMPUTED = {
+    "overdue",
+    "directive",
+    "seconds_left",
+    "related",
+    "replies",
+    "events",
+    "suggested_cases",
+}
+
+
+def _suggestion(case: CaseFile) -> SuggestedCase:
+    return SuggestedCase(
+        id=case.id,
+        reference=case.reference,
+        title=case.title,
+        status=case.status,
+        href=f"/v1/cases/{case.id}",
+    )
+
+
+async def suggested_cases(
+    session: AsyncSession, request: InboundRequest, principal: Principal
+) -> list[CaseFile]:
+    """The cases holding a related request the principal may see (a PCCC: its unit's)."""
+    entries = related_visible(request.related, principal)
+    inbound_ids = [UUID(str(e["id"])) for e in entries if e.get("direction") == "inbound"]
+    request_ids = [UUID(str(e["id"])) for e in entries if e.get("direction") != "inbound"]
+    return await repository.cases_holding(session, request_ids, inbound_ids, unit_scope(principal))
+
+
 _FIELDS = [name for name in InboundRead.model_fields if name not in _COMPUTED]
 
 

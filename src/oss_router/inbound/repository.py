@@ -15,7 +15,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from oss_router.errors import FieldError, ValidationFailed
 from oss_router.messages.codes import Channel, InboundStatus
-from oss_router.models import ExchangeRequest, InboundEvent, InboundRequest, dialect
+from oss_router.models import (
+    CaseFile,
+    CaseLink,
+    ExchangeRequest,
+    InboundEvent,
+    InboundRequest,
+    dialect,
+)
 
 # Answered or refused: nothing left to do, no clock running.
 CLOSED_STATUSES = (InboundStatus.ANSWERED, InboundStatus.REFUSED)
@@ -102,6 +109,23 @@ async def outgoing_like(
         .order_by(ExchangeRequest.created_at.desc(), ExchangeRequest.id.desc())
         .limit(limit)
     )
+    return list((await session.scalars(query)).all())
+
+
+async def cases_holding(
+    session: AsyncSession, request_ids: list[UUID], inbound_ids: list[UUID], unit: str | None
+) -> list[CaseFile]:
+    """The cases (of ``unit`` only, unless None) holding any of these requests, newest first:
+    the related-requests match's suggestion of a case (issue 15)."""
+    if not request_ids and not inbound_ids:
+        return []
+    held = select(CaseLink.case_id).where(
+        or_(CaseLink.request_id.in_(request_ids), CaseLink.inbound_id.in_(inbound_ids))
+    )
+    query = select(CaseFile).where(CaseFile.id.in_(held))
+    if unit is not None:
+        query = query.where(CaseFile.unit == unit)
+    query = query.order_by(CaseFile.created_at.desc(), CaseFile.id.desc()).limit(RELATED_LIMIT)
     return list((await session.scalars(query)).all())
 
 

@@ -206,6 +206,19 @@ class RelatedRead(BaseModel):
     channel: str | None = None
 
 
+class SuggestedCase(BaseModel):
+    """A case holding one of the related requests: where this request may belong too
+    (``POST /v1/cases/{id}/links`` with ``inbound_id`` files it there)."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: UUID
+    reference: str
+    title: str | None
+    status: str
+    href: str
+
+
 class InboundRead(BaseModel):
     id: UUID
     status: InboundStatus
@@ -253,6 +266,11 @@ class InboundRead(BaseModel):
     replies: list[InboundReplyRead]
     events: list[InboundEventRead] | None = Field(
         default=None, description="The timeline (in the detail read only)"
+    )
+    suggested_cases: list[SuggestedCase] | None = Field(
+        default=None,
+        description="The cases holding a related request the caller may see (in the detail "
+        "read only)",
     )
 
 
