@@ -1,5 +1,6 @@
 """The relay publishes what the gateway staged, and nothing staged is ever lost."""
 
+import asyncio
 from collections.abc import AsyncIterator, Sequence
 from datetime import timedelta
 
@@ -114,3 +115,44 @@ async def test_a_relay_dying_after_the_confirm_republishes_harmlessly(
         if e["type"] == "dispatch_status" and e["to_status"] == "answered"
     ]
     assert len(answered) == 1
+
+
+class CountingBroker:
+    """Counts the publish calls (one per relay batch) and passes them on."""
+
+    def __init__(self, inner: Broker) -> None:
+        self.inner = inner
+        self.calls: list[int] = []
+
+    async def publish(self, messages: Sequence[OutgoingMessage]) -> None:
+        self.calls.append(len(messages))
+        await self.inner.publish(messages)
+
+
+@pytest.mark.parametrize(("linger", "batches"), [(0.5, [2]), (0.0, [1, 1])])
+async def test_woken_after_a_quiet_moment_the_relay_waits_for_more_rows(
+    gateway: tuple[FastAPI, httpx.AsyncClient], linger: float, batches: list[int]
+) -> None:
+    """Two requests 100 ms apart share one batch when the relay lingers after its wake-up
+    (decision 0027); without the linger each is a batch (a transaction, a confirm) of its own."""
+    app, client = gateway
+    runtime = app.state.runtime
+    broker = CountingBroker(runtime.broker)
+    relay = Relay(runtime.sessions, broker, poll_seconds=5, linger_seconds=linger)  # type: ignore[arg-type]
+    stop = asyncio.Event()
+    running = asyncio.create_task(relay.run(stop))
+    try:
+        await asyncio.sleep(0.05)  # the relay's first look finds nothing: it waits, quiet
+        for country in ["FR", "ES"]:
+            await client.post("/v1/requests", json=request_body(target_countries=[country]))
+            relay.wakeup.set()  # as NOTIFY does when the request's transaction commits
+            await asyncio.sleep(0.1)
+        for _ in range(100):
+            if not await unpublished(app):
+                break
+            await asyncio.sleep(0.02)
+    finally:
+        stop.set()
+        await running
+    assert await unpublished(app) == 0
+    assert broker.calls == batches

@@ -117,7 +117,10 @@ class IntakeBatcher:
 
     async def _stage(self, batch: list[_Waiting]) -> None:
         intakes = [waiting.intake for waiting in batch]
-        async with unit_of_work(self._sessions) as uow:
+        # Timeline events as plain rows, one insert at the commit (as the relay and tracker
+        # do): no ORM object per event. Nothing in intake reads them back before the commit.
+        # About 0.8 of 12 ms of the gateway's CPU for a batch of one (decision 0027).
+        async with unit_of_work(self._sessions, events_as_rows=True) as uow:
             results = await create_requests(uow, self._policy, intakes)
         self._committed(uow)
         for waiting, result in zip(batch, results, strict=True):

@@ -3,7 +3,8 @@
 Each delivery waits in its handler until the batch that contains it is committed and the
 delivery acknowledged (ack after commit: a crash in between only causes a redelivery, which the
 inbox absorbs). Batches form by themselves under load — while one is being written the next
-fills up — and a lone message waits at most ``linger_seconds`` for company.
+fills up — and a lone message waits at most ``linger_seconds`` for company, or
+``idle_linger_seconds`` when it is the first after a quiet moment.
 """
 
 import asyncio
@@ -50,12 +51,14 @@ class Tracker:
         *,
         batch_size: int = 100,
         linger_seconds: float = 0.002,
+        idle_linger_seconds: float = 0.0,
         clock: Clock = utcnow,
     ) -> None:
         self._sessions = sessions
         self._broker = broker
         self._batch_size = batch_size
         self._linger = linger_seconds
+        self._idle_linger = max(idle_linger_seconds, linger_seconds)
         self._clock = clock
         self._pending: list[_Pending] = []
         self._arrived = asyncio.Event()
@@ -106,12 +109,19 @@ class Tracker:
 
     async def _write_batches(self) -> None:
         while True:
+            linger = self._linger
             if not self._pending:
                 self._arrived.clear()
                 if await first_completed(self._arrived.wait(), self._stop.wait()) == 1:
                     return
+                # The first result after a quiet moment waits longer for company: at a steady
+                # low rate every batch would otherwise be one result paying the whole fixed
+                # cost of a transaction (inbox claim, locks, commit) and a notice message of
+                # its own (decision 0027). Under load results arrive while a batch is written,
+                # so the next one starts with the short linger.
+                linger = self._idle_linger
             if len(self._pending) < self._batch_size:
-                await asyncio.sleep(self._linger)
+                await asyncio.sleep(linger)
             batch, self._pending = (
                 self._pending[: self._batch_size],
                 self._pending[self._batch_size :],
