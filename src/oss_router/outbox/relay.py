@@ -47,6 +47,9 @@ LEASE_NAME = "relay"
 # After a failure (broker down, database error) the relay waits this long before trying again,
 # unless woken: rows stay in the outbox meanwhile.
 ERROR_PAUSE_SECONDS = 0.5
+# A batch at least this large means rows arrive faster than they are published: the next batch
+# starts without lingering (decision 0027).
+BUSY_BATCH = 16
 
 
 class Relay:
@@ -124,19 +127,19 @@ class Relay:
     async def _loop(self, stop: asyncio.Event) -> None:
         while not stop.is_set():
             # Cleared before reading: a row committed while this batch is being published
-            # sets it again, and the next batch starts at once.
+            # sets it again, and the next wait returns at once.
             self.wakeup.clear()
             published = await self._publish_safely()
-            if published >= self._batch_size or self.wakeup.is_set():
-                continue  # busy: rows came while publishing; they form the next batch
+            if published >= self._batch_size:
+                continue
             pause = self._poll_seconds if published >= 0 else ERROR_PAUSE_SECONDS
             await first_completed(wait_event(self.wakeup, pause), stop.wait())
-            if published >= 0 and self.wakeup.is_set() and self._linger:
-                # Woken after a quiet moment: give other rows ``linger`` to share the batch.
-                # At a steady low rate every batch would otherwise hold one request's rows and
-                # pay the whole fixed cost of a transaction (claim, locks, audit head, commit:
-                # about nine round trips) and a confirm of its own (decision 0027). Under load
-                # the relay never gets here (rows arrive while it publishes), so nothing waits.
+            if 0 <= published < BUSY_BATCH and self.wakeup.is_set() and self._linger:
+                # A small batch: give other rows ``linger`` to share the next one. At a steady
+                # low rate every batch would otherwise hold one request's rows and pay the
+                # whole fixed cost of a transaction (claim, locks, audit head, commit: about
+                # eleven round trips) and a confirm of its own (decision 0027). Under load
+                # batches are large and the next one starts at once.
                 await wait_event(stop, self._linger)
 
     async def _publish_safely(self) -> int:
