@@ -159,6 +159,7 @@ class Runtime:
             self.broker,
             batch_size=self.settings.relay_batch_size,
             poll_seconds=self.settings.relay_poll_seconds,
+            linger_seconds=self.settings.relay_linger_ms / 1000,
             lease_seconds=self.settings.relay_lease_seconds,
             clock=self.clock,
         )
@@ -174,6 +175,7 @@ class Runtime:
             self.broker,
             batch_size=self.settings.tracker_batch_size,
             linger_seconds=self.settings.tracker_linger_ms / 1000,
+            idle_linger_seconds=self.settings.tracker_idle_linger_ms / 1000,
             clock=self.clock,
         )
         self._consumers.append(await self.tracker.start())
