@@ -22,6 +22,7 @@ from sqlalchemy import (
     union_all,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import joinedload
 
 from oss_router.dispatch.lifecycle import TERMINAL, TERMINAL_REQUEST_STATUSES
 from oss_router.errors import FieldError, ValidationFailed
@@ -49,7 +50,13 @@ async def get(
     query = select(ExchangeRequest).where(ExchangeRequest.id == request_id)
     if lock:
         query = dialect.locked(session, query)
-    return (await session.execute(query)).scalar_one_or_none()
+        return (await session.execute(query)).scalar_one_or_none()
+    # The request and its dispatches from ONE statement, so one snapshot: loaded in two (the
+    # relationship's selectin), a tracker commit between them could show a request still
+    # "in_progress" beside the dispatch that failed it. (A locked read needs no such care: the
+    # lock keeps the tracker out, and FOR UPDATE refuses the outer join.)
+    query = query.options(joinedload(ExchangeRequest.dispatches))
+    return (await session.execute(query)).unique().scalar_one_or_none()
 
 
 async def unit_of(session: AsyncSession, request_id: UUID) -> str | None:
