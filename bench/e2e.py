@@ -21,11 +21,13 @@ import argparse
 import asyncio
 import contextlib
 import os
+import re
 import resource
 import statistics
 import sys
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -167,8 +169,19 @@ async def dispatches(engine: AsyncEngine, tag: str) -> int:
 
 
 async def open_loop(
-    clients: Clients, engine: AsyncEngine, rate: float, seconds: float
+    clients: Clients,
+    engine: AsyncEngine,
+    rate: float,
+    seconds: float,
+    meter: "CpuMeter | None" = None,
 ) -> dict[str, float]:
+    """Latency at an offered rate and, with a meter (by default the last ``CpuMeter`` made, so
+    that the shared peer driver measures both sides alike), the CPU per request of every
+    process over the steady part of the loop: from ``settle_seconds(seconds)`` after the
+    start to the last scheduled send, divided by the requests scheduled in that window (the
+    idle work of the processes, their polling and timers, counts: it is what a steady low
+    rate pays)."""
+    meter = meter or CpuMeter.latest
     tag = f"bench-{uuid.uuid4().hex[:8]}"
     count = int(rate * seconds)
     scheduled = bodies(tag, count, offset=1_000_000)
@@ -181,9 +194,23 @@ async def open_loop(
         progress.advance()
         return latency
 
+    async def measure() -> dict[str, float]:
+        if meter is None:
+            return {}
+        settle = settle_seconds(seconds)
+        await asyncio.sleep(max(0.0, started + settle - time.perf_counter()))
+        window = meter.window()
+        await asyncio.sleep(max(0.0, started + seconds - time.perf_counter()))
+        return {
+            "cpu_window_s": seconds - settle,
+            **{f"cpu_{key}": value for key, value in window(rate * (seconds - settle)).items()},
+        }
+
+    measuring = asyncio.create_task(measure())
     latencies = await asyncio.gather(*(at(i, body) for i, body in enumerate(scheduled)))
     progress.finish()
     sent = time.perf_counter()
+    cpu = await measuring
     await all_terminal(engine, tag, count)
     return {
         "offered_per_s": rate,
@@ -192,7 +219,14 @@ async def open_loop(
         "intake_p50_ms": percentile(latencies, 50) * 1000,
         "intake_p99_ms": percentile(latencies, 99) * 1000,
         "last_terminal_after_s": time.perf_counter() - started,
+        **cpu,
     }
+
+
+def settle_seconds(seconds: float) -> float:
+    """The start of an open loop left out of its CPU window (connections warm, batches in
+    their steady shape): a fifth of it, at most 10 s."""
+    return min(10.0, seconds / 5)
 
 
 def percentile(values: list[float], q: int) -> float:
@@ -213,18 +247,19 @@ class CpuMeter:
     """CPU seconds used by each role's processes (and by PostgreSQL, RabbitMQ and this client),
     read from /proc: per request, they show where the two cores go."""
 
+    latest: "CpuMeter | None" = None  # the last one made: open_loop's default
+
     def __init__(self, deployment: Deployment) -> None:
         self._deployment = deployment
         self._start: dict[str, float] = {}
+        CpuMeter.latest = self
 
     def snapshot(self) -> dict[str, float]:
         used: dict[str, float] = {}
         for name, process in self._deployment.processes.items():
             role = name.split("-")[0]
             used[role] = used.get(role, 0.0) + cpu_seconds(process.pid)
-        used["postgresql"] = sum(
-            cpu_seconds(pid, reaped_children=True) for pid in pids_named("postgres")
-        )
+        used["postgresql"] = postgres_cpu(database_of(self._deployment))
         used["rabbitmq"] = sum(cpu_seconds(pid) for pid in pids_named("beam.smp"))
         own = resource.getrusage(resource.RUSAGE_SELF)
         used["bench client"] = own.ru_utime + own.ru_stime
@@ -241,6 +276,53 @@ class CpuMeter:
         }
         figures["total_cpu_ms"] = sum(figures.values())
         return figures
+
+    def window(self) -> "Callable[[float], dict[str, float]]":
+        """Starts a second reading, independent of ``begin``: call the result at the end of
+        the window with the number of requests in it."""
+        start = self.snapshot()
+
+        def per_request_ms(requests: float) -> dict[str, float]:
+            end = self.snapshot()
+            figures = {
+                f"{role}_ms": (end[role] - start.get(role, 0.0)) * 1000 / requests for role in end
+            }
+            figures["total_ms"] = sum(figures.values())
+            return figures
+
+        return per_request_ms
+
+
+def database_of(deployment: Any) -> str | None:
+    """The database the measured processes use: a ``Deployment``'s, or the peer's (the shared
+    driver passes its own process table, whose environment names it)."""
+    url = getattr(deployment, "database_url", None) or getattr(deployment, "env", {}).get(
+        "PEER_DATABASE_URL"
+    )
+    return str(url).rsplit("/", 1)[-1].split("?")[0] if url else None
+
+
+CLIENT_BACKEND = re.compile(r": \S+ (\S+) (?:[0-9a-fA-F.:\[\]]+\(\d+\)|\[local\])")
+
+
+def postgres_cpu(database: str | None) -> float:
+    """PostgreSQL's CPU seconds for ``database``: its client backends and the server's shared
+    processes (postmaster, WAL writer, checkpointer, ...), not the backends of other databases.
+    On a machine where other people's test suites use the same server, counting every backend
+    (as without ``database``) measured their work too. A backend of ``database`` that exits
+    between two readings is lost: the deployments measured here keep their connections."""
+    if database is None:
+        return sum(cpu_seconds(pid, reaped_children=True) for pid in pids_named("postgres"))
+    total = 0.0
+    for pid in pids_named("postgres"):
+        try:
+            title = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except OSError:
+            continue
+        backend = CLIENT_BACKEND.search(title)
+        if backend is None or backend.group(1) == database:
+            total += cpu_seconds(pid)
+    return total
 
 
 def cpu_seconds(pid: int, *, reaped_children: bool = False) -> float:

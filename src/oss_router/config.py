@@ -87,6 +87,11 @@ class Settings(BaseSettings):
     intake_batch_size: int = Field(default=64, ge=1, le=1000)
     relay_batch_size: int = Field(default=200, ge=1, le=5000)
     relay_poll_seconds: float = Field(default=0.5, gt=0)
+    # After a small batch, the relay waits this long for more rows to share the next one (a
+    # steady low rate otherwise pays a transaction and a confirm per request; under load the
+    # batches are large and nothing waits): dispatches leave at most this much later
+    # (decision 0027). 0: publish at once.
+    relay_linger_ms: float = Field(default=100.0, ge=0, le=1000)
     relay_lease_seconds: float = Field(default=30.0, gt=0)
 
     worker_prefetch: int = Field(default=32, ge=1, le=1000)
@@ -117,6 +122,9 @@ class Settings(BaseSettings):
     tracker_batch_size: int = Field(default=100, ge=1, le=5000)
     # How long a lone result waits for others to share its transaction.
     tracker_linger_ms: float = Field(default=2.0, ge=0, le=1000)
+    # The same for the tracker's batch after a small one (decision 0027): a result is recorded
+    # (and acknowledged) at most this much later. 0: the short linger above.
+    tracker_idle_linger_ms: float = Field(default=100.0, ge=0, le=1000)
     # How long the tracker's inbox remembers applied result ids (tracker/inbox.py): far longer
     # than any redelivery; the state machine covers what comes later.
     inbox_retention_hours: float = Field(default=168.0, ge=1)

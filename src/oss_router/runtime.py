@@ -159,6 +159,7 @@ class Runtime:
             self.broker,
             batch_size=self.settings.relay_batch_size,
             poll_seconds=self.settings.relay_poll_seconds,
+            linger_seconds=self.settings.relay_linger_ms / 1000,
             lease_seconds=self.settings.relay_lease_seconds,
             clock=self.clock,
         )
@@ -174,6 +175,7 @@ class Runtime:
             self.broker,
             batch_size=self.settings.tracker_batch_size,
             linger_seconds=self.settings.tracker_linger_ms / 1000,
+            idle_linger_seconds=self.settings.tracker_idle_linger_ms / 1000,
             clock=self.clock,
         )
         self._consumers.append(await self.tracker.start())
@@ -295,6 +297,12 @@ class Runtime:
         self._stop.set()
         if self.metrics_server is not None:
             await self.metrics_server.close()
+        # Loops that were only waiting for work (a receiver's long poll, an idle relay) end at
+        # their next turn once they see the stop: let them, so that the line below names only
+        # what is really still busy.
+        idle = [task for task in self._tasks if not task.done()]
+        if idle:
+            await asyncio.wait(idle, timeout=0.05)
         grace = self.settings.shutdown_grace_seconds
         log.info(
             "shutdown: no new work taken; waiting up to %gs for %s",

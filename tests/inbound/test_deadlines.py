@@ -7,7 +7,7 @@ import pytest
 
 from oss_router.config import Settings
 from oss_router.inbound.deadlines import InboundTargets, compute_due, is_directive_request
-from oss_router.messages.codes import AccessType, Channel, Urgency
+from oss_router.messages.codes import RECEIVING_CHANNELS, AccessType, Channel, Urgency
 
 RECEIVED = datetime(2026, 3, 28, 23, 30, 15, 250_000, tzinfo=UTC)  # the night DST starts in EU
 TARGETS = InboundTargets(
@@ -73,7 +73,7 @@ def test_every_channel_urgency_and_access_type_is_covered() -> None:
     covered = {(channel, urgency, access) for channel, _, urgency, access, _, _ in CASES}
     assert covered == {
         (channel, urgency, access)
-        for channel in Channel
+        for channel in RECEIVING_CHANNELS
         for urgency in Urgency
         for access in AccessType
     }

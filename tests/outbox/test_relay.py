@@ -1,5 +1,6 @@
 """The relay publishes what the gateway staged, and nothing staged is ever lost."""
 
+import asyncio
 from collections.abc import AsyncIterator, Sequence
 from datetime import timedelta
 
@@ -114,3 +115,50 @@ async def test_a_relay_dying_after_the_confirm_republishes_harmlessly(
         if e["type"] == "dispatch_status" and e["to_status"] == "answered"
     ]
     assert len(answered) == 1
+
+
+class CountingBroker:
+    """Counts the publish calls (one per relay batch) and passes them on."""
+
+    def __init__(self, inner: Broker) -> None:
+        self.inner = inner
+        self.calls: list[int] = []
+
+    async def publish(self, messages: Sequence[OutgoingMessage]) -> None:
+        self.calls.append(len(messages))
+        await self.inner.publish(messages)
+
+
+@pytest.mark.parametrize(("linger", "batches"), [(2.0, [2]), (0.0, [1, 1])])
+async def test_woken_after_a_quiet_moment_the_relay_waits_for_more_rows(
+    gateway: tuple[FastAPI, httpx.AsyncClient], linger: float, batches: list[int]
+) -> None:
+    """A request committed while the relay lingers after its wake-up shares the batch of the
+    one that woke it (decision 0027); without the linger, the relay publishes the first at
+    once (the second request is sent only once the first is published)."""
+    app, client = gateway
+    runtime = app.state.runtime
+    broker = CountingBroker(runtime.broker)
+    relay = Relay(runtime.sessions, broker, poll_seconds=30, linger_seconds=linger)  # type: ignore[arg-type]
+    stop = asyncio.Event()
+    running = asyncio.create_task(relay.run(stop))
+    try:
+        await asyncio.sleep(0.05)  # the relay's first look finds nothing: it waits, quiet
+        for country in ["FR", "ES"]:
+            await client.post("/v1/requests", json=request_body(target_countries=[country]))
+            relay.wakeup.set()  # as NOTIFY does when the request's transaction commits
+            if not linger:
+                await all_published(app)
+        await all_published(app)
+    finally:
+        stop.set()
+        await running
+    assert broker.calls == batches
+
+
+async def all_published(app: FastAPI) -> None:
+    for _ in range(500):
+        if not await unpublished(app):
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError("rows left unpublished")

@@ -4,12 +4,15 @@ A new /v1 endpoint fails ``test_every_endpoint_is_in_the_matrix`` until its row 
 """
 
 from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import UTC, datetime
 from typing import Any
+from uuid import UUID, uuid4
 
 import httpx
 import pytest
 from fastapi import FastAPI
 from tests.support.auth import auth_headers, token
+from tests.support.inbound import PERSON, seed_inbound
 from tests.support.payloads import request_body
 
 from oss_router.app import create_app
@@ -134,6 +137,63 @@ async def stream(client: httpx.AsyncClient, app: FastAPI, h: dict[str, str]) -> 
     return await client.get("/v1/stream", headers=h)
 
 
+def registration(reference: str) -> dict[str, Any]:
+    return {
+        "channel": "europol",
+        "partner_reference": reference,
+        "requesting_country": "DE",
+        "requesting_authority": "BKA Wiesbaden",
+        "kind": "person",
+        "subject": dict(PERSON),
+        "purpose": "Armed robbery investigation 4711/26",
+    }
+
+
+async def register(client: httpx.AsyncClient, app: FastAPI, h: dict[str, str]) -> httpx.Response:
+    return await client.post("/v1/inbound", json=registration(f"DE-{uuid4().hex[:12]}"), headers=h)
+
+
+async def incoming(client: httpx.AsyncClient, app: FastAPI, h: dict[str, str]) -> httpx.Response:
+    await seed_inbound(app, datetime.now(UTC))
+    return await client.get("/v1/inbound", headers=h)
+
+
+async def _received_at_the_desk(app: FastAPI) -> UUID:
+    """A request received at the desk (no PCCC unit), not taken by anyone yet."""
+    return await seed_inbound(app, datetime.now(UTC))
+
+
+async def read_incoming(
+    client: httpx.AsyncClient, app: FastAPI, h: dict[str, str]
+) -> httpx.Response:
+    return await client.get(f"/v1/inbound/{await _received_at_the_desk(app)}", headers=h)
+
+
+def inbound_action(action: str, body: dict[str, Any]) -> Call:
+    async def call(client: httpx.AsyncClient, app: FastAPI, h: dict[str, str]) -> httpx.Response:
+        inbound_id = await _received_at_the_desk(app)
+        return await client.post(f"/v1/inbound/{inbound_id}/{action}", json=body, headers=h)
+
+    return call
+
+
+async def simulate(client: httpx.AsyncClient, app: FastAPI, h: dict[str, str]) -> httpx.Response:
+    return await client.post(
+        "/v1/simulate/inbound", json={"channel": "sirene", "count": 1}, headers=h
+    )
+
+
+EXPECTED_BY = "2026-12-31T12:00:00+00:00"
+# A PCCC gets 404 for a request received at the desk, as for outgoing ones. The replies need a
+# request someone holds: on one nobody took, officers and supervisors are admitted and then
+# refused for its state (409), which tells the role check passed.
+INBOUND_REPLIES = {
+    "answer": {"outcome": "no_hit"},
+    "refuse": {"ground": "a", "reason": "not proportionate"},
+    "clarification-request": {"question": "Which Anna Nowak?"},
+    "delay": {"reason": "a judicial authorisation is needed", "expected_by": EXPECTED_BY},
+}
+
 # (method, path) → how to call it, and the status each role gets.
 MATRIX: dict[tuple[str, str], tuple[Call, dict[Role, int]]] = {
     ("POST", "/v1/requests"): (create, {OFFICER: 202, SUPERVISOR: 202, PCCC: 202, AUDITOR: 403}),
@@ -179,6 +239,32 @@ MATRIX: dict[tuple[str, str], tuple[Call, dict[Role, int]]] = {
     ),
     # A PCCC's stream carries only its own unit's notices (tests/live).
     ("GET", "/v1/stream"): (stream, {OFFICER: 200, SUPERVISOR: 200, PCCC: 200, AUDITOR: 403}),
+    ("POST", "/v1/inbound"): (register, {OFFICER: 201, SUPERVISOR: 201, PCCC: 201, AUDITOR: 403}),
+    ("GET", "/v1/inbound"): (incoming, {OFFICER: 200, SUPERVISOR: 200, PCCC: 200, AUDITOR: 403}),
+    ("GET", "/v1/inbound/{inbound_id}"): (
+        read_incoming,
+        {OFFICER: 200, SUPERVISOR: 200, PCCC: 404, AUDITOR: 403},
+    ),
+    ("POST", "/v1/inbound/{inbound_id}/assign"): (
+        inbound_action("assign", {"officer": "test-officer"}),
+        {OFFICER: 200, SUPERVISOR: 200, PCCC: 404, AUDITOR: 403},
+    ),
+    ("POST", "/v1/inbound/{inbound_id}/access-type"): (
+        inbound_action("access-type", {"access_type": "indirect", "reason": "held by customs"}),
+        {OFFICER: 200, SUPERVISOR: 200, PCCC: 403, AUDITOR: 403},  # the desk decides it
+    ),
+    **{
+        ("POST", f"/v1/inbound/{{inbound_id}}/{action}"): (
+            inbound_action(action, body),
+            {OFFICER: 409, SUPERVISOR: 409, PCCC: 404, AUDITOR: 403},
+        )
+        for action, body in INBOUND_REPLIES.items()
+    },
+    # Supervisors only (the order is accepted; tests/registrar follows it to registration).
+    ("POST", "/v1/simulate/inbound"): (
+        simulate,
+        {OFFICER: 403, SUPERVISOR: 202, PCCC: 403, AUDITOR: 403},
+    ),
 }
 UNAUTHENTICATED_PATHS = {"/v1/auth/token", "/v1/auth/dev-token"}
 
@@ -223,6 +309,7 @@ async def test_without_a_valid_token_every_endpoint_answers_401(
     for method, path in MATRIX:
         url = path.replace("{request_id}", "00000000-0000-4000-8000-000000000000")
         url = url.replace("{dispatch_id}", "00000000-0000-4000-8000-000000000001")
+        url = url.replace("{inbound_id}", "00000000-0000-4000-8000-000000000002")
         body: dict[str, Any] | None = request_body() if method == "POST" else None
         for headers in invalid:
             response = await anonymous.request(method, url, json=body, headers=headers)

@@ -221,3 +221,32 @@ async def test_concurrent_trackers_and_relay_never_apply_twice_or_lose_an_answer
             ranks = [RANK[status] for status in chain]
             assert ranks == sorted(set(ranks)), chain  # strictly forward, nothing twice
             assert chain[-1] == "answered", chain
+
+
+@pytest.mark.parametrize(("idle_linger", "batches"), [(2.0, 1), (0.0, 2)])
+async def test_after_a_quiet_moment_a_result_waits_for_company(
+    runtime: Runtime, idle_linger: float, batches: int
+) -> None:
+    """A result arriving while the first one after a quiet moment lingers shares its
+    transaction (decision 0027); without the idle linger the first is applied at once (the
+    second is sent only once the first is acknowledged)."""
+    first, second = await stage_request(runtime), await stage_request(runtime)
+    tracker = Tracker(runtime.sessions, runtime.broker, idle_linger_seconds=idle_linger)
+    consumer = await tracker.start()
+    try:
+        await runtime.broker.publish([published(result_for(first, "answered"))])
+        if idle_linger:
+            await asyncio.sleep(0.1)  # far more than the 2 ms of an ordinary linger
+        else:
+            await eventually(lambda: _batches(tracker), lambda count: count == 1)
+        await runtime.broker.publish([published(result_for(second, "answered"))])
+        await eventually(lambda: _batches(tracker), lambda count: count >= batches)
+    finally:
+        await consumer.cancel(grace_seconds=5)
+    assert tracker.batches == batches
+    for request in (first, second):
+        assert await dispatch_statuses(runtime, request.id) == ["answered"]
+
+
+async def _batches(tracker: Tracker) -> int:
+    return tracker.batches

@@ -13,7 +13,7 @@ Messages that share a queue with the dispatch messages are told apart by the
 from typing import Annotated, Any, Literal
 from uuid import NAMESPACE_URL, UUID, uuid5
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, WithJsonSchema
 
 from oss_router.messages.codes import (
     RECEIVING_CHANNELS,
@@ -43,7 +43,15 @@ def _receiving(channel: Channel) -> Channel:
 
 
 # A channel partners send the bureau requests through (``RECEIVING_CHANNELS``: not Prüm).
-ReceivingChannel = Annotated[Channel, AfterValidator(_receiving)]
+# The schema lists only those, so that clients (and the API fuzzer) know what is accepted.
+ReceivingChannel = Annotated[
+    Channel,
+    AfterValidator(_receiving),
+    WithJsonSchema(
+        {"type": "string", "enum": [channel.value for channel in RECEIVING_CHANNELS]},
+        mode="validation",
+    ),
+]
 ReplyResultStatus = Literal["delivered", "failed"]
 
 

@@ -33,7 +33,7 @@ from oss_router.request.duplicates import (
     SubjectKey,
     duplicate_consultations,
     duplicate_warnings,
-    open_requests_like,
+    known_and_open_like,
 )
 from oss_router.request.intake import (
     CreateOutcome,
@@ -120,7 +120,10 @@ class IntakeBatcher:
 
     async def _stage(self, batch: list[_Waiting]) -> None:
         intakes = [waiting.intake for waiting in batch]
-        async with unit_of_work(self._sessions) as uow:
+        # Timeline events as plain rows, one insert at the commit (as the relay and tracker
+        # do): no ORM object per event. Nothing in intake reads them back before the commit.
+        # About 0.8 of 12 ms of the gateway's CPU for a batch of one (decision 0027).
+        async with unit_of_work(self._sessions, events_as_rows=True) as uow:
             results = await create_requests(uow, self._policy, intakes)
         self._committed(uow)
         for waiting, result in zip(batch, results, strict=True):
@@ -178,10 +181,16 @@ async def create_requests(
     raises ``Conflict`` for the whole batch: the caller retries its requests one by one.
     """
     batch = _IntakeBatch(intakes)
-    existing = await repository.find_by_idempotency_keys(uow.session, batch.idempotency_keys())
+    # The Idempotency-Key lookup and the possible-duplicate lookup in one round trip. The
+    # latter looks for every request of the batch, replays and refusals too (a superset of
+    # those routed: their extra matches are never read), so it can run before routing.
+    existing, earlier = await known_and_open_like(
+        uow.session, batch.idempotency_keys(), batch.payloads()
+    )
     batch.route(policy, existing)
-    batch.check_cases(await repository.cases_by_ids(uow.session, batch.case_ids()))
-    earlier = await open_requests_like(uow.session, batch.routed_payloads())
+    case_ids = batch.case_ids()  # a request filed in a case: one more query, else none
+    if case_ids:
+        batch.check_cases(await repository.cases_by_ids(uow.session, case_ids))
     batch.stage(uow, earlier)
     await flush_new_requests(uow.session, batch.staged)
     await batch.file_in_cases(uow)
@@ -261,8 +270,9 @@ class _IntakeBatch:
             uow.session.add_all(links)
             await flush_new_requests(uow.session, links)
 
-    def routed_payloads(self) -> list[RequestCreate]:
-        return [self._intakes[index].payload for index in self._decisions]
+    def payloads(self) -> list[RequestCreate]:
+        """The (effective) payloads of the requests not refused so far."""
+        return [intake.payload for intake in self._intakes.values()]
 
     def stage(self, uow: UnitOfWork, earlier: dict[SubjectKey, list[ExchangeRequest]]) -> None:
         for index, decision in self._decisions.items():

@@ -28,8 +28,21 @@ async def open_requests_like(
     session: AsyncSession, payloads: Sequence[RequestCreate | RoutingPreviewQuery]
 ) -> dict[SubjectKey, list[ExchangeRequest]]:
     """The open requests about the same subjects as ``payloads``, newest first, in one query."""
-    keys = {key for key in map(subject_key, payloads) if key is not None}
-    return await repository.open_requests_with_fingerprints(session, sorted(keys))
+    return await repository.open_requests_with_fingerprints(session, _subjects(payloads))
+
+
+async def known_and_open_like(
+    session: AsyncSession,
+    scoped_keys: Sequence[tuple[str, str]],
+    payloads: Sequence[RequestCreate | RoutingPreviewQuery],
+) -> tuple[dict[tuple[str, str], ExchangeRequest], dict[SubjectKey, list[ExchangeRequest]]]:
+    """The requests created with these (caller, Idempotency-Key) pairs, and the open requests
+    about the same subjects as ``payloads``, in one query."""
+    return await repository.known_and_open_like(session, scoped_keys, _subjects(payloads))
+
+
+def _subjects(payloads: Sequence[RequestCreate | RoutingPreviewQuery]) -> list[SubjectKey]:
+    return sorted({key for key in map(subject_key, payloads) if key is not None})
 
 
 def duplicate_warnings(

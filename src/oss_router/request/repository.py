@@ -7,8 +7,22 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, Exists, Select, and_, exists, func, or_, select, tuple_
+from sqlalchemy import (
+    ColumnElement,
+    Exists,
+    Select,
+    Subquery,
+    and_,
+    exists,
+    func,
+    literal,
+    or_,
+    select,
+    tuple_,
+    union_all,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import joinedload
 
 from oss_router.dispatch.lifecycle import TERMINAL, TERMINAL_REQUEST_STATUSES
 from oss_router.errors import FieldError, ValidationFailed
@@ -36,7 +50,13 @@ async def get(
     query = select(ExchangeRequest).where(ExchangeRequest.id == request_id)
     if lock:
         query = dialect.locked(session, query)
-    return (await session.execute(query)).scalar_one_or_none()
+        return (await session.execute(query)).scalar_one_or_none()
+    # The request and its dispatches from ONE statement, so one snapshot: loaded in two (the
+    # relationship's selectin), a tracker commit between them could show a request still
+    # "in_progress" beside the dispatch that failed it. (A locked read needs no such care: the
+    # lock keeps the tracker out, and FOR UPDATE refuses the outer join.)
+    query = query.options(joinedload(ExchangeRequest.dispatches))
+    return (await session.execute(query)).unique().scalar_one_or_none()
 
 
 async def unit_of(session: AsyncSession, request_id: UUID) -> str | None:
@@ -81,6 +101,57 @@ async def open_requests_with_fingerprints(
     and newest first, in one query."""
     if not subjects:
         return {}
+    ranked = _open_like(subjects, limit)
+    query = (
+        select(ExchangeRequest)
+        .join(ranked, ranked.c.id == ExchangeRequest.id)
+        .order_by(ExchangeRequest.created_at.desc())
+    )
+    return _by_subject((await session.scalars(query)).all())
+
+
+async def known_and_open_like(
+    session: AsyncSession,
+    scoped_keys: Sequence[tuple[str, str]],
+    subjects: Sequence[tuple[str, str]],
+    limit: int = 20,
+) -> tuple[dict[tuple[str, str], ExchangeRequest], dict[tuple[str, str], list[ExchangeRequest]]]:
+    """``find_by_idempotency_keys`` and ``open_requests_with_fingerprints`` in one query (one
+    round trip, one statement: an intake transaction's first, decision 0027): the two sets of
+    ids as a ``UNION ALL``, each row tagged with the set it came from."""
+    branches: list[Select[UUID, int]] = []
+    if scoped_keys:
+        columns = tuple_(ExchangeRequest.idempotency_scope, ExchangeRequest.idempotency_key)
+        branches.append(
+            select(ExchangeRequest.id, literal(_KNOWN).label("found")).where(
+                columns.in_(sorted(set(scoped_keys)))
+            )
+        )
+    if subjects:
+        ranked = _open_like(subjects, limit)
+        branches.append(select(ranked.c.id, literal(_LIKE).label("found")))
+    if not branches:
+        return {}, {}
+    found = (branches[0] if len(branches) == 1 else union_all(*branches)).subquery()
+    query = (
+        select(ExchangeRequest, found.c.found)
+        .join(found, found.c.id == ExchangeRequest.id)
+        .order_by(ExchangeRequest.created_at.desc())
+    )
+    rows = (await session.execute(query)).all()
+    known = {
+        (request.idempotency_scope or "", request.idempotency_key or ""): request
+        for request, tag in rows
+        if tag == _KNOWN
+    }
+    return known, _by_subject([request for request, tag in rows if tag == _LIKE])
+
+
+_KNOWN, _LIKE = 0, 1  # which lookup of known_and_open_like found a row
+
+
+def _open_like(subjects: Sequence[tuple[str, str]], limit: int) -> Subquery:
+    """Ids of the newest ``limit`` open requests per (kind, subject fingerprint)."""
     subject = (ExchangeRequest.kind, ExchangeRequest.subject_fingerprint)
     ranked = (
         select(
@@ -95,14 +166,14 @@ async def open_requests_with_fingerprints(
         )
         .subquery()
     )
-    query = (
-        select(ExchangeRequest)
-        .join(ranked, ranked.c.id == ExchangeRequest.id)
-        .where(ranked.c.rank <= limit)
-        .order_by(ExchangeRequest.created_at.desc())
-    )
+    return select(ranked.c.id).where(ranked.c.rank <= limit).subquery()
+
+
+def _by_subject(
+    requests: Sequence[ExchangeRequest],
+) -> dict[tuple[str, str], list[ExchangeRequest]]:
     found: dict[tuple[str, str], list[ExchangeRequest]] = {}
-    for request in (await session.scalars(query)).all():
+    for request in requests:
         found.setdefault((request.kind, request.subject_fingerprint or ""), []).append(request)
     return found
 

@@ -3,7 +3,8 @@
 Each delivery waits in its handler until the batch that contains it is committed and the
 delivery acknowledged (ack after commit: a crash in between only causes a redelivery, which the
 inbox absorbs). Batches form by themselves under load — while one is being written the next
-fills up — and a lone message waits at most ``linger_seconds`` for company.
+fills up — and a lone message waits at most ``linger_seconds`` for company, or
+``idle_linger_seconds`` after a small batch (a low rate).
 """
 
 import asyncio
@@ -35,6 +36,9 @@ log = logging.getLogger(__name__)
 
 # While the database is unreachable, results are held and tried again at this pace.
 ERROR_PAUSE_SECONDS = 1.0
+# A batch at least this large means results arrive faster than they are written: the next
+# batch keeps the short linger (decision 0027).
+BUSY_BATCH = 16
 
 
 @dataclass
@@ -62,12 +66,14 @@ class Tracker:
         *,
         batch_size: int = 100,
         linger_seconds: float = 0.002,
+        idle_linger_seconds: float = 0.0,
         clock: Clock = utcnow,
     ) -> None:
         self._sessions = sessions
         self._broker = broker
         self._batch_size = batch_size
         self._linger = linger_seconds
+        self._idle_linger = max(idle_linger_seconds, linger_seconds)
         self._clock = clock
         self._pending: list[_Pending] = []
         self._arrived = asyncio.Event()
@@ -123,17 +129,24 @@ class Tracker:
             await self._writer
 
     async def _write_batches(self) -> None:
+        last = 0  # results in the previous batch
         while True:
             if not self._pending:
                 self._arrived.clear()
                 if await first_completed(self._arrived.wait(), self._stop.wait()) == 1:
                     return
+            # After a small batch the next one waits longer for company: at a steady low rate
+            # every batch would otherwise be one result paying the whole fixed cost of a
+            # transaction (inbox claim, locks, commit) and a notice message of its own
+            # (decision 0027). Under load batches are large and keep the short linger.
+            linger = self._idle_linger if last < BUSY_BATCH else self._linger
             if len(self._pending) < self._batch_size:
-                await asyncio.sleep(self._linger)
+                await asyncio.sleep(linger)
             batch, self._pending = (
                 self._pending[: self._batch_size],
                 self._pending[self._batch_size :],
             )
+            last = len(batch)
             await self._write(batch)
 
     async def _write(self, batch: list[_Pending]) -> None:
