@@ -183,6 +183,64 @@ async def simulate(client: httpx.AsyncClient, app: FastAPI, h: dict[str, str]) -
     )
 
 
+def case_body(**extra: Any) -> dict[str, Any]:
+    return {"title": "Robbery series", "reference": f"NAT-{uuid4().hex[:12]}", **extra}
+
+
+async def _desk_case(client: httpx.AsyncClient, app: FastAPI, **extra: Any) -> str:
+    """An open case opened at the desk (no PCCC unit)."""
+    desk = auth_headers(app, OFFICER, "test-officer")
+    response = await client.post("/v1/cases", json=case_body(**extra), headers=desk)
+    assert response.status_code == 201, response.text
+    return str(response.json()["id"])
+
+
+async def open_case(client: httpx.AsyncClient, app: FastAPI, h: dict[str, str]) -> httpx.Response:
+    return await client.post("/v1/cases", json=case_body(), headers=h)
+
+
+async def cases(client: httpx.AsyncClient, app: FastAPI, h: dict[str, str]) -> httpx.Response:
+    await _desk_case(client, app)
+    return await client.get("/v1/cases", headers=h)
+
+
+async def read_case(client: httpx.AsyncClient, app: FastAPI, h: dict[str, str]) -> httpx.Response:
+    return await client.get(f"/v1/cases/{await _desk_case(client, app)}", headers=h)
+
+
+async def link_case(client: httpx.AsyncClient, app: FastAPI, h: dict[str, str]) -> httpx.Response:
+    case_id, request_id = await _desk_case(client, app), await _create(client, app)
+    return await client.post(
+        f"/v1/cases/{case_id}/links", json={"request_id": request_id}, headers=h
+    )
+
+
+async def unlink_request(
+    client: httpx.AsyncClient, app: FastAPI, h: dict[str, str]
+) -> httpx.Response:
+    request_id = await _create(client, app)
+    case_id = await _desk_case(client, app, request_id=request_id)
+    return await client.delete(f"/v1/cases/{case_id}/links/requests/{request_id}", headers=h)
+
+
+async def unlink_inbound(
+    client: httpx.AsyncClient, app: FastAPI, h: dict[str, str]
+) -> httpx.Response:
+    inbound_id = str(await _received_at_the_desk(app))
+    case_id = await _desk_case(client, app, inbound_id=inbound_id)
+    return await client.delete(f"/v1/cases/{case_id}/links/inbound/{inbound_id}", headers=h)
+
+
+async def close_case(client: httpx.AsyncClient, app: FastAPI, h: dict[str, str]) -> httpx.Response:
+    case_id = await _desk_case(client, app)
+    return await client.post(f"/v1/cases/{case_id}/close", json={"reason": "solved"}, headers=h)
+
+
+async def reopen_case(client: httpx.AsyncClient, app: FastAPI, h: dict[str, str]) -> httpx.Response:
+    """Reopen an open case: admitted, then refused for its state (409)."""
+    return await client.post(f"/v1/cases/{await _desk_case(client, app)}/reopen", headers=h)
+
+
 EXPECTED_BY = "2026-12-31T12:00:00+00:00"
 # A PCCC gets 404 for a request received at the desk, as for outgoing ones. The replies need a
 # request someone holds: on one nobody took, officers and supervisors are admitted and then
@@ -265,6 +323,33 @@ MATRIX: dict[tuple[str, str], tuple[Call, dict[Role, int]]] = {
         simulate,
         {OFFICER: 403, SUPERVISOR: 202, PCCC: 403, AUDITOR: 403},
     ),
+    # Case files (docs/cases.md): a PCCC sees only its own unit's cases, so a desk case is 404.
+    ("POST", "/v1/cases"): (open_case, {OFFICER: 201, SUPERVISOR: 201, PCCC: 201, AUDITOR: 403}),
+    ("GET", "/v1/cases"): (cases, {OFFICER: 200, SUPERVISOR: 200, PCCC: 200, AUDITOR: 403}),
+    ("GET", "/v1/cases/{case_id}"): (
+        read_case,
+        {OFFICER: 200, SUPERVISOR: 200, PCCC: 404, AUDITOR: 403},
+    ),
+    ("POST", "/v1/cases/{case_id}/links"): (
+        link_case,
+        {OFFICER: 200, SUPERVISOR: 200, PCCC: 404, AUDITOR: 403},
+    ),
+    ("DELETE", "/v1/cases/{case_id}/links/requests/{request_id}"): (
+        unlink_request,
+        {OFFICER: 200, SUPERVISOR: 200, PCCC: 404, AUDITOR: 403},
+    ),
+    ("DELETE", "/v1/cases/{case_id}/links/inbound/{inbound_id}"): (
+        unlink_inbound,
+        {OFFICER: 200, SUPERVISOR: 200, PCCC: 404, AUDITOR: 403},
+    ),
+    ("POST", "/v1/cases/{case_id}/close"): (
+        close_case,
+        {OFFICER: 200, SUPERVISOR: 200, PCCC: 404, AUDITOR: 403},
+    ),
+    ("POST", "/v1/cases/{case_id}/reopen"): (
+        reopen_case,
+        {OFFICER: 409, SUPERVISOR: 409, PCCC: 404, AUDITOR: 403},
+    ),
 }
 UNAUTHENTICATED_PATHS = {"/v1/auth/token", "/v1/auth/dev-token"}
 
@@ -310,6 +395,7 @@ async def test_without_a_valid_token_every_endpoint_answers_401(
         url = path.replace("{request_id}", "00000000-0000-4000-8000-000000000000")
         url = url.replace("{dispatch_id}", "00000000-0000-4000-8000-000000000001")
         url = url.replace("{inbound_id}", "00000000-0000-4000-8000-000000000002")
+        url = url.replace("{case_id}", "00000000-0000-4000-8000-000000000003")
         body: dict[str, Any] | None = request_body() if method == "POST" else None
         for headers in invalid:
             response = await anonymous.request(method, url, json=body, headers=headers)
