@@ -18,7 +18,7 @@ from fastapi import FastAPI
 
 from oss_router.app import create_app
 from oss_router.config import Settings
-from oss_router.messages.codes import Channel
+from oss_router.messages.codes import RECEIVING_CHANNELS, Channel
 from tests.support.auth import TEST_DEV_SECRET
 
 START_TIMEOUT_SECONDS = 30.0
@@ -32,8 +32,17 @@ def free_port() -> int:
 
 
 def adapter_environment(latency_ms: int) -> dict[str, str]:
-    """Every stub adapter answers after ``latency_ms`` (± a quarter)."""
-    return {f"OSS_ROUTER_ADAPTER_{channel.name}_LATENCY_MS": str(latency_ms) for channel in Channel}
+    """Every stub adapter answers after ``latency_ms`` (± a quarter); the stub partners never
+    answer a clarification request on their own (a page waiting for the paused clock would
+    otherwise see it resume at once)."""
+    latency = {
+        f"OSS_ROUTER_ADAPTER_{channel.name}_LATENCY_MS": str(latency_ms) for channel in Channel
+    }
+    quiet = {
+        f"OSS_ROUTER_ADAPTER_{channel.name}_CLARIFICATION_ANSWER_RATE": "0"
+        for channel in RECEIVING_CHANNELS
+    }
+    return {**latency, **quiet}
 
 
 class LiveServer:

@@ -29,7 +29,12 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-from oss_router.broker.topology import INBOUND_DEAD_QUEUE, INBOUND_QUEUE, dispatch_queue
+from oss_router.broker.topology import (
+    INBOUND_DEAD_QUEUE,
+    INBOUND_QUEUE,
+    RESULTS_QUEUE,
+    dispatch_queue,
+)
 from oss_router.config import Settings
 from oss_router.country.loader import load_reference_data
 from oss_router.inbound.deadlines import InboundTargets, compute_due
@@ -221,6 +226,10 @@ async def assert_registered_once_each(
 # -- proof 2: replies ---------------------------------------------------------------------------
 
 
+# Replies travel on the queues of the channels that carry requests, their results to the tracker.
+REPLY_PATH_QUEUES = [*map(dispatch_queue, RECEIVING_CHANNELS), RESULTS_QUEUE]
+
+
 def start_reply_path(deployment: Deployment) -> None:
     deployment.start("gateway", "gateway")
     deployment.start("relay", "relay")
@@ -319,7 +328,7 @@ def assert_each_delivered_once(deployment: Deployment, replies: list[Any]) -> No
 async def test_every_reply_reaches_the_partner_exactly_once(deployment: Deployment) -> None:
     """Proof 2 (without a broker restart)."""
     start_reply_path(deployment)
-    await deployment.wait_ready()
+    await deployment.wait_ready(REPLY_PATH_QUEUES)
     async with httpx.AsyncClient(
         base_url=deployment.base_url, timeout=30, headers=deployment.officer_headers
     ) as client:
@@ -334,7 +343,7 @@ async def test_replies_survive_a_broker_restart(deployment: Deployment) -> None:
     """Proof 2 across a broker restart. RESTARTS RABBITMQ (``rabbitmqctl stop_app``): run it
     only where no other test uses the broker (the CI run of the system proofs)."""
     start_reply_path(deployment)
-    await deployment.wait_ready()
+    await deployment.wait_ready(REPLY_PATH_QUEUES)
     async with httpx.AsyncClient(
         base_url=deployment.base_url, timeout=30, headers=deployment.officer_headers
     ) as client:
