@@ -2,7 +2,8 @@
 
     .venv/bin/python -m bench.ratios var/peer-results/results.json [more results.json ...]
 
-Reads the rounds that ``../shared/bench/peer/compare.py`` wrote (``--sides
+Reads the rounds that the naive peer's driver ``compare.py`` (outside this repository) wrote
+(``--sides
 peer,oss,floor,pgfloor,broker`` for the full-load ratios; ``--sides oss,peer --seconds N`` for the
 open-loop ones) and prints, per round and as medians:
 
