@@ -7,6 +7,7 @@ from typing import Any
 from pydantic import BaseModel, TypeAdapter
 
 from oss_router.inbound.schemas import INBOUND_REGISTRATION, InboundRead
+from oss_router.messages.conversation import MessageEnvelope, MessageResult
 from oss_router.messages.dispatch import DispatchEnvelope
 from oss_router.messages.inbound import PartnerMessage, ReplyEnvelope, ReplyResult
 from oss_router.messages.result import DispatchResult
@@ -17,6 +18,8 @@ from oss_router.request.schemas import REQUEST_CREATE, RequestRead
 EXPORTED: dict[str, type[BaseModel] | TypeAdapter[Any]] = {
     "dispatch-envelope.v1.json": DispatchEnvelope,
     "dispatch-result.v1.json": DispatchResult,
+    "message-envelope.v1.json": MessageEnvelope,
+    "message-result.v1.json": MessageResult,
     "partner-message.v1.json": PartnerMessage,
     "reply-envelope.v1.json": ReplyEnvelope,
     "reply-result.v1.json": ReplyResult,

@@ -10,6 +10,11 @@ Versions of the contract (``CONTRACT_VERSION``; docs/adapters.md):
    it once it is safe in our broker, and ``reply`` to a partner about a request we received.
    An adapter of version 1 still loads and sends; its worker simply receives nothing, and a
    reply staged for its channel fails permanently with a reason that says so.
+3. conversing as well (``ConversingAdapter``): ``send_message`` carries a follow-up,
+   reminder, additional information, acknowledgement, answer or spontaneous information
+   (with its attachments) to the partner; what the partner sends back arrives through
+   ``receive`` as a ``PartnerMessage`` of type ``message``. A message staged for a channel
+   whose adapter is older fails permanently with a reason that says so.
 
 A stub adapter may also play its partner on command (``PartnerSimulator``), for
 ``oss-router simulate inbound``; a real adapter does not implement it.
@@ -22,12 +27,13 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, model_validator
 
 from oss_router.messages.codes import Channel, Outcome, RefusalGround
+from oss_router.messages.conversation import MessageEnvelope
 from oss_router.messages.dispatch import DispatchEnvelope
 from oss_router.messages.inbound import PartnerMessage, ReplyEnvelope
 from oss_router.messages.simulation import SimulationOrder
 
 ENTRY_POINT_GROUP = "oss_router.adapters"
-CONTRACT_VERSION = 2
+CONTRACT_VERSION = 3
 
 
 class AdapterAnswer(BaseModel):
@@ -135,6 +141,20 @@ class ReceivingAdapter(ChannelAdapter, Protocol):
         channel's own message id or idempotency key, and return the first receipt. Raises
         ``RetriableChannelError`` (tried again through the retry tiers) or
         ``PermanentChannelError`` (reported failed, dead-lettered) like ``send``.
+        """
+        ...
+
+
+@runtime_checkable
+class ConversingAdapter(ReceivingAdapter, Protocol):
+    """Version 3: a receiving adapter that also carries the messages of a conversation."""
+
+    async def send_message(self, envelope: MessageEnvelope) -> ReplyReceipt:
+        """Deliver one message (and its attachments) to the partner.
+
+        Idempotent on ``envelope.exchange_message_id``, as ``reply`` is on ``reply_id``; the
+        partner's answers come back through ``receive``. Raises ``RetriableChannelError`` or
+        ``PermanentChannelError`` like ``send``.
         """
         ...
 

@@ -136,3 +136,38 @@ class ReplyStatus(StrEnum):
     SENT = "sent"
     DELIVERED = "delivered"
     FAILED = "failed"
+
+
+class MessageType(StrEnum):
+    """One message of a conversation about an exchange (issue 15), in either direction.
+
+    Directive (EU) 2023/977 Art. 16(1)(a): the case management system records the requests
+    "and any other communications relating to such requests"; these are those communications.
+    """
+
+    FOLLOW_UP = "follow_up"  # a further question once the first answer is in
+    ADDITIONAL_INFORMATION = "additional_information"
+    CLARIFICATION = "clarification"  # a question about what the other side sent
+    ACKNOWLEDGEMENT = "acknowledgement"
+    ANSWER = "answer"  # the answer to a follow-up or clarification question
+    REMINDER = "reminder"  # the answer to the request is overdue
+    SPONTANEOUS = "spontaneous"  # information without a prior request (Directive Art. 7)
+
+
+# The messages that wait for an answer message: the thread shows them pending until it comes.
+QUESTION_MESSAGE_TYPES = frozenset({MessageType.FOLLOW_UP, MessageType.CLARIFICATION})
+
+
+class MessageDirection(StrEnum):
+    OUTGOING = "outgoing"  # the bureau to a partner
+    INCOMING = "incoming"  # a partner to the bureau
+
+
+class MessageStatus(StrEnum):
+    """An outgoing message's delivery (tracked like a reply's); an incoming one is received."""
+
+    QUEUED = "queued"
+    SENT = "sent"
+    DELIVERED = "delivered"
+    FAILED = "failed"
+    RECEIVED = "received"

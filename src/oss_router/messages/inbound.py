@@ -21,16 +21,21 @@ from oss_router.messages.codes import (
     Channel,
     HandlingCode,
     Kind,
+    MessageType,
     ReplyType,
     Urgency,
     UrgencyGround,
 )
+from oss_router.messages.conversation import WireAttachment
 
 MESSAGE_TYPE_HEADER = "x-oss-type"
 REPLY_TYPE = "reply"  # on a channel's dispatch queue
 REPLY_RESULT_TYPE = "reply-result"  # on the results queue
 
-PartnerMessageType = Literal["request", "clarification"]
+# ``request``: a new request; ``clarification``: the partner's answer to our clarification
+# request (the inbound state machine); ``message``: any other message of a conversation
+# (``message_type`` says which: a follow-up, an answer to ours, spontaneous information...).
+PartnerMessageType = Literal["request", "clarification", "message"]
 
 
 def _receiving(channel: Channel) -> Channel:
@@ -61,6 +66,13 @@ class PartnerMessage(BaseModel):
     ``partner_reference`` is the partner's own reference of the request: registration is
     deduplicated on (channel, partner_reference). For a ``clarification``, ``in_reply_to`` is
     the partner reference of the request it clarifies and ``text`` the partner's answer.
+
+    For a ``message`` (issue 15), ``message_type`` says what it is and its thread is
+    ``our_reference`` (the id of a dispatch of ours it is about), ``in_reply_to`` (the
+    partner reference of a request they sent us), or neither (spontaneous information,
+    Directive (EU) 2023/977 Art. 7, with ``legal_basis``); ``partner_reference`` is the
+    partner's reference of this message, ``answers_id`` the message of ours it answers, and
+    ``attachments`` the files it carries.
     ``message_id`` is derived from the channel and the partner's references
     (``partner_message_id``), so a message the adapter hands over twice keeps one id.
     """
@@ -88,6 +100,11 @@ class PartnerMessage(BaseModel):
     unit: str | None = None  # the PCCC unit the request is addressed to, if any
     sis_alert_id: str | None = None  # SIRENE: the SIS alert the request is about
     correlation_id: str
+    message_type: MessageType | None = None  # type "message" only
+    our_reference: str | None = None
+    answers_id: UUID | None = None
+    legal_basis: str | None = None
+    attachments: list[WireAttachment] = []
 
 
 class ReplyEnvelope(BaseModel):

@@ -4,6 +4,7 @@ from oss_router.models.audit import AuditChainHead, AuditEntry
 from oss_router.models.base import Base
 from oss_router.models.case import CaseEvent, CaseFile, CaseLink
 from oss_router.models.client import ApiClient
+from oss_router.models.conversation import Attachment, AttachmentContent, ExchangeMessage
 from oss_router.models.dispatch import Dispatch
 from oss_router.models.event import RequestEvent
 from oss_router.models.inbound import InboundEvent, InboundReply, InboundRequest
@@ -14,6 +15,8 @@ from oss_router.models.request import ExchangeRequest
 
 __all__ = [
     "ApiClient",
+    "Attachment",
+    "AttachmentContent",
     "AuditChainHead",
     "AuditEntry",
     "Base",
@@ -21,6 +24,7 @@ __all__ = [
     "CaseFile",
     "CaseLink",
     "Dispatch",
+    "ExchangeMessage",
     "ExchangeRequest",
     "InboundEvent",
     "InboundReply",

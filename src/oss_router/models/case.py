@@ -39,6 +39,9 @@ class CaseFile(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # What ``GET /v1/search`` matches: normalised text (no diacritics, lower case) of the
+    # subject fields and references; None once purged.
+    search_text: Mapped[str | None] = mapped_column(Text)
 
 
 class CaseLink(Base):

@@ -43,5 +43,7 @@ class Dispatch(Base):
     # warned that the deadline was near; each is the watch's "exactly once" marker.
     overdue_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     warned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When the deadline watch sent its one automatic reminder (issue 15), if configured to.
+    reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     request: Mapped["ExchangeRequest"] = relationship(back_populates="dispatches")

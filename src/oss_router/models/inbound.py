@@ -65,6 +65,9 @@ class InboundRequest(Base):
     correlation_id: Mapped[str] = mapped_column(String(100))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # What ``GET /v1/search`` matches: normalised text (no diacritics, lower case) of the
+    # subject fields and references; None once purged.
+    search_text: Mapped[str | None] = mapped_column(Text)
 
     replies: Mapped[list["InboundReply"]] = relationship(
         back_populates="inbound", order_by="InboundReply.created_at", lazy="selectin"

@@ -52,6 +52,9 @@ class ExchangeRequest(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # What ``GET /v1/search`` matches: normalised text (no diacritics, lower case) of the
+    # subject fields and references; None once purged.
+    search_text: Mapped[str | None] = mapped_column(Text)
 
     dispatches: Mapped[list["Dispatch"]] = relationship(
         back_populates="request", order_by="Dispatch.position", lazy="selectin"
