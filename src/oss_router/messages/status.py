@@ -7,7 +7,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict
 
 from oss_router.messages.codes import DispatchStatus, InboundStatus, ReplyStatus, RequestStatus
 
-NoticeEvent = Literal["status_changed", "deadline_warning", "overdue"]
+NoticeEvent = Literal["status_changed", "deadline_warning", "overdue", "message"]
 
 
 class StatusNotice(BaseModel):
@@ -42,7 +42,9 @@ class StatusNotices(BaseModel):
     notices: list[StatusNotice]
 
 
-InboundNoticeEvent = Literal["status_changed", "reply_status", "deadline_warning", "overdue"]
+InboundNoticeEvent = Literal[
+    "status_changed", "reply_status", "deadline_warning", "overdue", "message"
+]
 INBOUND_NOTICES_TYPE = "inbound-notices"  # the ``x-oss-type`` header of an InboundNotices body
 
 

@@ -1,0 +1,1 @@
+"""Attachments on conversation messages: upload, checks on the bytes, storage, download."""

@@ -1,0 +1,1 @@
+"""One search over everything the bureau holds (``GET /v1/search``)."""
