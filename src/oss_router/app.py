@@ -30,6 +30,7 @@ from oss_router.migrate import upgrade
 from oss_router.request.endpoints import router as requests_router
 from oss_router.routing.endpoints import router as routing_router
 from oss_router.runtime import Runtime
+from oss_router.search.endpoints import router as search_router
 from oss_router.simulation.endpoints import router as simulation_router
 from oss_router.stats.endpoints import router as stats_router
 from oss_router.telemetry.endpoints import router as telemetry_router
@@ -120,6 +121,7 @@ def _include_routes(app: FastAPI, *, docs: bool) -> None:
         inbound_router,
         inbound_actions_router,
         cases_router,
+        search_router,
         channels_router,
         routing_router,
         live_router,

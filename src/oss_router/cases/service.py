@@ -22,6 +22,7 @@ from oss_router.inbound import access as inbound_access
 from oss_router.models import CaseEvent, CaseFile, CaseLink
 from oss_router.request.reads import may_see as may_see_request
 from oss_router.routing.policy import RoutingPolicy
+from oss_router.search.documents import case_text
 from oss_router.unit_of_work import UnitOfWork
 
 OPEN, CLOSED = "open", "closed"
@@ -70,6 +71,7 @@ async def create(
         created_at=now,
         updated_at=now,
         purged_at=None,
+        search_text=case_text(payload.reference, payload.title),
     )
     session.add(case)
     try:

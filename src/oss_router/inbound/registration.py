@@ -29,6 +29,7 @@ from oss_router.models import ExchangeRequest, InboundRequest
 from oss_router.registers.consultation import check_consultation
 from oss_router.registers.service import NationalCheck, access_type_for
 from oss_router.routing.duplicate import subject_fingerprint
+from oss_router.search.documents import inbound_text
 from oss_router.telemetry import metrics
 from oss_router.unit_of_work import UnitOfWork
 
@@ -202,6 +203,12 @@ def _row(
         "due_at": due.due_at,
         "deadline_basis": due.basis,
         "updated_at": now,
+        # What GET /v1/search matches, in the same insert.
+        "search_text": inbound_text(
+            subject,
+            registration.partner_reference,
+            registration.requesting_authority,
+        ),
     }
 
 

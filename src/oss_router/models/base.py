@@ -3,7 +3,7 @@
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, DateTime, Integer, MetaData, TypeDecorator
+from sqlalchemy import JSON, BigInteger, DateTime, Index, Integer, MetaData, TypeDecorator
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase
@@ -19,6 +19,14 @@ NAMING = {
 # SQLite only auto-increments an INTEGER PRIMARY KEY; PostgreSQL gets a 64-bit identity.
 BigId = BigInteger().with_variant(Integer(), "sqlite")
 JsonDoc = JSON().with_variant(JSONB(), "postgresql")
+
+
+def trigram_index(name: str, column: str = "search_text") -> Index:
+    """A GIN trigram index (``pg_trgm``) on PostgreSQL, which ``LIKE '%word%'`` uses for words
+    of three characters or more; nothing on SQLite, which scans (docs/search.md, decision
+    0032). Migration ``0011_search`` creates them."""
+    index = Index(name, column, postgresql_using="gin", postgresql_ops={column: "gin_trgm_ops"})
+    return index.ddl_if(dialect="postgresql")
 
 
 class UTCDateTime(TypeDecorator[datetime]):

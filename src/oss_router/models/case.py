@@ -15,7 +15,7 @@ from uuid import UUID
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
-from oss_router.models.base import Base, BigId, JsonDoc, UTCDateTime
+from oss_router.models.base import Base, BigId, JsonDoc, UTCDateTime, trigram_index
 
 
 class CaseFile(Base):
@@ -25,6 +25,7 @@ class CaseFile(Base):
         Index("ix_case_files_created", "created_at", "id"),
         Index("ix_case_files_status_created", "status", "created_at"),
         Index("ix_case_files_owner", "owner", "created_at"),
+        trigram_index("ix_case_files_search"),
     )
 
     id: Mapped[UUID] = mapped_column(Uuid, primary_key=True)

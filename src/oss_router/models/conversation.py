@@ -23,7 +23,7 @@ from uuid import UUID
 from sqlalchemy import ForeignKey, Index, Integer, LargeBinary, String, Text, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
-from oss_router.models.base import Base, JsonDoc, UTCDateTime
+from oss_router.models.base import Base, JsonDoc, UTCDateTime, trigram_index
 
 
 class ExchangeMessage(Base):
@@ -35,6 +35,7 @@ class ExchangeMessage(Base):
         Index("ix_exchange_messages_case", "case_id", "created_at"),
         Index("ix_exchange_messages_status", "status", "updated_at"),
         Index("ix_exchange_messages_type", "type", "direction", "created_at"),
+        trigram_index("ix_exchange_messages_search"),
     )
 
     id: Mapped[UUID] = mapped_column(Uuid, primary_key=True)

@@ -12,7 +12,7 @@ from uuid import UUID
 from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint, Uuid
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from oss_router.models.base import Base, BigId, JsonDoc, UTCDateTime
+from oss_router.models.base import Base, BigId, JsonDoc, UTCDateTime, trigram_index
 
 
 class InboundRequest(Base):
@@ -24,6 +24,7 @@ class InboundRequest(Base):
         Index("ix_inbound_received", "received_at", "id"),
         Index("ix_inbound_fingerprint", "kind", "subject_fingerprint"),
         Index("ix_inbound_assigned", "assigned_to", "status"),
+        trigram_index("ix_inbound_search"),
     )
 
     id: Mapped[UUID] = mapped_column(Uuid, primary_key=True)

@@ -7,7 +7,7 @@ from uuid import UUID
 from sqlalchemy import Boolean, Index, String, Text, UniqueConstraint, Uuid
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from oss_router.models.base import Base, JsonDoc, UTCDateTime
+from oss_router.models.base import Base, JsonDoc, UTCDateTime, trigram_index
 
 if TYPE_CHECKING:
     from oss_router.models.dispatch import Dispatch
@@ -21,6 +21,7 @@ class ExchangeRequest(Base):
         Index("ix_requests_created", "created_at", "id"),
         Index("ix_requests_status_created", "status", "created_at"),
         Index("ix_requests_fingerprint", "kind", "subject_fingerprint"),
+        trigram_index("ix_requests_search"),
     )
 
     id: Mapped[UUID] = mapped_column(Uuid, primary_key=True)

@@ -27,6 +27,7 @@ from oss_router.request.schemas import RequestCreate, RoutingFields, RoutingPrev
 from oss_router.routing.decision import RoutingDecision, RoutingQuery, RoutingWarning
 from oss_router.routing.duplicate import subject_fingerprint
 from oss_router.routing.policy import RoutingPolicy
+from oss_router.search.documents import request_text
 from oss_router.telemetry import context, metrics
 from oss_router.unit_of_work import UnitOfWork
 
@@ -250,6 +251,8 @@ def _new_request(
         created_at=now,
         updated_at=now,
         due_at=min(choice.due_at for choice in decision.dispatches),
+        # What GET /v1/search matches, in the same insert (no statement of its own).
+        search_text=request_text(subject, payload.reference, payload.sis_alert_id),
     )
 
 

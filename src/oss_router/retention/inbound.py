@@ -23,7 +23,14 @@ from oss_router.models import InboundRequest
 from oss_router.retention import repository
 from oss_router.retention.service import scrub_detail
 
-ERASED_INBOUND_FIELDS = ["subject", "subject_fingerprint", "purpose", "national_check", "related"]
+ERASED_INBOUND_FIELDS = [
+    "subject",
+    "subject_fingerprint",
+    "purpose",
+    "national_check",
+    "related",
+    "search_text",
+]
 ERASED_REPLY_FIELDS = ["body", "error"]
 # Timeline details kept for received requests: facts of channel, deadline and status.
 KEPT_INBOUND_EVENT_KEYS = frozenset(
@@ -75,6 +82,7 @@ async def purge_inbound_batch(
     await repository.delete_reply_outbox_rows(
         session, [reply.id for request in requests for reply in request.replies]
     )
+    await repository.clear_message_search_text(session, inbound_ids=ids)
     for request in requests:
         erase_inbound(request, now)
     await audit.append(
@@ -89,6 +97,7 @@ def erase_inbound(request: InboundRequest, now: datetime) -> None:
     request.purpose = None
     request.national_check = None
     request.related = []
+    request.search_text = None  # what was erased can no longer be searched for (search/)
     request.purged_at = now
     for reply in request.replies:
         reply.body = None

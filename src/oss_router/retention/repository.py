@@ -4,13 +4,14 @@ from collections.abc import Sequence
 from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, and_, delete, exists, func, select
+from sqlalchemy import ColumnElement, and_, delete, exists, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from oss_router.dispatch.lifecycle import TERMINAL, TERMINAL_REQUEST_STATUSES
 from oss_router.messages.codes import InboundStatus, ReplyStatus
 from oss_router.models import (
     Dispatch,
+    ExchangeMessage,
     ExchangeRequest,
     InboundEvent,
     InboundReply,
@@ -67,6 +68,31 @@ async def events_of(session: AsyncSession, request_ids: Sequence[UUID]) -> list[
 async def delete_outbox_rows(session: AsyncSession, dispatch_ids: Sequence[UUID]) -> None:
     """Outbox rows keep the whole envelope (subject included) after publication."""
     await session.execute(delete(OutboxMessage).where(OutboxMessage.dispatch_id.in_(dispatch_ids)))
+
+
+async def clear_message_search_text(
+    session: AsyncSession,
+    *,
+    request_ids: Sequence[UUID] = (),
+    inbound_ids: Sequence[UUID] = (),
+) -> None:
+    """The messages of purged threads can no longer be found by what the purge erased: their
+    ``search_text`` (which quotes the thread's references and the messages' text) goes with
+    the request's personal data, in the same statement for the whole batch."""
+    conditions = []
+    if request_ids:
+        conditions.append(ExchangeMessage.request_id.in_(request_ids))
+    if inbound_ids:
+        conditions.append(ExchangeMessage.inbound_id.in_(inbound_ids))
+    if not conditions:
+        return
+    statement = (
+        update(ExchangeMessage)
+        .where(or_(*conditions), ExchangeMessage.search_text.is_not(None))
+        .values(search_text=None)
+        .execution_options(synchronize_session=False)
+    )
+    await session.execute(statement)
 
 
 def _inbound_finished(cutoff: datetime) -> ColumnElement[bool]:

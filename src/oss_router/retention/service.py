@@ -30,6 +30,7 @@ ERASED_REQUEST_FIELDS = [
     "sis_alert_id",
     "idempotency_key",
     "body_hash",
+    "search_text",
 ]
 ERASED_DISPATCH_FIELDS = ["answer", "error"]
 # Timeline details are kept only for these keys (policy and status facts, no free text).
@@ -79,6 +80,7 @@ async def purge_batch(
     for event in events:
         event.detail = scrub_detail(event.detail, quoted[event.request_id])
     await repository.delete_outbox_rows(session, [d.id for r in requests for d in r.dispatches])
+    await repository.clear_message_search_text(session, request_ids=[r.id for r in requests])
     for request in requests:
         erase(request, now, quoted[request.id])
     days = older_than.days
@@ -98,6 +100,7 @@ def erase(request: ExchangeRequest, now: datetime, quoted: list[str]) -> None:
     request.idempotency_scope = None
     request.idempotency_key = None
     request.body_hash = PURGED_HASH
+    request.search_text = None  # what was erased can no longer be searched for (search/)
     # A possible duplicate says "same person as request X": a link between personal data.
     request.warnings = [w for w in request.warnings if w.get("code") != POSSIBLE_DUPLICATE]
     request.purged_at = now
