@@ -57,13 +57,13 @@ async def search(session: AsyncSession, query: SearchQuery) -> list[Hit]:
     hits: list[Hit] = []
     for type_ in TYPES:
         if type_ in query.types:
-            statement = _statement(type_, query)
+            statement = statement_for(type_, query)
             hits += [Hit(_key(type_, row), row) for row in (await session.execute(statement))]
     hits.sort(key=lambda hit: hit.key, reverse=True)
     return hits[: query.limit + 1]
 
 
-def _statement(type_: str, query: SearchQuery) -> Any:
+def statement_for(type_: str, query: SearchQuery) -> Any:
     table, created, columns = _SHAPES[type_]
     text = table.search_text
     conditions: list[ColumnElement[bool]] = [text.like(f"%{word}%") for word in query.words]
