@@ -55,6 +55,8 @@ BEYOND_THE_SCHEMA = {
     "requesting_authority": "length after trimming",
     # Only a cursor the service issued is valid: a JSON Schema can only say "a string".
     "cursor": "issued by the service",
+    # A search's words after normalisation: at most 8, one of three letters or digits.
+    "q": "words of the normalised search (docs/search.md)",
     # Two query parameters compared with each other: the audit log's period.
     "until": "later than since",
 }
