@@ -12,6 +12,7 @@ signatures are fixed); they write no audit entry of their own: the message's own
 collection entry, written by the caller, covers what travels with it.
 """
 
+import base64
 import hashlib
 from collections.abc import Sequence
 from datetime import datetime
@@ -172,8 +173,8 @@ async def claim_for_message(
     principal: Principal,
     limits: AttachmentLimits | None = None,
 ) -> list[WireAttachment]:
-    """Attach the caller's staged uploads to a new outgoing message and return them as they
-    travel (bytes included), in the order given. Raises a 422 naming ``attachment_ids`` for
+    """Attach the caller's staged uploads to a new outgoing message (added to the session
+    already) and return them as they travel (bytes included), in the order given. Raises a 422 naming ``attachment_ids`` for
     an unknown id, one uploaded by someone else, one already on a message, too many files or
     too many bytes in all."""
     if not attachment_ids:
@@ -181,6 +182,9 @@ async def claim_for_message(
     bounds = _limits(limits)
     ids = list(attachment_ids)
     _check_count(ids, bounds)
+    # The message (added by the caller) is written first: the files' rows point at it, and
+    # nothing tells the flush to insert it before it updates them.
+    await work.session.flush()
     found = {row.id: row for row in await repository.many(work.session, ids, lock=True)}
     _check_claimable(ids, found, principal)
     total = sum(found[key].size for key in ids)
@@ -225,7 +229,7 @@ def _wire(attachment: Attachment, content: bytes) -> WireAttachment:
         content_type=attachment.content_type,
         size=attachment.size,
         sha256=attachment.sha256,
-        content=content,
+        content=base64.b64encode(content),  # Base64Bytes: validated from its wire form
     )
 
 
@@ -242,6 +246,7 @@ async def store_received(
     if not attachments:
         return []
     bounds = _limits(limits)
+    await work.session.flush()  # the message first (see claim_for_message)
     keys = [_received_id(message.id, wire.attachment_id) for wire in attachments]
     stored = await repository.existing_ids(work.session, keys)  # the message registered again
     refused: list[str] = []
