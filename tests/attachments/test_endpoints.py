@@ -71,7 +71,8 @@ async def test_the_streamed_download_equals_the_upload(
     assert headers["x-content-type-options"] == "nosniff"
     assert headers["cache-control"] == "no-store"
     assert headers["content-disposition"] == (
-        "attachment; filename=\"Zdjecie slubne.jpg\"; filename*=UTF-8''Zdj%C4%99cie%20%C5%9Blubne.jpg"
+        'attachment; filename="Zdjecie slubne.jpg"; '
+        "filename*=UTF-8''Zdj%C4%99cie%20%C5%9Blubne.jpg"
     )
     consultations = [
         entry

@@ -174,7 +174,8 @@ async def claim_for_message(
     limits: AttachmentLimits | None = None,
 ) -> list[WireAttachment]:
     """Attach the caller's staged uploads to a new outgoing message (added to the session
-    already) and return them as they travel (bytes included), in the order given. Raises a 422 naming ``attachment_ids`` for
+    already) and return them as they travel (bytes included), in the order given. Raises a
+    422 naming ``attachment_ids`` for
     an unknown id, one uploaded by someone else, one already on a message, too many files or
     too many bytes in all."""
     if not attachment_ids:
