@@ -41,7 +41,8 @@ async def test_purge_erases_expired_uploads_and_files_of_purged_messages(
         contents = set((await session.scalars(select(AttachmentContent.attachment_id))).all())
         assert contents == {uuid.UUID(kept["id"])}
         rows = {str(row.id): row for row in (await session.scalars(select(Attachment))).all()}
-    assert rows[staged["id"]].filename is None and rows[staged["id"]].purged_at is not None
+    assert rows[staged["id"]].filename is None
+    assert rows[staged["id"]].purged_at is not None
     assert rows[sent["id"]].filename is None
     assert rows[kept["id"]].filename == "photo.jpg"
     assert (await http.get(sent["href"])).status_code == 404
