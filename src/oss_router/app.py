@@ -8,6 +8,8 @@ from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from oss_router import __version__, redaction
+from oss_router.attachments.endpoints import router as attachments_router
+from oss_router.attachments.limits import upload_body_limits
 from oss_router.audit.endpoints import router as audit_router
 from oss_router.auth.endpoints import router as auth_router
 from oss_router.auth.setup import build_authentication
@@ -97,7 +99,11 @@ def create_app(
     app.state.authentication = authentication
     problems.install(app)
     openapi.install(app)
-    app.add_middleware(BodyGuard, max_body_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        BodyGuard,
+        max_body_bytes=settings.max_body_bytes,
+        upload_limits=upload_body_limits(settings),
+    )
     app.add_middleware(TextGuard)
     app.add_middleware(HttpTelemetry)
     app.add_middleware(
@@ -122,6 +128,7 @@ def _include_routes(app: FastAPI, *, docs: bool) -> None:
         inbound_actions_router,
         cases_router,
         search_router,
+        attachments_router,
         channels_router,
         routing_router,
         live_router,

@@ -58,6 +58,15 @@ class Settings(BaseSettings):
     pccc_target_hours: int = Field(default=24, ge=1)
 
     max_body_bytes: int = Field(default=64 * 1024, ge=1024)
+    # Attachments (docs/attachments.md): the largest file, the most bytes and files one
+    # message carries, and how long an upload no message claimed is kept before the retention
+    # purge erases it. The gateway admits a larger body on the upload route only.
+    attachment_max_bytes: int = Field(default=10 * 1024 * 1024, ge=1024, le=100 * 1024 * 1024)
+    message_attachments_max_bytes: int = Field(
+        default=25 * 1024 * 1024, ge=1024, le=500 * 1024 * 1024
+    )
+    message_attachments_max_files: int = Field(default=10, ge=1, le=10)
+    attachment_staged_hours: float = Field(default=24.0, gt=0, le=24 * 90)
     # What the gateway's HTTP server accepts before the application sees a request
     # (http_server.py): the head (request line and header fields) in bytes and in fields, the
     # time to send it (from the connection or the request's first byte), and the longest pause

@@ -241,6 +241,36 @@ async def reopen_case(client: httpx.AsyncClient, app: FastAPI, h: dict[str, str]
     return await client.post(f"/v1/cases/{await _desk_case(client, app)}/reopen", headers=h)
 
 
+JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 64
+
+
+async def upload(client: httpx.AsyncClient, app: FastAPI, h: dict[str, str]) -> httpx.Response:
+    return await client.post(
+        "/v1/attachments", files={"file": ("photo.jpg", JPEG, "image/jpeg")}, headers=h
+    )
+
+
+async def _desk_upload(client: httpx.AsyncClient, app: FastAPI) -> str:
+    """A file staged by the desk officer ``officer:test-officer``: only that actor sees it."""
+    response = await upload(client, app, auth_headers(app, OFFICER, "test-officer"))
+    assert response.status_code == 201, response.text
+    return str(response.json()["id"])
+
+
+async def read_upload(client: httpx.AsyncClient, app: FastAPI, h: dict[str, str]) -> httpx.Response:
+    return await client.get(f"/v1/attachments/{await _desk_upload(client, app)}", headers=h)
+
+
+async def download(client: httpx.AsyncClient, app: FastAPI, h: dict[str, str]) -> httpx.Response:
+    return await client.get(f"/v1/attachments/{await _desk_upload(client, app)}/content", headers=h)
+
+
+async def delete_upload(
+    client: httpx.AsyncClient, app: FastAPI, h: dict[str, str]
+) -> httpx.Response:
+    return await client.delete(f"/v1/attachments/{await _desk_upload(client, app)}", headers=h)
+
+
 EXPECTED_BY = "2026-12-31T12:00:00+00:00"
 # A PCCC gets 404 for a request received at the desk, as for outgoing ones. The replies need a
 # request someone holds: on one nobody took, officers and supervisors are admitted and then
@@ -346,6 +376,21 @@ MATRIX: dict[tuple[str, str], tuple[Call, dict[Role, int]]] = {
         close_case,
         {OFFICER: 200, SUPERVISOR: 200, PCCC: 404, AUDITOR: 403},
     ),
+    # Attachments (docs/attachments.md): a staged upload is its uploader's alone, so the same
+    # subject under another role gets 404.
+    ("POST", "/v1/attachments"): (upload, {OFFICER: 201, SUPERVISOR: 201, PCCC: 201, AUDITOR: 403}),
+    ("GET", "/v1/attachments/{attachment_id}"): (
+        read_upload,
+        {OFFICER: 200, SUPERVISOR: 404, PCCC: 404, AUDITOR: 403},
+    ),
+    ("GET", "/v1/attachments/{attachment_id}/content"): (
+        download,
+        {OFFICER: 200, SUPERVISOR: 404, PCCC: 404, AUDITOR: 403},
+    ),
+    ("DELETE", "/v1/attachments/{attachment_id}"): (
+        delete_upload,
+        {OFFICER: 204, SUPERVISOR: 404, PCCC: 404, AUDITOR: 403},
+    ),
     ("POST", "/v1/cases/{case_id}/reopen"): (
         reopen_case,
         {OFFICER: 409, SUPERVISOR: 409, PCCC: 404, AUDITOR: 403},
@@ -396,9 +441,15 @@ async def test_without_a_valid_token_every_endpoint_answers_401(
         url = url.replace("{dispatch_id}", "00000000-0000-4000-8000-000000000001")
         url = url.replace("{inbound_id}", "00000000-0000-4000-8000-000000000002")
         url = url.replace("{case_id}", "00000000-0000-4000-8000-000000000003")
+        url = url.replace("{attachment_id}", "00000000-0000-4000-8000-000000000004")
         body: dict[str, Any] | None = request_body() if method == "POST" else None
         for headers in invalid:
-            response = await anonymous.request(method, url, json=body, headers=headers)
+            if url == "/v1/attachments":  # multipart, or the body guard answers first
+                response = await anonymous.post(
+                    url, files={"file": ("a.jpg", JPEG, "image/jpeg")}, headers=headers
+                )
+            else:
+                response = await anonymous.request(method, url, json=body, headers=headers)
             assert response.status_code == 401, (method, path, headers, response.text)
             assert response.headers["www-authenticate"].startswith('Bearer realm="oss-router"')
             assert response.headers["content-type"] == "application/problem+json"

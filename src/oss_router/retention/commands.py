@@ -4,13 +4,16 @@ import argparse
 import getpass
 from datetime import timedelta
 
+from oss_router.attachments.limits import AttachmentLimits
 from oss_router.audit.service import Actor
 from oss_router.auth.principal import operator_actor
 from oss_router.clock import utcnow
 from oss_router.command import run_with_sessions
+from oss_router.config import get_settings
 from oss_router.db import SessionMaker, transaction
 from oss_router.progress import Progress
 from oss_router.retention import repository
+from oss_router.retention.attachments import purge_attachments_batch
 from oss_router.retention.inbound import purge_inbound_batch
 from oss_router.retention.service import purge_batch
 
@@ -44,6 +47,8 @@ def purge(args: argparse.Namespace) -> int:
     print(f"purged {total} requests terminal for more than {args.older_than} days")
     received = _purge_received(args, actor, older_than)
     print(f"purged {received} received requests closed for more than {args.older_than} days")
+    attachments = _purge_attachments(args, actor)
+    print(f"erased {attachments} attachments (of purged exchanges, or uploads never sent)")
     return 0
 
 
@@ -72,6 +77,29 @@ def _purge_received(args: argparse.Namespace, actor: Actor, older_than: timedelt
     total = run_with_sessions(work)
     progress.finish()
     return total
+
+
+def _purge_attachments(args: argparse.Namespace, actor: Actor) -> int:
+    """Attachments of what was purged (by this run or before), and uploads that no message
+    claimed within ``OSS_ROUTER_ATTACHMENT_STAGED_HOURS`` (retention/attachments.py)."""
+    staged_for = AttachmentLimits.from_settings(get_settings()).staged_for
+
+    async def work(sessions: SessionMaker) -> int:
+        total = 0
+        while True:
+            async with transaction(sessions) as session:
+                erased = await purge_attachments_batch(
+                    session,
+                    staged_for=staged_for,
+                    actor=actor,
+                    now=utcnow(),
+                    batch_size=args.batch_size,
+                )
+            total += len(erased)
+            if len(erased) < args.batch_size:
+                return total
+
+    return run_with_sessions(work)
 
 
 def _os_user() -> str:

@@ -21,6 +21,7 @@ from oss_router.audit import service as audit
 from oss_router.audit.service import Action, Actor, AuditRecord
 from oss_router.models import InboundRequest
 from oss_router.retention import repository
+from oss_router.retention.attachments import erase_on_threads
 from oss_router.retention.service import scrub_detail
 
 ERASED_INBOUND_FIELDS = [
@@ -85,9 +86,9 @@ async def purge_inbound_batch(
     await repository.clear_message_search_text(session, inbound_ids=ids)
     for request in requests:
         erase_inbound(request, now)
-    await audit.append(
-        session, [_erasure(request, actor, older_than.days) for request in requests], now
-    )
+    records = [_erasure(request, actor, older_than.days) for request in requests]
+    records += await erase_on_threads(session, actor=actor, now=now, inbound_ids=ids)
+    await audit.append(session, records, now)
     return ids
 
 

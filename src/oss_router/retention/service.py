@@ -17,6 +17,7 @@ from oss_router.audit import service as audit
 from oss_router.audit.service import Action, Actor, AuditRecord
 from oss_router.models import ExchangeRequest
 from oss_router.retention import repository
+from oss_router.retention.attachments import erase_on_threads
 from oss_router.routing.advisories import POSSIBLE_DUPLICATE
 
 ERASED = "[erased]"
@@ -84,8 +85,11 @@ async def purge_batch(
     for request in requests:
         erase(request, now, quoted[request.id])
     days = older_than.days
-    await audit.append(session, [_erasure(request, actor, days) for request in requests], now)
-    return [request.id for request in requests]
+    records = [_erasure(request, actor, days) for request in requests]
+    ids = [request.id for request in requests]
+    records += await erase_on_threads(session, actor=actor, now=now, request_ids=ids)
+    await audit.append(session, records, now)
+    return ids
 
 
 def erase(request: ExchangeRequest, now: datetime, quoted: list[str]) -> None:
