@@ -61,9 +61,13 @@ _PATTERNS = [
     re.compile(rf"(input_value=){_VALUE}"),
     # SQLAlchemy, should parameters ever be shown: [parameters: (...)]
     re.compile(r"(\[parameters: ).*?(?=\]\s*(?:\n|$|\())", re.DOTALL),
-    # aiosqlite at DEBUG: "executing functools.partial(<execute>, 'SQL', (params...))" shows
+    # aiosqlite at DEBUG: "executing %s" with functools.partial(<execute>, 'SQL', (params)) shows
     # every parameter by position (a search_text column holds a subject's words unkeyed)
-    re.compile(r"(executing functools\.partial\().*", re.DOTALL),
+    re.compile(
+        r"(functools\.partial\(<built-in method execute\w* of sqlite3\.\w+ object"
+        r" at 0x[0-9a-f]+>, ).*",
+        re.DOTALL,
+    ),
     # Bearer tokens and JWTs
     re.compile(r"(Bearer\s+)[A-Za-z0-9._~+/=-]+"),
     re.compile(r"()\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*"),
