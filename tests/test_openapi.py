@@ -35,6 +35,8 @@ CONFIG = schemathesis.Config.from_dict({"checks": {"positive_data_acceptance": {
 # What the service refuses in a schema-valid body or query for reasons a JSON Schema cannot
 # state, each field with its reason; a 422 naming any other field fails the run.
 BEYOND_THE_SCHEMA = {
+    # An upload's type is decided from its bytes (docs/attachments.md), and it may not be empty.
+    "file": "the allow-list of types found in the bytes, and no empty file",
     # The routing policy and its dated reference data: known, non-domestic, routable countries
     # (Directive 2023/977 Art. 4; rules R0-R7), each once; an override must be eligible.
     "target_countries": "routing policy",

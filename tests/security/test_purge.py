@@ -229,8 +229,10 @@ async def test_the_purge_command(
     assert captured.out.splitlines() == [
         "purged 2 requests terminal for more than 30 days",
         "purged 0 received requests closed for more than 30 days",
+        "erased 0 attachments (of purged exchanges, or uploads never sent)",
         "purged 0 requests terminal for more than 30 days",
         "purged 0 received requests closed for more than 30 days",
+        "erased 0 attachments (of purged exchanges, or uploads never sent)",
     ]
     progress = [  # stderr; stdout keeps only the result
         line.split(" (")[0] for line in captured.err.splitlines() if line.startswith("purge: ")

@@ -265,6 +265,10 @@ async def download(client: httpx.AsyncClient, app: FastAPI, h: dict[str, str]) -
     return await client.get(f"/v1/attachments/{await _desk_upload(client, app)}/content", headers=h)
 
 
+async def search(client: httpx.AsyncClient, app: FastAPI, h: dict[str, str]) -> httpx.Response:
+    return await client.get("/v1/search", params={"q": "kowalski"}, headers=h)
+
+
 async def delete_upload(
     client: httpx.AsyncClient, app: FastAPI, h: dict[str, str]
 ) -> httpx.Response:
@@ -378,6 +382,8 @@ MATRIX: dict[tuple[str, str], tuple[Call, dict[Role, int]]] = {
     ),
     # Attachments (docs/attachments.md): a staged upload is its uploader's alone, so the same
     # subject under another role gets 404.
+    # Search (docs/search.md): every role that reads requests searches; auditors read the log.
+    ("GET", "/v1/search"): (search, {OFFICER: 200, SUPERVISOR: 200, PCCC: 200, AUDITOR: 403}),
     ("POST", "/v1/attachments"): (upload, {OFFICER: 201, SUPERVISOR: 201, PCCC: 201, AUDITOR: 403}),
     ("GET", "/v1/attachments/{attachment_id}"): (
         read_upload,
