@@ -18,6 +18,7 @@ from oss_router.channel.endpoints import router as channels_router
 from oss_router.channel.registry import installed_channels
 from oss_router.clock import Clock, utcnow
 from oss_router.config import Settings, get_settings
+from oss_router.conversations.endpoints import router as conversations_router
 from oss_router.deps import get_principal
 from oss_router.gateway import api_docs, openapi, problems
 from oss_router.gateway.headers import SecurityHeaders
@@ -127,6 +128,7 @@ def _include_routes(app: FastAPI, *, docs: bool) -> None:
         inbound_router,
         inbound_actions_router,
         cases_router,
+        conversations_router,
         search_router,
         attachments_router,
         channels_router,

@@ -11,6 +11,9 @@ The channel's queue also carries, told apart by ``MESSAGE_TYPE_HEADER``:
 - replies to partners (``reply``): ``adapter.reply``, then a ``ReplyResult`` on the results
   exchange (header ``reply-result``), through the same retry tiers, dead letters and
   deterministic result ids as dispatches;
+- messages of conversations (``message``: follow-ups, reminders, spontaneous information):
+  ``adapter.send_message`` (contract version 3), then a ``MessageResult`` (header
+  ``message-result``), through the same path as replies;
 - simulation orders (``simulate``): handed to a stub adapter that plays its partner.
 
 An adapter of contract version 2 also receives (``inbound.py``: the receive loop).
@@ -36,6 +39,7 @@ from oss_router.broker.topology import (
 from oss_router.channel.contract import (
     AdapterAnswer,
     ChannelAdapter,
+    ConversingAdapter,
     PartnerSimulator,
     PermanentChannelError,
     ReceivingAdapter,
@@ -43,6 +47,14 @@ from oss_router.channel.contract import (
     RetriableChannelError,
 )
 from oss_router.clock import Clock, utcnow
+from oss_router.messages.codes import Channel
+from oss_router.messages.conversation import (
+    MESSAGE_RESULT_TYPE,
+    MESSAGE_TYPE,
+    MessageEnvelope,
+    MessageResult,
+    message_result_message_id,
+)
 from oss_router.messages.dispatch import (
     ATTEMPT_HEADER,
     LAST_ERROR_HEADER,
@@ -64,6 +76,18 @@ from oss_router.telemetry import context, metrics
 from oss_router.telemetry.logs import describe_validation_error
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class _Delivering:
+    """A reply or a message on its way to the partner: what the shared delivery path needs."""
+
+    what: str  # "reply" or "message", in log lines and errors
+    label: str
+    channel: Channel
+    correlation_id: str
+    attempt: int
+    refusal: str | None  # a permanent error known before the call (the adapter cannot do it)
 
 
 @dataclass
@@ -111,6 +135,8 @@ class ChannelWorker:
             kind = delivery.headers.get(MESSAGE_TYPE_HEADER)
             if kind == REPLY_TYPE:
                 await self._handle_reply(delivery)
+            elif kind == MESSAGE_TYPE:
+                await self._handle_message(delivery)
             elif kind == SIMULATE_TYPE:
                 await self._handle_simulation(delivery)
             else:
@@ -349,43 +375,74 @@ class ChannelWorker:
     async def _process_reply(
         self, delivery: Delivery, envelope: ReplyEnvelope, attempt: int
     ) -> None:
-        log.debug("worker %s: reply %s, attempt %d", self.channel, envelope.reply_id, attempt)
+        adapter = self.adapter
+        refusal = None
+        if not isinstance(adapter, ReceivingAdapter):
+            refusal = (
+                f"permanent error: the {self.channel} adapter cannot deliver replies "
+                "(adapter contract version 1)"
+            )
+
+        async def report(
+            status: ReplyResultStatus, reference: str | None, error: str | None
+        ) -> None:
+            await self._report_reply(
+                delivery, envelope, status, attempt, reference=reference, error=error
+            )
+
+        await self._deliver(
+            delivery,
+            _Delivering(
+                what="reply",
+                label=f"reply {envelope.reply_id}",
+                channel=envelope.channel,
+                correlation_id=envelope.correlation_id,
+                attempt=attempt,
+                refusal=refusal,
+            ),
+            lambda: adapter.reply(envelope),  # type: ignore[attr-defined]
+            report,
+        )
+
+    async def _deliver(
+        self,
+        delivery: Delivery,
+        what: "_Delivering",
+        call: Callable[[], Awaitable[ReplyReceipt]],
+        report: Callable[[ReplyResultStatus, str | None, str | None], Awaitable[None]],
+    ) -> None:
+        """One reply or message to the partner: the adapter call under the timeout, then its
+        result reported before the delivery is acknowledged; retries and dead letters as for
+        a dispatch."""
+        log.debug("worker %s: %s, attempt %d", self.channel, what.label, what.attempt)
 
         async def fail(reason: str) -> None:
-            log.warning("worker %s: reply %s failed: %s", self.channel, envelope.reply_id, reason)
-            await self._report_reply(delivery, envelope, "failed", attempt, error=reason)
+            log.warning("worker %s: %s failed: %s", self.channel, what.label, reason)
+            await report("failed", None, reason)
             await delivery.reject()  # to the channel's dead-letter queue, like a dispatch
             metrics.DEAD_LETTERS.labels(self.channel).inc()
 
-        adapter = self.adapter
-        if not isinstance(adapter, ReceivingAdapter) or envelope.channel is not adapter.channel:
-            await fail(
-                f"permanent error: the {self.channel} adapter cannot deliver replies "
-                "(adapter contract version 1)"
-                if not isinstance(adapter, ReceivingAdapter)
-                else f"permanent error: {envelope.channel} reply sent to the {self.channel}"
-            )
+        if what.refusal is not None:
+            await fail(what.refusal)
+            return
+        if what.channel is not self.adapter.channel:
+            await fail(f"permanent error: {what.channel} {what.what} sent to the {self.channel}")
             return
         try:
-            receipt = await asyncio.wait_for(adapter.reply(envelope), self._timeout)
+            receipt = await asyncio.wait_for(call(), self._timeout)
             if not isinstance(receipt, ReplyReceipt):
-                raise TypeError(f"reply returned {type(receipt).__qualname__}, not ReplyReceipt")
+                raise TypeError(
+                    f"{what.what} returned {type(receipt).__qualname__}, not ReplyReceipt"
+                )
         except PermanentChannelError as error:
             await fail(f"permanent error: {error}")
         except Exception as error:  # retriable, a timeout, or an adapter bug (retried too)
             reason = self._reason(error)
-            label = f"reply {envelope.reply_id}"
             await self._retry_or_fail(
-                delivery, attempt, reason, label, envelope.correlation_id, fail
+                delivery, what.attempt, reason, what.label, what.correlation_id, fail
             )
         else:
-            await self._report_reply(
-                delivery,
-                envelope,
-                "delivered",
-                attempt,
-                reference=receipt.partner_message_reference,
-            )
+            await report("delivered", receipt.partner_message_reference, None)
             await delivery.ack()
 
     async def _report_reply(
@@ -422,6 +479,84 @@ class ChannelWorker:
                     headers={
                         context.CORRELATION_HEADER: envelope.correlation_id,
                         MESSAGE_TYPE_HEADER: REPLY_RESULT_TYPE,
+                    },
+                    correlation_id=envelope.correlation_id,
+                )
+            ]
+        )
+
+    # -- messages of conversations (issue 15) ------------------------------------------------
+
+    async def _handle_message(self, delivery: Delivery) -> None:
+        try:
+            envelope = MessageEnvelope.model_validate_json(delivery.body)
+        except ValidationError as error:
+            await self._malformed(delivery, "message", error)
+            return
+        attempt = _attempt(delivery.headers)
+        adapter = self.adapter
+        refusal = None
+        if not isinstance(adapter, ConversingAdapter):
+            refusal = (
+                f"permanent error: the {self.channel} adapter cannot deliver messages "
+                "(adapter contract version 3 needed)"
+            )
+
+        async def report(
+            status: ReplyResultStatus, reference: str | None, error: str | None
+        ) -> None:
+            await self._report_message(delivery, envelope, status, attempt, reference, error)
+
+        self.in_flight += 1
+        try:
+            await self._deliver(
+                delivery,
+                _Delivering(
+                    what="message",
+                    label=f"{envelope.type} message {envelope.exchange_message_id}",
+                    channel=envelope.channel,
+                    correlation_id=envelope.correlation_id,
+                    attempt=attempt,
+                    refusal=refusal,
+                ),
+                lambda: adapter.send_message(envelope),  # type: ignore[attr-defined]
+                report,
+            )
+        finally:
+            self.in_flight -= 1
+
+    async def _report_message(
+        self,
+        delivery: Delivery,
+        envelope: MessageEnvelope,
+        status: ReplyResultStatus,
+        attempt: int,
+        reference: str | None,
+        error: str | None,
+    ) -> None:
+        result = MessageResult(
+            message_id=message_result_message_id(
+                envelope.exchange_message_id, status, _counter(delivery.headers, REPLAY_HEADER, 0)
+            ),
+            exchange_message_id=envelope.exchange_message_id,
+            correlation_id=envelope.correlation_id,
+            channel=envelope.channel,
+            status=status,
+            partner_message_reference=reference,
+            error=error,
+            attempts=attempt,
+            occurred_at=self._clock(),
+        )
+        await self._broker.publish(
+            [
+                OutgoingMessage(
+                    exchange=RESULTS_EXCHANGE,
+                    routing_key=RESULTS_KEY,
+                    body=result.model_dump_json().encode(),
+                    message_id=str(result.message_id),
+                    headers={
+                        context.CORRELATION_HEADER: envelope.correlation_id,
+                        MESSAGE_TYPE_HEADER: MESSAGE_RESULT_TYPE,
                     },
                     correlation_id=envelope.correlation_id,
                 )

@@ -9,6 +9,7 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Query, Request, Response, status
 
 from oss_router.auth.principal import Principal
+from oss_router.conversations.reads import inbound_thread
 from oss_router.deps import NowDep, RuntimeDep, SessionDep, UnitOfWorkDep, require_roles
 from oss_router.inbound import reads
 from oss_router.inbound.access import CORRECTORS, READERS, REGISTRARS, assignee_name
@@ -139,7 +140,8 @@ async def read_inbound(
         session, inbound_id, principal, now, refresh_window=window
     )
     suggested = await reads.suggested_cases(session, request, principal)
-    return reads.to_read(request, now, principal, events, suggested)
+    messages = await inbound_thread(session, request.id)
+    return reads.to_read(request, now, principal, events, suggested, messages)
 
 
 @router.post(

@@ -12,6 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from oss_router.audit import service as audit
 from oss_router.audit.service import Action, Actor, AuditRecord
 from oss_router.auth.principal import Principal
+from oss_router.conversations.schemas import MessageRead
+from oss_router.conversations.service import inbound_message_types
 from oss_router.inbound import repository
 from oss_router.inbound.access import related_visible, unit_scope, visible_to
 from oss_router.inbound.deadlines import is_directive_request
@@ -50,6 +52,7 @@ def to_read(
     principal: Principal,
     events: list[InboundEvent] | None = None,
     suggested_cases: list[CaseFile] | None = None,
+    messages: list[MessageRead] | None = None,
 ) -> InboundRead:
     return InboundRead.model_validate(
         {
@@ -68,6 +71,8 @@ def to_read(
             "suggested_cases": [_suggestion(case) for case in suggested_cases]
             if suggested_cases is not None
             else None,
+            "message_types_allowed": inbound_message_types(request),
+            "messages": messages,
         }
     )
 
@@ -80,6 +85,8 @@ _COMPUTED = {
     "replies",
     "events",
     "suggested_cases",
+    "message_types_allowed",
+    "messages",
 }
 
 

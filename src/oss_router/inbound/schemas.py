@@ -19,6 +19,7 @@ from pydantic import (
     TypeAdapter,
 )
 
+from oss_router.conversations.schemas import MessageRead
 from oss_router.field_messages import explained
 from oss_router.input import InputModel, forbid_nul_in_schema
 from oss_router.messages.codes import (
@@ -27,6 +28,7 @@ from oss_router.messages.codes import (
     HandlingCode,
     InboundStatus,
     Kind,
+    MessageType,
     Outcome,
     RefusalGround,
     ReplyStatus,
@@ -271,6 +273,16 @@ class InboundRead(BaseModel):
         default=None,
         description="The cases holding a related request the caller may see (in the detail "
         "read only)",
+    )
+    message_types_allowed: list[MessageType] = Field(
+        default_factory=list,
+        description="What an officer may write to the partner now (POST .../messages): "
+        "nothing until our reply went out",
+    )
+    messages: list[MessageRead] | None = Field(
+        default=None,
+        description="The conversation with the partner after the request, oldest first (in "
+        "the detail read only)",
     )
 
 

@@ -153,7 +153,8 @@ async def read_request(
     request, events, known_to_us = await service.get_request(
         session, request_id, principal, now, refresh_window=window
     )
-    return reading.to_read(request, now, policy, events, known_to_us)
+    thread = await reading.thread_of(session, request)
+    return reading.to_read(request, now, policy, events, known_to_us, thread)
 
 
 @router.post("/requests/{request_id}/cancel", response_model=RequestRead, responses=CONFLICT)

@@ -1,16 +1,37 @@
 """A request as the API shows it (``RequestRead``), with what a supervisor may do about each of
 its dispatches now: the channels it could be re-routed to, whether it can be retried."""
 
+from dataclasses import dataclass
 from datetime import datetime
+from uuid import UUID
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from oss_router.conversations import reads as conversation_reads
+from oss_router.conversations.reads import DispatchConversation
+from oss_router.conversations.schemas import MessageRead
+from oss_router.conversations.service import dispatch_message_types, reminder_refusal
 from oss_router.dispatch.lifecycle import is_terminal
 from oss_router.dispatch.staging import retry_refusal
-from oss_router.models import Dispatch, ExchangeRequest, RequestEvent
+from oss_router.models import Dispatch, ExchangeMessage, ExchangeRequest, RequestEvent
 from oss_router.registers.service import NationalCheck
 from oss_router.request.follow_up import follow_up_refusal
 from oss_router.request.reroute import reroute_channels
 from oss_router.request.schemas import DispatchRead, EventRead, RequestRead
 from oss_router.routing.policy import RoutingPolicy
+
+
+@dataclass(frozen=True)
+class Thread:
+    """The messages of a request's dispatches: as rows (for the summaries) and as shown."""
+
+    rows: list[ExchangeMessage]
+    reads: list[MessageRead]
+
+
+async def thread_of(session: AsyncSession, request: ExchangeRequest) -> Thread:
+    rows = await conversation_reads.dispatch_threads(session, [d.id for d in request.dispatches])
+    return Thread(rows, await conversation_reads.reads_of(session, rows))
 
 
 def to_read(
@@ -19,8 +40,13 @@ def to_read(
     policy: RoutingPolicy,
     events: list[RequestEvent] | None = None,
     known_to_us: NationalCheck | None = None,
+    thread: Thread | None = None,
 ) -> RequestRead:
-    dispatches = [_dispatch_read(request, dispatch, policy, now) for dispatch in request.dispatches]
+    """``thread``: the conversation with the partners (the detail read only)."""
+    talks = conversation_reads.summaries(thread.rows) if thread is not None else None
+    dispatches = [
+        _dispatch_read(request, dispatch, policy, now, talks) for dispatch in request.dispatches
+    ]
     return RequestRead.model_validate(
         {
             **{name: getattr(request, name) for name in _REQUEST_FIELDS},
@@ -31,14 +57,22 @@ def to_read(
             else None,
             "needs_action": any(dispatch.retry_allowed for dispatch in dispatches),
             "known_to_us": known_to_us,
+            "messages": thread.reads if thread is not None else None,
         }
     )
 
 
 def _dispatch_read(
-    request: ExchangeRequest, dispatch: Dispatch, policy: RoutingPolicy, now: datetime
+    request: ExchangeRequest,
+    dispatch: Dispatch,
+    policy: RoutingPolicy,
+    now: datetime,
+    talks: dict[UUID, DispatchConversation] | None,
 ) -> DispatchRead:
     overdue = not is_terminal(dispatch.status) and dispatch.due_at < now
+    talk = talks.get(dispatch.id, DispatchConversation()) if talks is not None else None
+    last_reminder = talk.last_reminder_at if talk is not None else None
+    writable = request.purged_at is None
     return DispatchRead.model_validate(
         {
             **{key: getattr(dispatch, key) for key in _DISPATCH_FIELDS},
@@ -46,12 +80,34 @@ def _dispatch_read(
             "reroute_channels": reroute_channels(policy, request, dispatch, now),
             "retry_allowed": retry_refusal(request, dispatch) is None,
             "follow_up_allowed": follow_up_refusal(request, dispatch) is None,
+            "message_types_allowed": dispatch_message_types(dispatch) if writable else [],
+            "reminder_allowed": writable and reminder_refusal(dispatch, now, last_reminder) is None,
+            "messages_count": talk.messages if talk is not None else None,
+            "follow_up_pending": talk.follow_up_pending if talk is not None else None,
+            "reminders": talk.reminders if talk is not None else None,
         }
     )
 
 
 # Every other field is the ORM attribute of the same name: one mapper, no field list by hand.
-_REQUEST_COMPUTED = {"overdue", "dispatches", "events", "needs_action", "known_to_us"}
+_REQUEST_COMPUTED = {
+    "overdue",
+    "dispatches",
+    "events",
+    "needs_action",
+    "known_to_us",
+    "messages",
+}
 _REQUEST_FIELDS = [name for name in RequestRead.model_fields if name not in _REQUEST_COMPUTED]
-_COMPUTED = {"overdue", "reroute_channels", "retry_allowed", "follow_up_allowed"}
+_COMPUTED = {
+    "overdue",
+    "reroute_channels",
+    "retry_allowed",
+    "follow_up_allowed",
+    "message_types_allowed",
+    "reminder_allowed",
+    "messages_count",
+    "follow_up_pending",
+    "reminders",
+}
 _DISPATCH_FIELDS = [name for name in DispatchRead.model_fields if name not in _COMPUTED]

@@ -6,6 +6,7 @@ from uuid import UUID
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, TypeAdapter
 
+from oss_router.conversations.schemas import MessageRead
 from oss_router.field_messages import explained
 from oss_router.input import InputModel, forbid_nul_in_schema
 from oss_router.messages.codes import (
@@ -14,6 +15,7 @@ from oss_router.messages.codes import (
     DispatchStatus,
     HandlingCode,
     Kind,
+    MessageType,
     Outcome,
     RefusalGround,
     RequestStatus,
@@ -232,6 +234,30 @@ class DispatchRead(BaseModel):
         description="A Prüm search answered with a hit and not followed up yet: an officer "
         "may stage the follow-up request for the data behind it (POST .../follow-up)",
     )
+    message_types_allowed: list[MessageType] = Field(
+        default_factory=list,
+        description="What an officer may write to the partner on this dispatch's thread now "
+        "(POST .../messages): follow-ups and the like once it is answered, additional "
+        "information while it waits; none for Prüm searches",
+    )
+    reminder_allowed: bool = Field(
+        default=False,
+        description="Overdue and still waiting for its answer, no reminder within the hour: "
+        "an officer may remind the partner (POST .../reminder)",
+    )
+    messages_count: int | None = Field(
+        default=None,
+        description="Messages on its thread, both ways (GET /v1/requests/{id} only; null "
+        "where the thread is not read: lists, action answers)",
+    )
+    follow_up_pending: bool | None = Field(
+        default=None,
+        description="A question of ours (follow-up, clarification) waits for the partner's "
+        "answer: the dispatch is answered, with a follow-up pending (detail read only)",
+    )
+    reminders: int | None = Field(
+        default=None, description="Reminders sent on it (detail read only)"
+    )
 
 
 class EventRead(BaseModel):
@@ -272,6 +298,11 @@ class RequestRead(BaseModel):
     reference: str | None
     dispatches: list[DispatchRead]
     events: list[EventRead] | None = None
+    messages: list[MessageRead] | None = Field(
+        default=None,
+        description="GET /v1/requests/{id} only: the conversation with the partners, every "
+        "dispatch's thread, oldest first",
+    )
     purged_at: AwareDatetime | None = Field(
         default=None, description="When its personal data were erased (retention, purge)"
     )

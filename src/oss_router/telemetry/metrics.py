@@ -112,6 +112,12 @@ INBOUND_REPLIES = Counter(
     "Replies to partners entering a status (queued by an officer, then each delivery step)",
     ["channel", "type", "status"],
 )
+CONVERSATION_MESSAGES = Counter(
+    "oss_router_conversation_messages",
+    "Messages of conversations entering a status: outgoing ones queued, then each delivery "
+    "step; incoming ones received (follow-ups, reminders, spontaneous information...)",
+    ["channel", "type", "direction", "status"],
+)
 INBOUND_OVERDUE = Gauge(
     "oss_router_inbound_overdue",
     "Open requests received from partners past their due_at, clock running, per channel",
@@ -179,6 +185,10 @@ def observe_answer(uow: UnitOfWork, channel: str, seconds: float) -> None:
 
 def count_reply(uow: UnitOfWork, channel: str, type: str, status: str) -> None:
     uow.after_commit(INBOUND_REPLIES.labels(channel, type, status).inc)
+
+
+def count_message(uow: UnitOfWork, channel: str, type: str, direction: str, status: str) -> None:
+    uow.after_commit(CONVERSATION_MESSAGES.labels(channel, type, direction, status).inc)
 
 
 def count_inbound(uow: UnitOfWork, channel: str, urgency: str, source: str) -> None:

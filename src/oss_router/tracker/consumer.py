@@ -20,10 +20,12 @@ from oss_router.aio import first_completed
 from oss_router.broker.contract import Broker, BrokerError, Consumer, Delivery
 from oss_router.broker.topology import RESULTS_QUEUE
 from oss_router.clock import Clock, utcnow
+from oss_router.conversations.delivery import apply_message_results
 from oss_router.db import SessionMaker
 from oss_router.inbound.reply_results import apply_reply_results
 from oss_router.live.notices import Notice, publish_notices
 from oss_router.messages.codes import DispatchStatus, RequestStatus
+from oss_router.messages.conversation import MESSAGE_RESULT_TYPE, MessageResult
 from oss_router.messages.inbound import MESSAGE_TYPE_HEADER, REPLY_RESULT_TYPE, ReplyResult
 from oss_router.messages.result import DispatchResult
 from oss_router.messages.status import StatusNotice
@@ -39,12 +41,18 @@ ERROR_PAUSE_SECONDS = 1.0
 # A batch at least this large means results arrive faster than they are written: the next
 # batch keeps the short linger (decision 0027).
 BUSY_BATCH = 16
+# What the ``x-oss-type`` header of a result names; no header: a dispatch result.
+AnyResult = DispatchResult | ReplyResult | MessageResult
+_RESULT_MODELS: dict[object, type[AnyResult]] = {
+    REPLY_RESULT_TYPE: ReplyResult,
+    MESSAGE_RESULT_TYPE: MessageResult,
+}
 
 
 @dataclass
 class _Pending:
     delivery: Delivery
-    result: DispatchResult | ReplyResult
+    result: AnyResult
     done: asyncio.Future[None]
 
 
@@ -55,7 +63,7 @@ class _Batch:
 
     applied: list[Applied]
     inbound_notices: list[Notice]
-    replies_applied: set[int]  # id() of the reply results that changed something
+    replies_applied: set[int]  # id() of the reply and message results that changed something
 
 
 class Tracker:
@@ -96,12 +104,8 @@ class Tracker:
             await self._handle(delivery)
 
     async def _handle(self, delivery: Delivery) -> None:
-        # A reply's result (inbound/) says so in its header; none: a dispatch result, as before.
-        model: type[DispatchResult | ReplyResult] = (
-            ReplyResult
-            if delivery.headers.get(MESSAGE_TYPE_HEADER) == REPLY_RESULT_TYPE
-            else DispatchResult
-        )
+        # A reply's or a message's result says so in its header; none: a dispatch result.
+        model = _RESULT_MODELS.get(delivery.headers.get(MESSAGE_TYPE_HEADER), DispatchResult)
         try:
             result = model.model_validate_json(delivery.body)
         except ValidationError as error:
@@ -203,16 +207,21 @@ class Tracker:
             return False
         return True
 
-    async def _apply(self, results: Sequence[DispatchResult | ReplyResult]) -> _Batch:
-        """Dispatch results first, then replies' (their requests are locked in that order by
-        every writer: exchange requests, then received requests)."""
+    async def _apply(
+        self, results: Sequence[DispatchResult | ReplyResult | MessageResult]
+    ) -> _Batch:
+        """Dispatch results first, then replies', then messages' (their rows are locked in
+        that order by every writer: exchange requests, received requests, messages)."""
         dispatches = [r for r in results if isinstance(r, DispatchResult)]
         replies = [r for r in results if isinstance(r, ReplyResult)]
+        messages = [r for r in results if isinstance(r, MessageResult)]
         now = self._clock()
         async with unit_of_work(self._sessions, events_as_rows=True) as uow:
             applied = await apply_results(uow, dispatches, now) if dispatches else []
             moved = await apply_reply_results(uow, replies, now) if replies else []
-        return _Batch(applied, list(uow.notices), {id(item.result) for item in moved})
+            sent = await apply_message_results(uow, messages, now) if messages else []
+        changed = {id(item.result) for item in moved} | {id(item.result) for item in sent}
+        return _Batch(applied, list(uow.notices), changed)
 
 
 class _TrackerConsumer:
@@ -253,11 +262,7 @@ def _account(batch: list[_Pending], applied: _Batch) -> None:
         applied_count += was_applied
         if was_applied and not debug:
             continue
-        what, key, which = (
-            ("reply", "reply_id", result.reply_id)
-            if isinstance(result, ReplyResult)
-            else ("dispatch", "dispatch_id", result.dispatch_id)
-        )
+        what, key, which = _named(result)
         with context.bound(result.correlation_id, "tracker"):
             log.log(
                 logging.DEBUG if was_applied else logging.INFO,
@@ -271,6 +276,14 @@ def _account(batch: list[_Pending], applied: _Batch) -> None:
     for outcome, count in (("applied", applied_count), ("ignored", len(batch) - applied_count)):
         if count:
             metrics.RESULTS.labels(outcome).inc(count)
+
+
+def _named(result: AnyResult) -> tuple[str, str, object]:
+    if isinstance(result, ReplyResult):
+        return "reply", "reply_id", result.reply_id
+    if isinstance(result, MessageResult):
+        return "message", "exchange_message_id", result.exchange_message_id
+    return "dispatch", "dispatch_id", result.dispatch_id
 
 
 def _notices(batch: _Batch) -> list[Notice]:
