@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from oss_router.dispatch.timeline import insert_rows
 from oss_router.messages.codes import RequestStatus
 from oss_router.messages.status import InboundNotice, StatusNotice
-from oss_router.models import ExchangeRequest, OutboxMessage, RequestEvent
+from oss_router.models import ExchangeRequest, InboundEvent, OutboxMessage, RequestEvent
 
 log = logging.getLogger(__name__)
 
@@ -81,6 +81,33 @@ class UnitOfWork:
             self._rows.append(values)
         else:
             self.session.add(RequestEvent(**values))
+
+    def record_inbound_event(
+        self,
+        *,
+        inbound_id: UUID,
+        type: str,
+        actor: str,
+        at: datetime,
+        reply_id: UUID | None = None,
+        from_status: str | None = None,
+        to_status: str | None = None,
+        detail: dict[str, Any] | None = None,
+    ) -> None:
+        """Append an event to the timeline of a received request (never updated afterwards,
+        except by the retention purge, which strips free text)."""
+        self.session.add(
+            InboundEvent(
+                inbound_id=inbound_id,
+                reply_id=reply_id,
+                at=at,
+                type=type,
+                from_status=from_status,
+                to_status=to_status,
+                actor=actor,
+                detail=detail or {},
+            )
+        )
 
     def enqueue(self, message: OutboxMessage) -> None:
         """Stage an outbox row; the relay publishes it once the transaction committed."""

@@ -18,11 +18,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from oss_router.attachments import repository
 from oss_router.auth.principal import Principal, Role
-from oss_router.cases import access as case_access
+from oss_router.auth.scope import sees_unit
 from oss_router.errors import NotFound
-from oss_router.inbound import access as inbound_access
 from oss_router.models import Attachment, ExchangeMessage
-from oss_router.request.reads import may_see as may_see_request
 
 READERS = (Role.OFFICER, Role.SUPERVISOR, Role.PCCC)
 UPLOADERS = READERS
@@ -66,17 +64,17 @@ async def _thread(
         return None
     if message.request_id is not None:
         request = await repository.request_of(session, message.request_id)
-        if request is None or not may_see_request(request, principal):
+        if request is None or not sees_unit(principal, request.unit):
             return None
         return Thread(request_id=request.id, justification=request.purpose)
     if message.inbound_id is not None:
         inbound = await repository.inbound_of(session, message.inbound_id)
-        if inbound is None or not inbound_access.may_see(inbound, principal):
+        if inbound is None or not sees_unit(principal, inbound.unit):
             return None
         return Thread(inbound_id=inbound.id, justification=inbound.purpose)
     if message.case_id is not None:
         case = await repository.case_of(session, message.case_id)
-        if case is None or not case_access.may_see(case, principal):
+        if case is None or not sees_unit(principal, case.unit):
             return None
         return Thread(case_id=case.id, justification=case.reference)
     # Received spontaneous information not filed in a case yet: the desk's to triage.

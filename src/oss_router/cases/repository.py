@@ -1,7 +1,5 @@
 """Queries about case files; the only place that builds them."""
 
-import base64
-import binascii
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -10,7 +8,7 @@ from uuid import UUID
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from oss_router.errors import FieldError, ValidationFailed
+from oss_router import pagination
 from oss_router.models import (
     CaseEvent,
     CaseFile,
@@ -171,23 +169,8 @@ async def links_of_cases(session: AsyncSession, case_ids: list[UUID]) -> list[Ca
 
 
 def encode_cursor(created_at: datetime, case_id: UUID) -> str:
-    raw = f"case|{created_at.isoformat()}|{case_id}".encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-CURSOR_MESSAGE = "Use the next_cursor of the previous page: this is not a cursor the service gave."
+    return pagination.encode_cursor("case", created_at, case_id)
 
 
 def decode_cursor(cursor: str) -> tuple[datetime, UUID]:
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        prefix, created, case_id = raw.split("|")
-        moment = datetime.fromisoformat(created)
-        if prefix != "case" or moment.tzinfo is None:
-            raise ValueError(raw)
-        return moment, UUID(case_id)
-    except (ValueError, binascii.Error, UnicodeDecodeError):
-        raise ValidationFailed(
-            "cursor is not one this service issued",
-            errors=[FieldError("cursor", CURSOR_MESSAGE)],
-        ) from None
+    return pagination.decode_cursor("case", cursor)

@@ -12,28 +12,36 @@ The same rule decides who may download a message's files (attachments/access.py)
 """
 
 from dataclasses import replace
+from typing import TypeVar
 
 from oss_router.auth.principal import Principal, Role
+from oss_router.auth.scope import sees_unit
 from oss_router.conversations.repository import MessageFilters
 from oss_router.errors import NotFound
-from oss_router.models import ExchangeMessage
+from oss_router.models import CaseFile, ExchangeMessage, ExchangeRequest, InboundRequest
+
+Scoped = TypeVar("Scoped", ExchangeRequest, InboundRequest, CaseFile)
 
 READERS = (Role.OFFICER, Role.SUPERVISOR, Role.PCCC)
 WRITERS = READERS
 
 
 def may_see(message: ExchangeMessage, principal: Principal) -> bool:
-    if principal.role not in READERS:
-        return False
-    if principal.role is not Role.PCCC:
-        return True
-    return principal.unit is not None and message.unit == principal.unit
+    return principal.role in READERS and sees_unit(principal, message.unit)
 
 
 def visible_to(message: ExchangeMessage | None, principal: Principal) -> ExchangeMessage:
     if message is None or not may_see(message, principal):
         raise NotFound("no such message")
     return message
+
+
+def visible_thread(row: Scoped | None, principal: Principal, what: str) -> Scoped:
+    """The request, received request or case a message is written on, if the principal may
+    see it (else 404 ``no such <what>``): the same rule as their own endpoints."""
+    if row is None or principal.role not in READERS or not sees_unit(principal, row.unit):
+        raise NotFound(f"no such {what}")
+    return row
 
 
 def scoped(filters: MessageFilters, principal: Principal) -> MessageFilters:

@@ -8,17 +8,18 @@ from uuid import UUID
 
 from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import InstrumentedAttribute
+from sqlalchemy.orm import InstrumentedAttribute, joinedload
 
 from oss_router.messages.codes import MessageDirection, MessageType
 from oss_router.models import (
     Attachment,
+    CaseFile,
     ExchangeMessage,
     ExchangeRequest,
     InboundRequest,
     dialect,
 )
-from oss_router.request.repository import decode_cursor, encode_cursor
+from oss_router.pagination import decode_cursor, encode_cursor
 
 THREAD_LIMIT = 500  # the most messages a detail read shows of one thread (oldest first)
 
@@ -118,7 +119,7 @@ async def list_page(
     for condition in _conditions(filters):
         query = query.where(condition)
     if cursor is not None:
-        created_at, message_id = decode_cursor(cursor)
+        created_at, message_id = decode_cursor("message", cursor)
         query = query.where(
             or_(
                 ExchangeMessage.created_at < created_at,
@@ -130,7 +131,7 @@ async def list_page(
     if len(rows) <= limit:
         return rows, None
     rows = rows[:limit]
-    return rows, encode_cursor(rows[-1].created_at, rows[-1].id)
+    return rows, encode_cursor("message", rows[-1].created_at, rows[-1].id)
 
 
 def _conditions(filters: MessageFilters) -> list[ColumnElement[bool]]:
@@ -173,3 +174,24 @@ async def inbound_statuses(session: AsyncSession, ids: Sequence[UUID]) -> dict[U
         InboundRequest.id.in_(sorted(set(ids)))
     )
     return {row.id: row.status for row in (await session.execute(query)).all()}
+
+
+async def request_with_dispatches(
+    session: AsyncSession, request_id: UUID
+) -> ExchangeRequest | None:
+    """The request and its dispatches from one statement (one snapshot)."""
+    query = (
+        select(ExchangeRequest)
+        .where(ExchangeRequest.id == request_id)
+        .options(joinedload(ExchangeRequest.dispatches))
+    )
+    return (await session.execute(query)).unique().scalar_one_or_none()
+
+
+async def inbound(session: AsyncSession, inbound_id: UUID) -> InboundRequest | None:
+    """The received request (its replies come with it: the relationship loads them)."""
+    return await session.get(InboundRequest, inbound_id)
+
+
+async def case(session: AsyncSession, case_id: UUID) -> CaseFile | None:
+    return await session.get(CaseFile, case_id)

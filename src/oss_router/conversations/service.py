@@ -20,9 +20,8 @@ from uuid import UUID
 from oss_router.attachments.limits import AttachmentLimits
 from oss_router.audit.service import Actor
 from oss_router.auth.principal import Principal, system_actor
-from oss_router.cases import access as case_access
-from oss_router.cases import repository as cases
 from oss_router.conversations import repository
+from oss_router.conversations.access import visible_thread
 from oss_router.conversations.schemas import MessageCreate, ReminderCreate, SpontaneousCreate
 from oss_router.conversations.staging import (
     Outgoing,
@@ -34,8 +33,6 @@ from oss_router.conversations.staging import (
 )
 from oss_router.errors import Conflict, FieldError, NotFound, Unroutable, ValidationFailed
 from oss_router.field_messages import as_sentence
-from oss_router.inbound import access as inbound_access
-from oss_router.inbound import repository as inbound_requests
 from oss_router.messages.codes import (
     QUESTION_MESSAGE_TYPES,
     AccessType,
@@ -46,9 +43,7 @@ from oss_router.messages.codes import (
     ReplyStatus,
 )
 from oss_router.models import Dispatch, ExchangeMessage, ExchangeRequest, InboundRequest
-from oss_router.request import repository as requests
-from oss_router.request.reads import visible_to as visible_request
-from oss_router.request.routing import decide, routing_query
+from oss_router.routing.decision import DispatchDecision, RoutingQuery, RoutingRefused
 from oss_router.routing.policy import RoutingPolicy
 from oss_router.unit_of_work import UnitOfWork
 
@@ -176,9 +171,8 @@ async def send_on_inbound(
     now: datetime,
     limits: AttachmentLimits | None = None,
 ) -> ExchangeMessage:
-    inbound = inbound_access.visible_to(
-        await inbound_requests.get(work.session, inbound_id), principal
-    )
+    found = await repository.inbound(work.session, inbound_id)
+    inbound = visible_thread(found, principal, "received request")
     why = "Reply to the request first: the conversation continues once our reply went out."
     _require_type(MessageType(body.type), inbound_message_types(inbound), why)
     return await _send(work, on_inbound(inbound), body, principal, now, limits)
@@ -194,14 +188,13 @@ async def send_spontaneous(
     limits: AttachmentLimits | None = None,
 ) -> ExchangeMessage:
     """Spontaneous information (Directive (EU) 2023/977 Art. 7) to one partner, in a case."""
-    case = case_access.visible_to(await cases.get(work.session, case_id), principal)
+    case = visible_thread(await repository.case(work.session, case_id), principal, "case")
     if case.status != "open":
         raise Conflict(
             "the case is closed",
             errors=[FieldError("case_id", "Reopen the case to send information in it.")],
         )
-    decision = decide(policy, routing_query(_Facts(body, case.crime_area), [body.country], now))
-    chosen = decision.dispatches[0]
+    chosen = _route(policy, body, case.crime_area, now)
     if chosen.channel.value in _NO_CONVERSATION:
         raise Unroutable(
             "spontaneous information does not go through Prüm",
@@ -232,17 +225,28 @@ async def send_spontaneous(
     return await stage_message(work, thread, outgoing, principal, now, limits)
 
 
-class _Facts:
-    """What the routing policy reads of spontaneous information: the request it is like."""
-
-    def __init__(self, body: SpontaneousCreate, crime_area: str) -> None:
-        self.kind = body.kind.value
-        self.urgency = body.urgency.value
-        self.urgency_ground: str | None = None
-        self.access_type = AccessType.INDIRECT.value
-        self.crime_area = crime_area
-        self.sis_alert_id: str | None = None
-        self.border_area = False
+def _route(
+    policy: RoutingPolicy, body: SpontaneousCreate, crime_area: str, now: datetime
+) -> DispatchDecision:
+    """The channel the routing policy names for a request about such a subject to that
+    state: spontaneous information takes the same way (422 naming the field otherwise)."""
+    query = RoutingQuery(
+        kind=body.kind,
+        target_countries=(body.country,),
+        received_at=now,
+        urgency=body.urgency,
+        access_type=AccessType.INDIRECT,
+        crime_area=crime_area,
+    )
+    try:
+        return policy.decide(query).dispatches[0]
+    except RoutingRefused as refused:
+        field = "country" if refused.field.startswith("target_countries") else refused.field
+        raise Unroutable(
+            refused.reason,
+            errors=[FieldError(field, as_sentence(refused.reason))],
+            rule=refused.rule,
+        ) from None
 
 
 # -- helpers --------------------------------------------------------------------------------
@@ -251,7 +255,8 @@ class _Facts:
 async def _dispatch(
     work: UnitOfWork, request_id: UUID, dispatch_id: UUID, principal: Principal
 ) -> tuple[ExchangeRequest, Dispatch]:
-    request = visible_request(await requests.get(work.session, request_id), principal)
+    found = await repository.request_with_dispatches(work.session, request_id)
+    request = visible_thread(found, principal, "request")
     dispatch = next((d for d in request.dispatches if d.id == dispatch_id), None)
     if dispatch is None:
         raise NotFound("no such dispatch of this request")

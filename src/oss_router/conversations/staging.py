@@ -20,7 +20,6 @@ from oss_router.audit import service as audit
 from oss_router.audit.service import Action, Actor, AuditRecord
 from oss_router.auth.principal import Principal
 from oss_router.broker.topology import DISPATCH_EXCHANGE
-from oss_router.inbound.timeline import record_inbound_event
 from oss_router.messages.codes import (
     Channel,
     DispatchStatus,
@@ -259,8 +258,7 @@ def record_message_event(
             detail=values,
         )
     elif message.inbound_id is not None:
-        record_inbound_event(
-            work,
+        work.record_inbound_event(
             inbound_id=message.inbound_id,
             type=type,
             actor=actor,

@@ -1,10 +1,10 @@
-"""The timeline of a request received from a partner: one append-only event per change."""
+"""The timeline of a request received from a partner: one append-only event per change
+(``UnitOfWork.record_inbound_event``; this name is kept for the inbound package's callers)."""
 
 from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from oss_router.models import InboundEvent
 from oss_router.unit_of_work import UnitOfWork
 
 
@@ -20,17 +20,13 @@ def record_inbound_event(
     to_status: str | None = None,
     detail: dict[str, Any] | None = None,
 ) -> None:
-    """Append an event to the timeline of a received request (never updated afterwards,
-    except by the retention purge, which strips free text)."""
-    work.session.add(
-        InboundEvent(
-            inbound_id=inbound_id,
-            reply_id=reply_id,
-            at=at,
-            type=type,
-            from_status=from_status,
-            to_status=to_status,
-            actor=actor,
-            detail=detail or {},
-        )
+    work.record_inbound_event(
+        inbound_id=inbound_id,
+        type=type,
+        actor=actor,
+        at=at,
+        reply_id=reply_id,
+        from_status=from_status,
+        to_status=to_status,
+        detail=detail,
     )
