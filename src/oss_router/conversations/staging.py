@@ -152,6 +152,7 @@ async def stage_message(
     )
     enqueue_message(work, envelope_of(message, thread, files), now)
     await audit.append(work.session, [_disclosure(message, thread, outgoing, files)], now)
+    await work.session.flush()  # sessions do not autoflush (db.py): the read that follows sees it
     return message
 
 
