@@ -146,6 +146,9 @@ class Settings(BaseSettings):
 
     # Deadline watch (sla/): how far ahead of due_at to warn (0: no warnings), how often to look.
     deadline_warning_minutes: int = Field(default=60, ge=0, le=7 * 24 * 60)
+    # The deadline watch sends each overdue dispatch's partner one reminder by itself
+    # (docs/conversations.md); off by default: a reminder speaks for the bureau.
+    automatic_reminders: bool = False
     watch_interval_seconds: float = Field(default=30.0, gt=0)
     watch_batch_size: int = Field(default=500, ge=1, le=10_000)
 

@@ -241,6 +241,7 @@ class Runtime:
             warn_ahead=timedelta(minutes=self.settings.deadline_warning_minutes),
             interval_seconds=self.settings.watch_interval_seconds,
             batch_size=self.settings.watch_batch_size,
+            automatic_reminders=self.settings.automatic_reminders,
             clock=self.clock,
         )
         self._spawn(self.watch.run, "deadline-watch")

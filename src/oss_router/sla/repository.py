@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from oss_router.dispatch.lifecycle import TERMINAL
 from oss_router.inbound.repository import inbound_running
-from oss_router.messages.codes import Channel
+from oss_router.messages.codes import Channel, DispatchStatus
 from oss_router.models import Dispatch, ExchangeRequest, InboundRequest, dialect
 
 _TERMINAL = [status.value for status in TERMINAL]
@@ -30,6 +30,17 @@ def warning_condition(now: datetime, horizon: datetime) -> ColumnElement[bool]:
         & (Dispatch.due_at > now)
         & (Dispatch.due_at <= horizon)
         & Dispatch.status.not_in(_TERMINAL)
+    )
+
+
+def reminder_condition() -> ColumnElement[bool]:
+    """Flagged overdue, still waiting for its answer at the partner, not reminded yet; Prüm
+    searches are automated and have no one to remind."""
+    return (
+        Dispatch.overdue_at.is_not(None)
+        & Dispatch.reminded_at.is_(None)
+        & Dispatch.status.in_([DispatchStatus.SENT.value, DispatchStatus.DELIVERED.value])
+        & (Dispatch.channel != Channel.PRUM.value)
     )
 
 

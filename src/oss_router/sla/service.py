@@ -14,6 +14,7 @@ from typing import Literal
 from sqlalchemy import ColumnElement
 
 from oss_router.auth.principal import system_actor
+from oss_router.conversations.service import remind_automatically
 from oss_router.dispatch.lifecycle import is_terminal
 from oss_router.messages.codes import DispatchStatus, RequestStatus
 from oss_router.messages.status import StatusNotice
@@ -24,7 +25,7 @@ from oss_router.unit_of_work import UnitOfWork
 
 WATCH_ACTOR = system_actor("deadline-watch")
 
-DeadlineEventType = Literal["deadline_warning", "overdue"]
+DeadlineEventType = Literal["deadline_warning", "overdue", "reminder"]
 
 
 @dataclass(frozen=True)
@@ -86,6 +87,36 @@ async def _flag(
         for dispatch in filter(still_applies, request.dispatches):
             flagged.append(_record(uow, request, dispatch, event, now))
     return flagged
+
+
+async def send_reminders(uow: UnitOfWork, now: datetime, limit: int) -> list[DeadlineEvent]:
+    """The one automatic reminder of each dispatch flagged overdue and still unanswered
+    (OSS_ROUTER_AUTOMATIC_REMINDERS): a message of type ``reminder`` through its channel,
+    ``reminded_at`` its marker, set under the request's lock like the other flags."""
+    request_ids = await repository.candidate_requests(
+        uow.session, repository.reminder_condition(), limit
+    )
+    sent = []
+    for request in await repository.lock_requests(uow.session, request_ids):
+        for dispatch in request.dispatches:
+            if dispatch.overdue_at is None:
+                continue
+            message = await remind_automatically(uow, request, dispatch, now)
+            if message is not None:
+                sent.append(_reminded(request, dispatch, now))
+    return sent
+
+
+def _reminded(request: ExchangeRequest, dispatch: Dispatch, now: datetime) -> DeadlineEvent:
+    notice = StatusNotice(
+        request_id=request.id,
+        request_status=RequestStatus(request.status),
+        dispatch_id=dispatch.id,
+        dispatch_status=DispatchStatus(dispatch.status),
+        at=now,
+        event="message",
+    )
+    return DeadlineEvent("reminder", str(request.id), str(dispatch.id), dispatch.channel, notice)
 
 
 def _is_overdue(dispatch: Dispatch, now: datetime) -> bool:

@@ -35,6 +35,7 @@ class DeadlineWatch:
         warn_ahead: timedelta = timedelta(hours=1),
         interval_seconds: float = 30.0,
         batch_size: int = 500,
+        automatic_reminders: bool = False,
         clock: Clock = utcnow,
     ) -> None:
         self._sessions = sessions
@@ -42,15 +43,19 @@ class DeadlineWatch:
         self._warn_ahead = warn_ahead
         self._interval = interval_seconds
         self._batch_size = batch_size
+        self._automatic_reminders = automatic_reminders
         self._clock = clock
 
     async def tick(self) -> list[DeadlineEvent | InboundDeadlineEvent]:
-        """One sweep at the clock's current time: overdue flags first, then warnings; the
-        dispatches' deadlines, then those of the requests received from partners."""
+        """One sweep at the clock's current time: overdue flags first (and, if configured,
+        the one automatic reminder of each dispatch flagged), then warnings; the dispatches'
+        deadlines, then those of the requests received from partners."""
         now = self._clock()
         size, ahead = self._batch_size, self._warn_ahead
         events: list[DeadlineEvent | InboundDeadlineEvent] = []
         events += await self._sweep(lambda uow: service.flag_overdue(uow, now, size))
+        if self._automatic_reminders:
+            events += await self._sweep(lambda uow: service.send_reminders(uow, now, size))
         events += await self._sweep(lambda uow: service.flag_warnings(uow, now, ahead, size))
         events += await self._sweep(lambda uow: inbound.flag_inbound_overdue(uow, now, size))
         events += await self._sweep(
