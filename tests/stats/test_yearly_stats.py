@@ -337,5 +337,5 @@ async def test_cli_exports_csv_and_json_with_progress_on_stderr(
     assert figures[("by_country", "", "DE", "answered_late")] == "1"
     assert figures[("answer_times", "europol", "", "p90_seconds")] == "36000.0"
     assert figures[("refusals", "", "FR", "refusals")] == "1"
-    assert "statistics 2026: 4/4" in csv_out.err
+    assert "statistics 2026: 5/5" in csv_out.err
     assert json.loads(json_out.out)["sent"] == EXPECTED_SENT

@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from oss_router.stats.schemas import StatsRead
+from oss_router.stats.schemas import ART_18_MESSAGES, StatsRead
 
 CSV_COLUMNS = (
     "section",
@@ -52,6 +52,17 @@ def _csv_rows(stats: StatsRead) -> Iterator[list[Any]]:
     for section in ("by_country", "by_urgency", "rows", "refusals", "deviations"):
         for row in getattr(received, section):
             yield from _figures(f"received_{section}", row, stats.articles)
+    for message in stats.messages:  # the bureau's own figures, beside Art. 18's
+        yield [
+            "messages",
+            message.channel,
+            "",
+            "",
+            "",
+            f"{message.direction}_{message.type}",
+            message.messages,
+            ART_18_MESSAGES,
+        ]
 
 
 def _figures(section: str, row: BaseModel, articles: dict[str, str]) -> Iterator[list[Any]]:

@@ -18,7 +18,14 @@ from oss_router.messages.codes import (
     Outcome,
     ReplyType,
 )
-from oss_router.models import Dispatch, ExchangeRequest, InboundReply, InboundRequest, RequestEvent
+from oss_router.models import (
+    Dispatch,
+    ExchangeMessage,
+    ExchangeRequest,
+    InboundReply,
+    InboundRequest,
+    RequestEvent,
+)
 from oss_router.stats.sql import seconds_between
 
 QUEUED = DispatchStatus.QUEUED.value
@@ -207,3 +214,19 @@ async def delayed_rows(
         .order_by(InboundRequest.channel, InboundRequest.requesting_country)
     )
     return [dict(row) for row in (await session.execute(query)).mappings()]
+
+
+async def message_rows(
+    session: AsyncSession, start: datetime, end: datetime
+) -> list[dict[str, Any]]:
+    """Messages of conversations created in [start, end), by channel, type and direction;
+    outgoing ones that failed left out (they never reached the partner)."""
+    column = ExchangeMessage
+    query = (
+        select(column.channel, column.type, column.direction, func.count().label("messages"))
+        .where(column.created_at >= start, column.created_at < end)
+        .where(~((column.direction == "outgoing") & (column.status == "failed")))
+        .group_by(column.channel, column.type, column.direction)
+        .order_by(column.channel, column.type, column.direction)
+    )
+    return [dict(row._mapping) for row in (await session.execute(query)).all()]

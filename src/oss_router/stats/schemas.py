@@ -156,6 +156,23 @@ ART_18 = {
 }
 
 
+class MessageRow(BaseModel):
+    """Messages of conversations in the year (follow-ups, reminders, spontaneous
+    information...), by channel, type and direction; outgoing ones that failed for good left
+    out: they never reached the partner."""
+
+    channel: str
+    type: str
+    direction: str
+    messages: int
+
+
+ART_18_MESSAGES = (
+    "The bureau's own figures: other communications relating to the requests (Art. 16(1)(a)) "
+    "and spontaneous information (Art. 7); Art. 18 asks no count of them"
+)
+
+
 class StatsRead(BaseModel):
     year: int
     period_start: AwareDatetime
@@ -171,6 +188,12 @@ class StatsRead(BaseModel):
     answer_times: list[AnswerTimeRow] = Field(description=ART_18["answer_times"])
     received: ReceivedStats = Field(
         description="The requests received from partners (the requested side of Art. 18)"
+    )
+    messages: list[MessageRow] = Field(default_factory=list, description=ART_18_MESSAGES)
+    reminders: int = Field(
+        default=0,
+        description="Reminders of overdue requests sent to partners (by officers and by the "
+        "deadline watch): the bureau's own figure",
     )
     articles: dict[str, str] = Field(
         default_factory=lambda: dict(ART_18),

@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from oss_router.country import load_reference_data
 from oss_router.inbound.deadlines import is_directive_request
-from oss_router.messages.codes import Channel
+from oss_router.messages.codes import Channel, MessageType
 from oss_router.routing.deadlines import under_directive
 from oss_router.stats import repository
 from oss_router.stats.schemas import (
@@ -16,6 +16,7 @@ from oss_router.stats.schemas import (
     ChannelTotal,
     CountryTotal,
     DeviationRow,
+    MessageRow,
     ReceivedCountryTotal,
     ReceivedCounts,
     ReceivedRefusalRow,
@@ -30,7 +31,7 @@ from oss_router.stats.schemas import (
     year_bounds,
 )
 
-STEPS = ("requests sent", "refusals", "answer times", "requests received")
+STEPS = ("requests sent", "refusals", "answer times", "requests received", "messages")
 
 Step = Callable[[str], None]
 Total = TypeVar("Total", ChannelTotal, CountryTotal, UrgencyTotal)
@@ -64,6 +65,10 @@ async def yearly_stats(
     directive = [row for row in sent if row.under_directive]
     received = await _received(session, start, end)
     progress(STEPS[3])
+    messages = [
+        MessageRow.model_validate(row) for row in await repository.message_rows(session, start, end)
+    ]
+    progress(STEPS[4])
     return StatsRead(
         year=year,
         period_start=start,
@@ -78,6 +83,12 @@ async def yearly_stats(
         refusals=refusals,
         answer_times=times,
         received=received,
+        messages=messages,
+        reminders=sum(
+            row.messages
+            for row in messages
+            if row.type == MessageType.REMINDER.value and row.direction == "outgoing"
+        ),
     )
 
 
