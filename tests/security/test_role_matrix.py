@@ -275,6 +275,69 @@ async def delete_upload(
     return await client.delete(f"/v1/attachments/{await _desk_upload(client, app)}", headers=h)
 
 
+FOLLOW_UP = {"type": "follow_up", "text": "Was the car seen since?"}
+SPONTANEOUS = {
+    "country": "DE",
+    "kind": "vehicle",
+    "text": "The ring crosses at night.",
+    "legal_basis": "Directive (EU) 2023/977 Art. 7(1)",
+}
+
+
+async def _desk_dispatch_path(client: httpx.AsyncClient, app: FastAPI, what: str) -> str:
+    """A Prüm search of the desk's: it never takes messages, whatever its state by now."""
+    desk = auth_headers(app, OFFICER, "test-officer")
+    body = request_body("dna", target_countries=["DE"])
+    created = await client.post("/v1/requests", json=body, headers=desk)
+    assert created.status_code == 202, created.text
+    request_id = created.json()["id"]
+    read = await client.get(
+        f"/v1/requests/{request_id}", headers=auth_headers(app, OFFICER, "test-officer")
+    )
+    dispatch_id = read.json()["dispatches"][0]["id"]
+    return f"/v1/requests/{request_id}/dispatches/{dispatch_id}/{what}"
+
+
+async def dispatch_message(
+    client: httpx.AsyncClient, app: FastAPI, h: dict[str, str]
+) -> httpx.Response:
+    """Admitted, then refused: a Prüm search has no conversation (409)."""
+    return await client.post(
+        await _desk_dispatch_path(client, app, "messages"), json=FOLLOW_UP, headers=h
+    )
+
+
+async def remind(client: httpx.AsyncClient, app: FastAPI, h: dict[str, str]) -> httpx.Response:
+    """Admitted, then refused: a Prüm search has no one to remind (409)."""
+    return await client.post(await _desk_dispatch_path(client, app, "reminder"), json={}, headers=h)
+
+
+async def inbound_message(
+    client: httpx.AsyncClient, app: FastAPI, h: dict[str, str]
+) -> httpx.Response:
+    """On a received request not replied to yet: admitted, then refused (409)."""
+    inbound_id = await _received_at_the_desk(app)
+    return await client.post(f"/v1/inbound/{inbound_id}/messages", json=FOLLOW_UP, headers=h)
+
+
+async def spontaneous(client: httpx.AsyncClient, app: FastAPI, h: dict[str, str]) -> httpx.Response:
+    case_id = await _desk_case(client, app)
+    return await client.post(f"/v1/cases/{case_id}/spontaneous", json=SPONTANEOUS, headers=h)
+
+
+async def messages(client: httpx.AsyncClient, app: FastAPI, h: dict[str, str]) -> httpx.Response:
+    return await client.get("/v1/messages", headers=h)
+
+
+async def read_message(
+    client: httpx.AsyncClient, app: FastAPI, h: dict[str, str]
+) -> httpx.Response:
+    desk = auth_headers(app, OFFICER, "test-officer")
+    sent = await spontaneous(client, app, desk)
+    assert sent.status_code == 202, sent.text
+    return await client.get(f"/v1/messages/{sent.json()['id']}", headers=h)
+
+
 EXPECTED_BY = "2026-12-31T12:00:00+00:00"
 # A PCCC gets 404 for a request received at the desk, as for outgoing ones. The replies need a
 # request someone holds: on one nobody took, officers and supervisors are admitted and then
@@ -400,6 +463,29 @@ MATRIX: dict[tuple[str, str], tuple[Call, dict[Role, int]]] = {
     ("POST", "/v1/cases/{case_id}/reopen"): (
         reopen_case,
         {OFFICER: 409, SUPERVISOR: 409, PCCC: 404, AUDITOR: 403},
+    ),
+    # Conversations (docs/conversations.md): as the thread they are written on; the desk's
+    # threads are 404 to a PCCC unit.
+    ("POST", "/v1/requests/{request_id}/dispatches/{dispatch_id}/messages"): (
+        dispatch_message,
+        {OFFICER: 409, SUPERVISOR: 409, PCCC: 404, AUDITOR: 403},
+    ),
+    ("POST", "/v1/requests/{request_id}/dispatches/{dispatch_id}/reminder"): (
+        remind,
+        {OFFICER: 409, SUPERVISOR: 409, PCCC: 404, AUDITOR: 403},
+    ),
+    ("POST", "/v1/inbound/{inbound_id}/messages"): (
+        inbound_message,
+        {OFFICER: 409, SUPERVISOR: 409, PCCC: 404, AUDITOR: 403},
+    ),
+    ("POST", "/v1/cases/{case_id}/spontaneous"): (
+        spontaneous,
+        {OFFICER: 202, SUPERVISOR: 202, PCCC: 404, AUDITOR: 403},
+    ),
+    ("GET", "/v1/messages"): (messages, {OFFICER: 200, SUPERVISOR: 200, PCCC: 200, AUDITOR: 403}),
+    ("GET", "/v1/messages/{message_id}"): (
+        read_message,
+        {OFFICER: 200, SUPERVISOR: 200, PCCC: 404, AUDITOR: 403},
     ),
 }
 UNAUTHENTICATED_PATHS = {"/v1/auth/token", "/v1/auth/dev-token"}
