@@ -2,11 +2,13 @@
 step once (a redelivered result changes nothing), on the thread's timeline and announced."""
 
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from uuid import UUID
 
 import pytest
 from sqlalchemy import select, update
 
+from oss_router.audit.service import Actor
 from oss_router.clock import utcnow
 from oss_router.config import Settings
 from oss_router.conversations import service
@@ -15,7 +17,14 @@ from oss_router.conversations.schemas import MessageCreate
 from oss_router.messages.codes import Channel
 from oss_router.messages.conversation import MessageResult, message_result_message_id
 from oss_router.messages.status import StatusNotice
-from oss_router.models import Dispatch, ExchangeMessage, OutboxMessage, RequestEvent
+from oss_router.models import (
+    Dispatch,
+    ExchangeMessage,
+    ExchangeRequest,
+    OutboxMessage,
+    RequestEvent,
+)
+from oss_router.retention.service import purge_batch
 from oss_router.runtime import Runtime
 from oss_router.unit_of_work import unit_of_work
 from tests.support.staging import DESK, open_runtime, stage_request
@@ -82,7 +91,7 @@ async def test_the_message_is_staged_with_its_outbox_row(runtime: Runtime) -> No
     async with runtime.sessions() as session:
         outbox = (await session.scalars(select(OutboxMessage))).all()
     (row_,) = [o for o in outbox if o.headers.get("x-oss-type") == "message"]
-    assert row_.routing_key == message.channel
+    assert (row_.routing_key, row_.exchange_message_id) == (message.channel, message.id)
     assert str(message.id) in row_.body.decode()
 
 
@@ -109,3 +118,34 @@ async def test_a_failure_is_kept_and_a_replayed_delivery_still_lands(runtime: Ru
     assert (await apply(runtime, result(message, "delivered", replay=1)))[0] == 1
     assert (await row(runtime, message.id)).status == "delivered"
     assert (await apply(runtime, result(message, "failed", replay=2)))[0] == 0  # never back
+
+
+async def test_the_purge_erases_the_text_and_the_outbox_row_with_the_thread(
+    runtime: Runtime,
+) -> None:
+    message = await staged_follow_up(runtime)
+    long_ago = utcnow() - timedelta(days=400)
+    async with runtime.sessions() as session:
+        await session.execute(
+            update(ExchangeRequest).values(status="answered", updated_at=long_ago)
+        )
+        await session.commit()
+    async with runtime.sessions() as session:
+        erased = await purge_batch(
+            session,
+            older_than=timedelta(days=30),
+            actor=Actor.operator("operator:dpo"),
+            now=utcnow(),
+        )
+        await session.commit()
+    assert erased
+    stored = await row(runtime, message.id)
+    assert (stored.body, stored.search_text) == (None, None)
+    assert stored.purged_at is not None
+    async with runtime.sessions() as session:
+        left = (
+            await session.scalars(
+                select(OutboxMessage).where(OutboxMessage.exchange_message_id == message.id)
+            )
+        ).all()
+    assert left == []

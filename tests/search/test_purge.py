@@ -57,3 +57,7 @@ async def test_purged_requests_and_their_messages_are_no_longer_found(
             row = await session.get(model, uuid.UUID(row_id))
             assert row is not None
             assert row.search_text is None, model
+        for row_id in (on_sent, on_received):
+            message = await session.get(ExchangeMessage, row_id)
+            assert message is not None
+            assert (message.body, message.purged_at) == (None, T0)  # its text went too

@@ -5,12 +5,12 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 from fastapi import FastAPI
+from tests.conversations.conftest import answered_request, messages_path, set_dispatch
+from tests.support.auth import auth_headers
 
 from oss_router.auth.principal import Role
 from oss_router.stats.export import to_csv
 from oss_router.stats.schemas import StatsRead
-from tests.conversations.conftest import answered_request, messages_path, set_dispatch
-from tests.support.auth import auth_headers
 
 
 async def test_messages_and_reminders_are_counted(app: FastAPI, client: httpx.AsyncClient) -> None:

@@ -228,6 +228,7 @@ def enqueue_message(
             routing_key=str(envelope.channel),
             body=envelope.model_dump_json().encode(),
             headers=headers,
+            exchange_message_id=envelope.exchange_message_id,
             created_at=now,
             attempts=0,
         )

@@ -83,7 +83,7 @@ async def purge_inbound_batch(
     await repository.delete_reply_outbox_rows(
         session, [reply.id for request in requests for reply in request.replies]
     )
-    await repository.clear_message_search_text(session, inbound_ids=ids)
+    await repository.erase_messages(session, now, inbound_ids=ids)
     for request in requests:
         erase_inbound(request, now)
     records = [_erasure(request, actor, older_than.days) for request in requests]

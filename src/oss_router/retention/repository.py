@@ -70,15 +70,16 @@ async def delete_outbox_rows(session: AsyncSession, dispatch_ids: Sequence[UUID]
     await session.execute(delete(OutboxMessage).where(OutboxMessage.dispatch_id.in_(dispatch_ids)))
 
 
-async def clear_message_search_text(
+async def erase_messages(
     session: AsyncSession,
+    now: datetime,
     *,
     request_ids: Sequence[UUID] = (),
     inbound_ids: Sequence[UUID] = (),
 ) -> None:
-    """The messages of purged threads can no longer be found by what the purge erased: their
-    ``search_text`` (which quotes the thread's references and the messages' text) goes with
-    the request's personal data, in the same statement for the whole batch."""
+    """The messages of purged threads lose what the purge erases of their thread: their text
+    and ``search_text`` (which quote the subject and the references), marked ``purged_at``;
+    their outbox rows (text and files' bytes) are deleted. One statement each for the batch."""
     conditions = []
     if request_ids:
         conditions.append(ExchangeMessage.request_id.in_(request_ids))
@@ -86,10 +87,16 @@ async def clear_message_search_text(
         conditions.append(ExchangeMessage.inbound_id.in_(inbound_ids))
     if not conditions:
         return
+    ids = select(ExchangeMessage.id).where(or_(*conditions)).scalar_subquery()
+    await session.execute(
+        delete(OutboxMessage)
+        .where(OutboxMessage.exchange_message_id.in_(ids))
+        .execution_options(synchronize_session=False)
+    )
     statement = (
         update(ExchangeMessage)
-        .where(or_(*conditions), ExchangeMessage.search_text.is_not(None))
-        .values(search_text=None)
+        .where(or_(*conditions), ExchangeMessage.purged_at.is_(None))
+        .values(search_text=None, body=None, purged_at=now)
         .execution_options(synchronize_session=False)
     )
     await session.execute(statement)

@@ -81,7 +81,7 @@ async def purge_batch(
     for event in events:
         event.detail = scrub_detail(event.detail, quoted[event.request_id])
     await repository.delete_outbox_rows(session, [d.id for r in requests for d in r.dispatches])
-    await repository.clear_message_search_text(session, request_ids=[r.id for r in requests])
+    await repository.erase_messages(session, now, request_ids=[r.id for r in requests])
     for request in requests:
         erase(request, now, quoted[request.id])
     days = older_than.days
