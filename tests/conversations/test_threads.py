@@ -158,3 +158,21 @@ async def test_the_list_filters_and_pages_newest_first(client: httpx.AsyncClient
     bad = await client.get("/v1/messages", params={"cursor": "not-a-cursor"})
     assert bad.status_code == 422
     assert bad.json()["errors"][0]["field"] == "cursor"
+
+
+async def test_the_detail_reads_name_the_case_they_are_filed_in(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    request = await answered_request(client)
+    assert (await client.get(f"/v1/requests/{request['id']}")).json()["case"] is None
+    case_id = await open_case(client, request_id=request["id"])
+    shown = (await client.get(f"/v1/requests/{request['id']}")).json()["case"]
+    assert (shown["id"], shown["reference"], shown["href"]) == (
+        case_id,
+        "NAT-2026-0077",
+        f"/v1/cases/{case_id}",
+    )
+    inbound_id = await replied_inbound(app)
+    linked = await client.post(f"/v1/cases/{case_id}/links", json={"inbound_id": inbound_id})
+    assert linked.status_code == 200, linked.text
+    assert (await client.get(f"/v1/inbound/{inbound_id}")).json()["case"]["id"] == case_id

@@ -141,7 +141,8 @@ async def read_inbound(
     )
     suggested = await reads.suggested_cases(session, request, principal)
     messages = await inbound_thread(session, request.id)
-    return reads.to_read(request, now, principal, events, suggested, messages)
+    case = await reads.case_of(session, request, principal)
+    return reads.to_read(request, now, principal, events, suggested, messages, case)
 
 
 @router.post(

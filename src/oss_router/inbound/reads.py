@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from oss_router.audit import service as audit
 from oss_router.audit.service import Action, Actor, AuditRecord
 from oss_router.auth.principal import Principal
+from oss_router.auth.scope import sees_unit
 from oss_router.conversations.schemas import MessageRead
 from oss_router.conversations.service import inbound_message_types
 from oss_router.inbound import repository
@@ -53,6 +54,7 @@ def to_read(
     events: list[InboundEvent] | None = None,
     suggested_cases: list[CaseFile] | None = None,
     messages: list[MessageRead] | None = None,
+    case: CaseFile | None = None,
 ) -> InboundRead:
     return InboundRead.model_validate(
         {
@@ -73,6 +75,7 @@ def to_read(
             else None,
             "message_types_allowed": inbound_message_types(request),
             "messages": messages,
+            "case": _suggestion(case) if case is not None else None,
         }
     )
 
@@ -87,6 +90,7 @@ _COMPUTED = {
     "suggested_cases",
     "message_types_allowed",
     "messages",
+    "case",
 }
 
 
@@ -98,6 +102,14 @@ def _suggestion(case: CaseFile) -> SuggestedCase:
         status=case.status,
         href=f"/v1/cases/{case.id}",
     )
+
+
+async def case_of(
+    session: AsyncSession, request: InboundRequest, principal: Principal
+) -> CaseFile | None:
+    """The case the request is filed in, if the principal may see it."""
+    case = await repository.case_holding(session, request.id)
+    return case if case is not None and sees_unit(principal, case.unit) else None
 
 
 async def suggested_cases(

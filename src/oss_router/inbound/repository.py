@@ -112,6 +112,12 @@ async def outgoing_like(
     return list((await session.scalars(query)).all())
 
 
+async def case_holding(session: AsyncSession, inbound_id: UUID) -> CaseFile | None:
+    """The case the received request is filed in, if any (one at most)."""
+    held = select(CaseLink.case_id).where(CaseLink.inbound_id == inbound_id)
+    return (await session.scalars(select(CaseFile).where(CaseFile.id.in_(held)))).first()
+
+
 async def cases_holding(
     session: AsyncSession, request_ids: list[UUID], inbound_ids: list[UUID], unit: str | None
 ) -> list[CaseFile]:

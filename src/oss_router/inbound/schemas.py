@@ -274,6 +274,11 @@ class InboundRead(BaseModel):
         description="The cases holding a related request the caller may see (in the detail "
         "read only)",
     )
+    case: SuggestedCase | None = Field(
+        default=None,
+        description="The case it is filed in (detail read only; null: none, or one the caller "
+        "may not see)",
+    )
     message_types_allowed: list[MessageType] = Field(
         default_factory=list,
         description="What an officer may write to the partner now (POST .../messages): "

@@ -154,7 +154,8 @@ async def read_request(
         session, request_id, principal, now, refresh_window=window
     )
     thread = await reading.thread_of(session, request)
-    return reading.to_read(request, now, policy, events, known_to_us, thread)
+    case = await reading.case_of(session, request, principal)
+    return reading.to_read(request, now, policy, events, known_to_us, thread, case)
 
 
 @router.post("/requests/{request_id}/cancel", response_model=RequestRead, responses=CONFLICT)

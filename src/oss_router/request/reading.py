@@ -7,17 +7,20 @@ from uuid import UUID
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from oss_router.auth.principal import Principal
+from oss_router.auth.scope import sees_unit
 from oss_router.conversations import reads as conversation_reads
 from oss_router.conversations.reads import DispatchConversation
 from oss_router.conversations.schemas import MessageRead
 from oss_router.conversations.service import dispatch_message_types, reminder_refusal
 from oss_router.dispatch.lifecycle import is_terminal
 from oss_router.dispatch.staging import retry_refusal
-from oss_router.models import Dispatch, ExchangeMessage, ExchangeRequest, RequestEvent
+from oss_router.models import CaseFile, Dispatch, ExchangeMessage, ExchangeRequest, RequestEvent
 from oss_router.registers.service import NationalCheck
+from oss_router.request import repository
 from oss_router.request.follow_up import follow_up_refusal
 from oss_router.request.reroute import reroute_channels
-from oss_router.request.schemas import DispatchRead, EventRead, RequestRead
+from oss_router.request.schemas import CaseRef, DispatchRead, EventRead, RequestRead
 from oss_router.routing.policy import RoutingPolicy
 
 
@@ -27,6 +30,14 @@ class Thread:
 
     rows: list[ExchangeMessage]
     reads: list[MessageRead]
+
+
+async def case_of(
+    session: AsyncSession, request: ExchangeRequest, principal: Principal
+) -> CaseFile | None:
+    """The case the request is filed in, if the principal may see it."""
+    case = await repository.case_holding(session, request.id)
+    return case if case is not None and sees_unit(principal, case.unit) else None
 
 
 async def thread_of(session: AsyncSession, request: ExchangeRequest) -> Thread:
@@ -41,6 +52,7 @@ def to_read(
     events: list[RequestEvent] | None = None,
     known_to_us: NationalCheck | None = None,
     thread: Thread | None = None,
+    case: CaseFile | None = None,
 ) -> RequestRead:
     """``thread``: the conversation with the partners (the detail read only)."""
     talks = conversation_reads.summaries(thread.rows) if thread is not None else None
@@ -58,6 +70,7 @@ def to_read(
             "needs_action": any(dispatch.retry_allowed for dispatch in dispatches),
             "known_to_us": known_to_us,
             "messages": thread.reads if thread is not None else None,
+            "case": _case_ref(case) if case is not None else None,
         }
     )
 
@@ -97,6 +110,7 @@ _REQUEST_COMPUTED = {
     "needs_action",
     "known_to_us",
     "messages",
+    "case",
 }
 _REQUEST_FIELDS = [name for name in RequestRead.model_fields if name not in _REQUEST_COMPUTED]
 _COMPUTED = {
@@ -111,3 +125,13 @@ _COMPUTED = {
     "reminders",
 }
 _DISPATCH_FIELDS = [name for name in DispatchRead.model_fields if name not in _COMPUTED]
+
+
+def _case_ref(case: CaseFile) -> CaseRef:
+    return CaseRef(
+        id=case.id,
+        reference=case.reference,
+        title=case.title,
+        status=case.status,
+        href=f"/v1/cases/{case.id}",
+    )

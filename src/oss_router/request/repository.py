@@ -27,7 +27,7 @@ from sqlalchemy.orm import joinedload
 from oss_router.dispatch.lifecycle import TERMINAL, TERMINAL_REQUEST_STATUSES
 from oss_router.errors import FieldError, ValidationFailed
 from oss_router.messages.codes import Channel, Kind, RequestStatus
-from oss_router.models import CaseFile, Dispatch, ExchangeRequest, RequestEvent, dialect
+from oss_router.models import CaseFile, CaseLink, Dispatch, ExchangeRequest, RequestEvent, dialect
 
 OPEN_REQUEST_STATUSES = [
     status.value for status in RequestStatus if status not in TERMINAL_REQUEST_STATUSES
@@ -70,6 +70,12 @@ async def events_of(session: AsyncSession, request_id: UUID) -> list[RequestEven
         select(RequestEvent).where(RequestEvent.request_id == request_id).order_by(RequestEvent.id)
     )
     return list((await session.scalars(query)).all())
+
+
+async def case_holding(session: AsyncSession, request_id: UUID) -> CaseFile | None:
+    """The case the request is filed in, if any (a request is in one case at most)."""
+    held = select(CaseLink.case_id).where(CaseLink.request_id == request_id)
+    return (await session.scalars(select(CaseFile).where(CaseFile.id.in_(held)))).first()
 
 
 async def cases_by_ids(session: AsyncSession, case_ids: Sequence[UUID]) -> dict[UUID, CaseFile]:

@@ -272,6 +272,18 @@ class EventRead(BaseModel):
     detail: dict[str, Any]
 
 
+class CaseRef(BaseModel):
+    """The case a request is filed in."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: UUID
+    reference: str
+    title: str | None
+    status: str
+    href: str
+
+
 class RequestRead(BaseModel):
     id: UUID
     status: RequestStatus
@@ -298,6 +310,11 @@ class RequestRead(BaseModel):
     reference: str | None
     dispatches: list[DispatchRead]
     events: list[EventRead] | None = None
+    case: CaseRef | None = Field(
+        default=None,
+        description="GET /v1/requests/{id} only: the case it is filed in (null: none, or one "
+        "the caller may not see)",
+    )
     messages: list[MessageRead] | None = Field(
         default=None,
         description="GET /v1/requests/{id} only: the conversation with the partners, every "
