@@ -108,9 +108,14 @@ def in_case(case: CaseFile, channel: Channel, country: str, handling_code: Handl
     )
 
 
+# Where each channel's answer gives the partner's own reference of the exchange.
+_REFERENCE_KEYS = ("partner_reference", "siena_reference", "message_reference", "reference")
+
+
 def _partner_reference(dispatch: Dispatch) -> str | None:
+    """The partner's reference of our request, as its answer gave it (None before one)."""
     answer = dispatch.answer or {}
-    reference = answer.get("partner_reference") or answer.get("reference")
+    reference = next((answer[key] for key in _REFERENCE_KEYS if answer.get(key)), None)
     return str(reference)[:100] if reference else None
 
 
@@ -182,7 +187,7 @@ def _row(thread: Thread, outgoing: Outgoing, now: datetime) -> ExchangeMessage:
         created_by=outgoing.actor.name,
         created_at=now,
         updated_at=now,
-        search_text=search_text([outgoing.text]),
+        search_text=search_text([outgoing.text, thread.partner_reference]),
     )
 
 
