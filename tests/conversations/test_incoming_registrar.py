@@ -4,15 +4,18 @@ dead-lettered like any partner message."""
 
 import json
 import uuid
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from fastapi import FastAPI
 from sqlalchemy import func, select
 
+from oss_router.app import create_app
+from oss_router.config import Settings
 from oss_router.messages.codes import Channel, MessageType
 from oss_router.messages.inbound import PartnerMessage, partner_message_id
-from oss_router.models import ExchangeMessage
+from oss_router.models import Attachment, ExchangeMessage
 from tests.registrar.test_registrar import handled, publish, runtime_of
 from tests.support.polling import eventually
 
@@ -59,3 +62,29 @@ async def test_a_malformed_message_is_dead_lettered(app: FastAPI) -> None:
     await publish(app, json.dumps(body).encode())
     await handled(app, "malformed", 1)
     await eventually(lambda: messages(app), lambda n: n == 0)
+
+
+@pytest.fixture
+async def talkative(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FastAPI]:
+    """The embedded service with a Europol partner that sends information of its own accord
+    ten times a second, a photograph with every other message."""
+    monkeypatch.setenv("OSS_ROUTER_ADAPTER_EUROPOL_SPONTANEOUS_PER_MINUTE", "600")
+    monkeypatch.setenv("OSS_ROUTER_ADAPTER_EUROPOL_MESSAGE_ATTACHMENT_RATE", "0.5")
+    application = create_app(settings, migrate=True)
+    async with application.router.lifespan_context(application):
+        yield application
+
+
+async def test_what_a_stub_partner_sends_of_its_own_accord_is_registered(
+    talkative: FastAPI,
+) -> None:
+    await eventually(lambda: messages(talkative), lambda n: n >= 6, timeout=30)
+    async with runtime_of(talkative).sessions() as session:
+        rows = (await session.scalars(select(ExchangeMessage))).all()
+        files = (await session.scalars(select(Attachment))).all()
+    assert {row.channel for row in rows} == {"europol"}
+    assert {row.type for row in rows} == {"spontaneous"}  # it answered no dispatch of ours
+    assert all(row.legal_basis and row.case_id is None and row.error is None for row in rows)
+    assert files, "some carried a photograph"
+    assert {f.content_type for f in files} == {"image/png"}
+    assert {f.message_id for f in files} <= {row.id for row in rows}
