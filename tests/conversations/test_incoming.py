@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 
 from oss_router.config import Settings
 from oss_router.conversations.incoming import Registered, register_message
+from oss_router.errors import ValidationFailed
 from oss_router.messages.codes import Channel, MessageType
 from oss_router.messages.conversation import WireAttachment
 from oss_router.messages.inbound import PartnerMessage, partner_message_id
@@ -389,3 +390,24 @@ def _case(case_id: UUID) -> CaseFile:
         purged_at=None,
         search_text="",
     )
+
+
+async def test_a_message_the_row_cannot_hold_is_refused_naming_the_fields(
+    runtime: Runtime,
+) -> None:
+    message = incoming("R" * 101, requesting_country="Germany")
+    with pytest.raises(ValidationFailed) as refused:
+        await register(runtime, message)
+    fields = [error.field for error in refused.value.errors]
+    assert fields == ["requesting_country", "partner_reference"]
+    assert await count(runtime, ExchangeMessage) == 0
+    assert await count(runtime, ProcessedMessage) == 0  # not claimed: nothing was registered
+
+
+async def test_a_long_thread_reference_is_kept_in_full_in_the_error(runtime: Runtime) -> None:
+    named = "X" * 150
+    registered, _ = await register(runtime, incoming(in_reply_to=named))
+    assert registered is not None
+    assert registered.message.partner_reference == named[:100]
+    assert registered.message.error is not None
+    assert named in registered.message.error

@@ -88,3 +88,9 @@ async def test_what_a_stub_partner_sends_of_its_own_accord_is_registered(
     assert files, "some carried a photograph"
     assert {f.content_type for f in files} == {"image/png"}
     assert {f.message_id for f in files} <= {row.id for row in rows}
+
+
+async def test_a_message_that_cannot_be_registered_is_dead_lettered(app: FastAPI) -> None:
+    await publish(app, spontaneous().model_copy(update={"requesting_country": "Germany"}))
+    await handled(app, "malformed", 1)
+    assert await messages(app) == 0

@@ -29,6 +29,7 @@ recorded (decision 0030).
 """
 
 import logging
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
@@ -41,6 +42,7 @@ from oss_router.audit import service as audit
 from oss_router.audit.service import Action, Actor, AuditRecord
 from oss_router.auth.principal import system_actor
 from oss_router.cases import repository as case_repository
+from oss_router.errors import FieldError, ValidationFailed
 from oss_router.inbound import reply_repository as inbound_repository
 from oss_router.inbound.replies import stage_inbound_notice
 from oss_router.inbound.timeline import record_inbound_event
@@ -63,6 +65,9 @@ log = logging.getLogger(__name__)
 REGISTRAR = system_actor("registrar")
 RECEIVED_EVENT = "message_received"
 NOTICE_EVENT: Literal["message"] = "message"
+
+REFERENCE_MAX = 100  # exchange_messages.partner_reference, partner_message_reference
+_COUNTRY = re.compile("[A-Z]{2}")
 
 ThreadKind = Literal["dispatch", "inbound", "spontaneous", "unknown"]
 
@@ -111,6 +116,7 @@ async def register_message(
     (or is being registered by another process right now)."""
     if message.type != "message":
         raise ValueError(f"not a conversation message: {message.type}")
+    _check(message)
     session = work.session
     if not await inbox.claim(session, [message.message_id], now):
         return None
@@ -142,6 +148,20 @@ async def register_message(
             row.error,
         )
     return Registered(row, thread.kind, refused, question)
+
+
+def _check(message: PartnerMessage) -> None:
+    """What the row cannot hold is refused, naming the fields (the registrar dead-letters it
+    with that reason): a message we could only store cut short is not registered silently."""
+    errors = []
+    if not _COUNTRY.fullmatch(message.requesting_country):
+        errors.append(FieldError("requesting_country", "An ISO 3166 alpha-2 code, such as DE."))
+    if not 1 <= len(message.partner_reference) <= REFERENCE_MAX:
+        errors.append(
+            FieldError("partner_reference", f"1 to {REFERENCE_MAX} characters: its reference.")
+        )
+    if errors:
+        raise ValidationFailed("the partner's message cannot be registered", errors=errors)
 
 
 async def _thread_of(work: UnitOfWork, message: PartnerMessage) -> _Thread:
@@ -271,7 +291,8 @@ def _thread_reference(message: PartnerMessage, thread: _Thread) -> str | None:
     ours (the dispatch id)."""
     if thread.inbound is not None:
         return thread.inbound.partner_reference
-    return message.in_reply_to or message.our_reference
+    named = message.in_reply_to or message.our_reference
+    return named[:REFERENCE_MAX] if named is not None else None  # in full in ``error``
 
 
 def _record_received(
