@@ -3,6 +3,7 @@ PostgreSQL: once however often it is delivered, on its thread (a dispatch of our
 they sent, or none), an answer marking our question answered, attachments checked and stored,
 and a named thread that does not exist kept all the same, saying so."""
 
+import asyncio
 import base64
 import hashlib
 import uuid
@@ -411,3 +412,14 @@ async def test_a_long_thread_reference_is_kept_in_full_in_the_error(runtime: Run
     assert registered.message.partner_reference == named[:100]
     assert registered.message.error is not None
     assert named in registered.message.error
+
+
+async def test_two_registrars_at_once_register_a_message_once(runtime: Runtime) -> None:
+    """On PostgreSQL the inbox makes the second wait for the first, then skip it."""
+    dispatch = await europol_dispatch(runtime)
+    message = incoming(our_reference=str(dispatch.id), attachments=[wire(files.png(600))])
+    results = await asyncio.gather(*(register(runtime, message) for _ in range(4)))
+    assert sum(registered is not None for registered, _ in results) == 1
+    assert await count(runtime, ExchangeMessage) == 1
+    assert await count(runtime, Attachment) == 1
+    assert await count(runtime, RequestEvent, RequestEvent.type == "message_received") == 1
