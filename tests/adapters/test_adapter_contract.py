@@ -30,6 +30,10 @@ INVALID_CONFIGS = [
     ({"inbound_per_minute": "-1"}, "inbound_per_minute"),
     ({"visibility_seconds": "0"}, "visibility_seconds"),
     ({"clarification_answer_rate": "2"}, "clarification_answer_rate"),
+    ({"message_answer_rate": "1.2"}, "message_answer_rate"),
+    ({"message_answer_delay_ms": "-1"}, "message_answer_delay_ms"),
+    ({"spontaneous_per_minute": "-2"}, "spontaneous_per_minute"),
+    ({"message_attachment_rate": "often"}, "message_attachment_rate"),
 ]
 PERSONS_AND_OBJECTS = frozenset({Kind.PERSON, Kind.VEHICLE, Kind.DOCUMENT})
 
@@ -47,6 +51,10 @@ class StubContract(AdapterContract):
     receiving = True
     receive_config = {"visibility_seconds": "0.2"}
     reoffer_seconds = 0.2
+    conversing = True
+    conversation_config = {"message_answer_rate": "1", "message_attachment_rate": "0.5"}
+    # One message of its own accord every 10 ms, with a photograph now and then.
+    own_accord_config = {"spontaneous_per_minute": "6000", "message_attachment_rate": "0.5"}
 
     def create_adapter(self, config: Mapping[str, str]) -> ChannelAdapter:
         return FACTORIES[self.channel](config)
@@ -107,6 +115,7 @@ class TestPrumStub(StubContract):
     # Nobody sends the bureau requests through Prüm: another state's search is answered by our
     # databases themselves (tests/adapters/test_stub_partner.py checks the stub says so).
     receiving = False
+    conversing = False
     answer_keys = COMMON_KEYS | {
         "national_contact_point",
         "search",

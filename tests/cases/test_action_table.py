@@ -95,10 +95,16 @@ async def test_action_role_state(
 
 async def test_link_body_needs_exactly_one_request(http: httpx.AsyncClient) -> None:
     case_id = (await http.post("/v1/cases", json=case_body())).json()["id"]
-    for body in ({}, {"request_id": case_id, "inbound_id": case_id}):
+    for body in (
+        {},
+        {"request_id": case_id, "inbound_id": case_id},
+        {"request_id": case_id, "message_id": case_id},
+        {"inbound_id": case_id, "message_id": case_id},
+    ):
         response = await http.post(f"/v1/cases/{case_id}/links", json=body)
         assert response.status_code == 422
-        assert [e["field"] for e in response.json()["errors"]] == ["request_id", "inbound_id"]
+        fields = [e["field"] for e in response.json()["errors"]]
+        assert fields == ["request_id", "inbound_id", "message_id"]
 
 
 async def test_a_request_is_in_one_case_at_most(http: httpx.AsyncClient) -> None:

@@ -11,6 +11,7 @@ from uuid import UUID, uuid4
 import httpx
 import pytest
 from fastapi import FastAPI
+from tests.support.attachments import seed_message
 from tests.support.auth import auth_headers, token
 from tests.support.inbound import PERSON, seed_inbound
 from tests.support.payloads import request_body
@@ -231,6 +232,23 @@ async def unlink_inbound(
     return await client.delete(f"/v1/cases/{case_id}/links/inbound/{inbound_id}", headers=h)
 
 
+async def unlink_message(
+    client: httpx.AsyncClient, app: FastAPI, h: dict[str, str]
+) -> httpx.Response:
+    """Spontaneous information received, filed by the desk in a desk case, taken out."""
+    message_id = await seed_message(
+        app, direction="incoming", type="spontaneous", status="received",
+        created_by="partner:europol", legal_basis="Directive (EU) 2023/977 Art. 7(1)",
+    )  # fmt: skip
+    case_id = await _desk_case(client, app)
+    desk = auth_headers(app, OFFICER, "test-officer")
+    filed = await client.post(
+        f"/v1/cases/{case_id}/links", json={"message_id": str(message_id)}, headers=desk
+    )
+    assert filed.status_code == 200, filed.text
+    return await client.delete(f"/v1/cases/{case_id}/links/messages/{message_id}", headers=h)
+
+
 async def close_case(client: httpx.AsyncClient, app: FastAPI, h: dict[str, str]) -> httpx.Response:
     case_id = await _desk_case(client, app)
     return await client.post(f"/v1/cases/{case_id}/close", json={"reason": "solved"}, headers=h)
@@ -437,6 +455,10 @@ MATRIX: dict[tuple[str, str], tuple[Call, dict[Role, int]]] = {
     ),
     ("DELETE", "/v1/cases/{case_id}/links/inbound/{inbound_id}"): (
         unlink_inbound,
+        {OFFICER: 200, SUPERVISOR: 200, PCCC: 404, AUDITOR: 403},
+    ),
+    ("DELETE", "/v1/cases/{case_id}/links/messages/{message_id}"): (
+        unlink_message,
         {OFFICER: 200, SUPERVISOR: 200, PCCC: 404, AUDITOR: 403},
     ),
     ("POST", "/v1/cases/{case_id}/close"): (

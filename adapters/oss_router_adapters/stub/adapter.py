@@ -13,12 +13,13 @@ from oss_router.channel.contract import (
     RetriableChannelError,
 )
 from oss_router.messages.codes import Channel, Outcome
+from oss_router.messages.conversation import MessageEnvelope
 from oss_router.messages.dispatch import DispatchEnvelope
 from oss_router.messages.inbound import PartnerMessage, ReplyEnvelope
 from oss_router.messages.simulation import SimulationOrder
 from oss_router_adapters.stub.answer import AnswerContext
 from oss_router_adapters.stub.attempts import AttemptCounter
-from oss_router_adapters.stub.hooks import Hook, parse_hook
+from oss_router_adapters.stub.hooks import NO_HOOK, Hook, parse_hook
 from oss_router_adapters.stub.outcome import decide, draw_for, refusal_words
 from oss_router_adapters.stub.partner import StubPartner
 from oss_router_adapters.stub.profile import ChannelProfile
@@ -33,7 +34,7 @@ def utc_now() -> datetime:
 
 
 class StubAdapter:
-    """A simulated channel and the partner at its other end (contract version 2, and
+    """A simulated channel and the partner at its other end (contract version 3, and
     ``PartnerSimulator``). ``sleep`` and ``clock`` are injectable so tests need no real time."""
 
     def __init__(
@@ -77,7 +78,10 @@ class StubAdapter:
         await self._wait(hook, rng)
         if fails:
             raise RetriableChannelError(f"{self.channel} simulated outage, attempt {attempt}")
-        return self._answer(envelope, received_at)
+        answer = self._answer(envelope, received_at)
+        if self.partner is not None:
+            self.partner.saw_dispatch(envelope.dispatch_id, envelope.country)
+        return answer
 
     async def receive(self, limit: int, *, wait_seconds: float) -> Sequence[PartnerMessage]:
         if self.partner is None:  # a channel nobody sends requests through: a quiet long poll
@@ -91,6 +95,23 @@ class StubAdapter:
 
     async def reply(self, envelope: ReplyEnvelope) -> ReplyReceipt:
         return await self._partner().reply(envelope)
+
+    async def send_message(self, envelope: MessageEnvelope) -> ReplyReceipt:
+        """A message of ours to the partner: the latency and outages of ``send`` (seeded per
+        message and attempt), then the partner takes it once (``StubPartner.take_message``:
+        delivered twice, one receipt)."""
+        if envelope.channel is not self.channel:
+            raise PermanentChannelError(f"{envelope.channel} message sent to the {self.channel}")
+        partner = self._partner()
+        attempt = self._attempts.next(envelope.exchange_message_id)
+        hook = _message_hook(envelope.text)
+        _raise_hooked_failure(hook, attempt)
+        rng = self._rng(envelope.exchange_message_id, attempt)
+        fails = rng.random() < self.settings.failure_rate
+        await self._wait(hook, rng)
+        if fails:
+            raise RetriableChannelError(f"{self.channel} simulated outage, attempt {attempt}")
+        return await partner.take_message(envelope)
 
     async def simulate(self, order: SimulationOrder) -> int:
         if order.channel is not self.channel:
@@ -148,6 +169,15 @@ class StubAdapter:
         return AdapterAnswer(
             outcome=outcome, answer=answer, refusal_ground=ground, refusal_reason=reason
         )
+
+
+def _message_hook(text: str) -> Hook:
+    """A message whose whole text is a test hook (``stub:retriable=2``) obeys it, as a
+    dispatch whose reference is one; any other text is a message."""
+    try:
+        return parse_hook(text.strip())
+    except PermanentChannelError:
+        return NO_HOOK
 
 
 def _raise_hooked_failure(hook: Hook, attempt: int) -> None:

@@ -10,6 +10,11 @@ the worker's memory (the embedded demo).
 
 Waiting costs nothing: ``receive`` waits on an ``asyncio.Event`` (set by ``simulate`` and by a
 clarification) with a timeout until the next message due at the configured rate.
+
+Conversations (issue 15): ``send_message`` takes a message of ours once (its receipt is
+remembered, and spooled with ``partner_dir``); a question is answered and a reminder
+acknowledged at ``message_answer_rate`` after ``message_answer_delay_ms``, and at
+``spontaneous_per_minute`` the partner sends information of its own accord (conversation.py).
 """
 
 import asyncio
@@ -31,8 +36,10 @@ from pydantic import ValidationError
 from oss_router.channel.contract import PermanentChannelError, ReplyReceipt
 from oss_router.country.loader import load_reference_data
 from oss_router.messages.codes import Channel, Kind, ReplyType
+from oss_router.messages.conversation import MessageEnvelope
 from oss_router.messages.inbound import PartnerMessage, ReplyEnvelope
 from oss_router.messages.simulation import SimulationOrder
+from oss_router_adapters.stub.conversation import own_accord, receipt_reference, reply_to
 from oss_router_adapters.stub.requests import (
     PartnerProfile,
     clarification_message,
@@ -46,6 +53,8 @@ Clock = Callable[[], datetime]
 Monotonic = Callable[[], float]
 
 SENT, ACKNOWLEDGED, REPLIES = "sent.jsonl", "acknowledged.jsonl", "replies.jsonl"
+MESSAGES = "messages.jsonl"  # the messages of ours it received (conversations)
+ANSWERED_KEPT = 1000  # dispatches of ours it answered, that it may send more about
 REMEMBERED = 100_000  # acknowledged ids and replies kept in memory for deduplication
 CLARIFICATIONS = (
     "The person was last seen in our country on the date given; the case number is attached.",
@@ -80,12 +89,19 @@ class StubPartner:
         self._offers: OrderedDict[UUID, _Offer] = OrderedDict()
         self._acknowledged: OrderedDict[UUID, None] = OrderedDict()
         self._replies: OrderedDict[UUID, ReplyReceipt] = OrderedDict()
+        self._messages: OrderedDict[UUID, ReplyReceipt] = OrderedDict()
+        self._answered: OrderedDict[UUID, str] = OrderedDict()  # dispatch id -> its country
         self._arrived = asyncio.Event()
         self._spool = _Spool(Path(settings.partner_dir)) if settings.partner_dir else None
         self._interval = 60.0 / settings.inbound_per_minute if settings.inbound_per_minute else None
         self._next_at = self._monotonic() + self._interval if self._interval else None
         self._emitted = 0
+        own = settings.spontaneous_per_minute
+        self._own_interval = 60.0 / own if own else None
+        self._next_own_at = self._monotonic() + self._own_interval if self._own_interval else None
+        self._own_emitted = 0
         self.duplicate_replies = 0
+        self.duplicate_messages = 0
         if self._spool is not None:
             self._load(self._spool)
 
@@ -129,6 +145,31 @@ class StubPartner:
         if first and envelope.reply_type is ReplyType.CLARIFICATION_REQUEST:
             self._maybe_clarify(envelope)
         return receipt
+
+    async def take_message(self, envelope: MessageEnvelope) -> ReplyReceipt:
+        """A message of ours, received once: delivered again, it gets its first receipt."""
+        if envelope.channel is not self.channel:
+            raise PermanentChannelError(f"{envelope.channel} message sent to the {self.channel}")
+        known = self._messages.get(envelope.exchange_message_id)
+        first = known is None
+        receipt = known or ReplyReceipt(
+            partner_message_reference=receipt_reference(self._profile, envelope.exchange_message_id)
+        )
+        if first:
+            _remember(self._messages, envelope.exchange_message_id, receipt)
+        else:
+            self.duplicate_messages += 1
+        if self._spool is not None:
+            self._spool.append(MESSAGES, [_message_line(envelope, receipt, first)])
+        if first:
+            self._maybe_reply(envelope)
+        return receipt
+
+    def saw_dispatch(self, dispatch_id: UUID, country: str) -> None:
+        """A dispatch of ours it answered: it may send additional information about it."""
+        self._answered[dispatch_id] = country
+        if len(self._answered) > ANSWERED_KEPT:
+            self._answered.popitem(last=False)
 
     async def simulate(self, order: SimulationOrder) -> int:
         now, start = self._clock(), self._monotonic()
@@ -178,9 +219,12 @@ class StubPartner:
         times = [deadline, *(offer.available_at for offer in self._offers.values())]
         if self._next_at is not None:
             times.append(self._next_at)
+        if self._next_own_at is not None:
+            times.append(self._next_own_at)
         return max(self._monotonic(), min(times))
 
     def _emit_due(self) -> None:
+        self._emit_own_due()
         if self._interval is None or self._next_at is None:
             return
         now, due = self._monotonic(), []
@@ -199,6 +243,62 @@ class StubPartner:
             due.append(_Offer(message, now))
             self._next_at += self._interval
         self._offer(due)
+
+    def _emit_own_due(self) -> None:
+        """Information of its own accord, at ``spontaneous_per_minute``: about a dispatch of
+        ours it answered (every other one, when it answered any), else spontaneous."""
+        if self._own_interval is None or self._next_own_at is None:
+            return
+        now, due = self._monotonic(), []
+        while self._next_own_at <= now:
+            self._own_emitted += 1
+            stamp = int(self._clock().timestamp() * 1000)
+            key = f"own:{stamp}:{self._own_emitted}"
+            rng = random.Random(f"{self._settings.seed}:{self.channel}:{key}")  # noqa: S311
+            about, country = None, None
+            if self._answered and rng.random() < 0.5:
+                dispatch_id = rng.choice(list(self._answered))
+                about, country = str(dispatch_id), self._answered[dispatch_id]
+            if country is None:
+                country = rng.choice(list(self._profile.countries(load_reference_data())))
+            message = own_accord(
+                self._profile,
+                self.channel,
+                country,
+                self._authority(country),
+                seed=self._settings.seed,
+                key=key,
+                about=about,
+                attachment_rate=self._settings.message_attachment_rate,
+                now=self._clock(),
+            )
+            due.append(_Offer(message, now))
+            self._next_own_at += self._own_interval
+        self._offer(due)
+
+    def _maybe_reply(self, envelope: MessageEnvelope) -> None:
+        """Answer a question of ours, acknowledge a reminder (at ``message_answer_rate``)."""
+        rng = random.Random(  # noqa: S311 - a replayable simulation
+            f"{self._settings.seed}:answer:{envelope.exchange_message_id}"
+        )
+        if rng.random() >= self._settings.message_answer_rate:
+            return
+        message = reply_to(
+            envelope,
+            self._profile,
+            self._authority(envelope.country),
+            seed=self._settings.seed,
+            attachment_rate=self._settings.message_attachment_rate,
+            now=self._clock(),
+        )
+        if message is None:
+            return
+        delay = self._settings.message_answer_delay_ms / 1000
+        self._offer([_Offer(message, self._monotonic() + delay)])
+
+    def _authority(self, country: str) -> str:
+        reference_data = load_reference_data()
+        return self._profile.authority(country, reference_data.countries.get(country, country))
 
     def _maybe_clarify(self, envelope: ReplyEnvelope) -> None:
         rng = random.Random(f"{self._settings.seed}:clarify:{envelope.reply_id}")  # noqa: S311
@@ -237,6 +337,10 @@ class StubPartner:
             if line.get("first"):
                 receipt = ReplyReceipt(partner_message_reference=line["receipt"])
                 _remember(self._replies, UUID(line["reply_id"]), receipt)
+        for line in spool.read(MESSAGES):
+            if line.get("first"):
+                receipt = ReplyReceipt(partner_message_reference=line["receipt"])
+                _remember(self._messages, UUID(line["exchange_message_id"]), receipt)
         if self._offers:
             log.info(
                 "stub partner %s: %d message(s) not acknowledged yet",
@@ -274,6 +378,18 @@ def _reply_line(envelope: ReplyEnvelope, receipt: ReplyReceipt, first: bool) -> 
         "inbound_id": str(envelope.inbound_id),
         "reply_type": str(envelope.reply_type),
         "partner_reference": envelope.partner_reference,
+        "receipt": receipt.partner_message_reference,
+        "first": first,
+    }
+
+
+def _message_line(envelope: MessageEnvelope, receipt: ReplyReceipt, first: bool) -> dict[str, Any]:
+    return {
+        "exchange_message_id": str(envelope.exchange_message_id),
+        "type": str(envelope.type),
+        "dispatch_id": str(envelope.dispatch_id) if envelope.dispatch_id else None,
+        "inbound_id": str(envelope.inbound_id) if envelope.inbound_id else None,
+        "attachments": len(envelope.attachments),
         "receipt": receipt.partner_message_reference,
         "first": first,
     }

@@ -34,6 +34,15 @@ class StubSettings(BaseModel):
     visibility_seconds: Annotated[float, Field(gt=0.0, le=3600.0)] = 30.0
     clarification_answer_rate: Probability = 0.5
     partner_dir: str | None = None
+    # Conversations (issue 15, conversation.py): how often the partner answers a question of
+    # ours (follow-up, clarification) or acknowledges a reminder, and after how long; how many
+    # messages a minute it sends of its own accord (spontaneous information, or additional
+    # information about a dispatch of ours it answered; 0: none); and the share of its
+    # answers and own messages that carry a small photograph.
+    message_answer_rate: Probability = 0.8
+    message_answer_delay_ms: Milliseconds = 0
+    spontaneous_per_minute: Annotated[float, Field(ge=0.0, le=6000.0)] = 0.0
+    message_attachment_rate: Probability = 0.3
 
     @model_validator(mode="after")
     def _rates_fit(self) -> "StubSettings":

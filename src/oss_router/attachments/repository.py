@@ -159,3 +159,9 @@ async def delete_contents(session: AsyncSession, attachment_ids: Sequence[UUID])
         await session.execute(
             delete(AttachmentContent).where(AttachmentContent.attachment_id.in_(attachment_ids))
         )
+
+
+async def ids_of_message(session: AsyncSession, message_id: UUID) -> list[UUID]:
+    """The attachments of one message, oldest first (the audit entry of a received one)."""
+    query = select(Attachment.id).where(Attachment.message_id == message_id)
+    return list((await session.scalars(query.order_by(Attachment.created_at, Attachment.id))).all())

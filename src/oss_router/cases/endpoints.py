@@ -30,12 +30,15 @@ FORBIDDEN: dict[int | str, dict[str, Any]] = {
     403: {"description": "The caller's role may not do this (auditors see the audit log only)"}
 }
 NOT_FOUND: dict[int | str, dict[str, Any]] = {
-    404: {"description": "No such case (or one of another PCCC unit), or no such request"}
+    404: {
+        "description": "No such case (or one of another PCCC unit), or no such request or "
+        "message the caller may see"
+    }
 }
 CONFLICT: dict[int | str, dict[str, Any]] = {
     409: {
         "description": "The case's state does not allow this (closed, open already, full), "
-        "or the request is filed in a case already"
+        "or the request or message is filed in a case already"
     }
 }
 INVALID: dict[int | str, dict[str, Any]] = {
@@ -102,17 +105,26 @@ async def list_cases(
 @router.get("/cases/{case_id}", response_model=CaseRead, responses={**FORBIDDEN, **NOT_FOUND})
 async def read_case(case_id: UUID, session: SessionDep, principal: Reader, now: NowDep) -> CaseRead:
     """The case with everything in it as one timeline (audited as a consultation)."""
-    case, links, timeline, truncated = await reads.get_case(session, case_id, principal, now)
-    return reads.to_read(case, links, timeline, truncated)
+    case, links, timeline, truncated, messages = await reads.get_case(
+        session, case_id, principal, now
+    )
+    return reads.to_read(case, links, timeline, truncated, messages)
 
 
 @router.post("/cases/{case_id}/links", response_model=CaseRead, responses=ACTION)
 async def link_to_case(
     case_id: UUID, body: LinkBody, uow: UnitOfWorkDep, principal: Worker, now: NowDep
 ) -> CaseRead:
-    """File a request in the case: ``{request_id}`` (sent) or ``{inbound_id}`` (received)."""
+    """File a request in the case: ``{request_id}`` (sent) or ``{inbound_id}`` (received), or
+    a message: ``{message_id}`` (received spontaneous information, say)."""
     case = await service.link(
-        uow, case_id, principal, now, request_id=body.request_id, inbound_id=body.inbound_id
+        uow,
+        case_id,
+        principal,
+        now,
+        request_id=body.request_id,
+        inbound_id=body.inbound_id,
+        message_id=body.message_id,
     )
     return await reads.case_read(uow.session, case, principal)
 
@@ -136,6 +148,17 @@ async def unlink_inbound(
 ) -> CaseRead:
     """Take a received request out of the case."""
     case = await service.unlink(uow, case_id, principal, now, inbound_id=inbound_id)
+    return await reads.case_read(uow.session, case, principal)
+
+
+@router.delete(
+    "/cases/{case_id}/links/messages/{message_id}", response_model=CaseRead, responses=ACTION
+)
+async def unlink_message(
+    case_id: UUID, message_id: UUID, uow: UnitOfWorkDep, principal: Worker, now: NowDep
+) -> CaseRead:
+    """Take a message out of the case."""
+    case = await service.unfile_message(uow, case_id, message_id, principal, now)
     return await reads.case_read(uow.session, case, principal)
 
 

@@ -16,15 +16,23 @@ from oss_router.auth.principal import Principal
 from oss_router.cases import repository
 from oss_router.cases.access import unit_scope, visible_to
 from oss_router.cases.repository import CaseFilters
-from oss_router.cases.schemas import CaseRead, LinkedRead, TimelineItem
+from oss_router.cases.schemas import CaseMessageRead, CaseRead, LinkedRead, TimelineItem
 from oss_router.inbound import access as inbound_access
-from oss_router.models import CaseEvent, CaseFile, CaseLink, InboundEvent, RequestEvent
+from oss_router.models import (
+    CaseEvent,
+    CaseFile,
+    CaseLink,
+    ExchangeMessage,
+    InboundEvent,
+    RequestEvent,
+)
 from oss_router.request.reads import may_see as may_see_request
 
 TIMELINE_LIMIT = 2000  # items of one case read: bounded work, whatever the case holds
+MESSAGES_LIMIT = 1000  # messages shown in one case read
 
-# Same moment: the case's own event first, then the requests' (a request filed at creation).
-_SOURCE_ORDER = {"case": 0, "request": 1, "inbound": 2}
+# Same moment: the case's own event first, then the requests', then the messages'.
+_SOURCE_ORDER = {"case": 0, "request": 1, "inbound": 2, "message": 3}
 
 
 def to_read(
@@ -32,27 +40,69 @@ def to_read(
     links: list[CaseLink],
     timeline: list[TimelineItem] | None = None,
     truncated: bool = False,
+    messages: list[ExchangeMessage] | None = None,
 ) -> CaseRead:
     return CaseRead.model_validate(
         {
             **{name: getattr(case, name) for name in _FIELDS},
             "links": [LinkedRead.model_validate(link) for link in links],
+            "messages": None if messages is None else [_message_read(m) for m in messages],
             "timeline": timeline,
             "timeline_truncated": truncated,
         }
     )
 
 
-_COMPUTED = {"links", "timeline", "timeline_truncated"}
+_COMPUTED = {"links", "messages", "timeline", "timeline_truncated"}
 _FIELDS = [name for name in CaseRead.model_fields if name not in _COMPUTED]
 
 
+def _message_read(message: ExchangeMessage) -> CaseMessageRead:
+    return CaseMessageRead.model_validate(
+        {
+            **{name: getattr(message, name) for name in _MESSAGE_FIELDS},
+            "href": f"/v1/messages/{message.id}",
+        }
+    )
+
+
+_MESSAGE_FIELDS = [name for name in CaseMessageRead.model_fields if name != "href"]
+
+
 async def case_read(session: AsyncSession, case: CaseFile, principal: Principal) -> CaseRead:
-    """The case after an action, with the links the principal may see (no timeline)."""
+    """The case after an action, with the links and messages the principal may see (no
+    timeline)."""
     links, _, _ = await visible_links(
         session, await repository.links_of(session, case.id), principal
     )
-    return to_read(case, links)
+    return to_read(case, links, messages=await visible_messages(session, case.id, principal))
+
+
+async def visible_messages(
+    session: AsyncSession, case_id: UUID, principal: Principal
+) -> list[ExchangeMessage]:
+    """The messages in the case the principal may see: those of a thread it may see (a PCCC:
+    its own unit's requests), and those on no thread (whoever sees the case sees them)."""
+    messages = await repository.messages_of(session, case_id, MESSAGES_LIMIT)
+    request_ids = sorted({m.request_id for m in messages if m.request_id is not None})
+    inbound_ids = sorted({m.inbound_id for m in messages if m.inbound_id is not None})
+    requests = {
+        row.id for row in await repository.outgoing(session, request_ids)
+        if may_see_request(row, principal)
+    }  # fmt: skip
+    received = {
+        row.id for row in await repository.incoming(session, inbound_ids)
+        if inbound_access.may_see(row, principal)
+    }  # fmt: skip
+    return [m for m in messages if _thread_visible(m, requests, received)]
+
+
+def _thread_visible(message: ExchangeMessage, requests: set[UUID], received: set[UUID]) -> bool:
+    if message.request_id is not None:
+        return message.request_id in requests
+    if message.inbound_id is not None:
+        return message.inbound_id in received
+    return True  # on no thread: in the case, which the principal may see
 
 
 async def visible_links(
@@ -85,8 +135,9 @@ async def visible_links(
 
 async def get_case(
     session: AsyncSession, case_id: UUID, principal: Principal, now: datetime
-) -> tuple[CaseFile, list[CaseLink], list[TimelineItem], bool]:
-    """The case, the requests in it the principal may see, and the one timeline."""
+) -> tuple[CaseFile, list[CaseLink], list[TimelineItem], bool, list[ExchangeMessage]]:
+    """The case, the requests and messages in it the principal may see, and the one
+    timeline."""
     case = visible_to(await repository.get(session, case_id), principal)
     links, sent, received = await visible_links(
         session, await repository.links_of(session, case_id), principal
@@ -105,6 +156,15 @@ async def get_case(
         _inbound_item(event)
         for event in await repository.inbound_events(session, inbound_ids, TIMELINE_LIMIT)
     ]
+    messages = await visible_messages(session, case.id, principal)
+    # A message on the thread of a request in the case is on that request's timeline already.
+    shown_threads = set(request_ids) | set(inbound_ids)
+    items += [
+        _message_item(message)
+        for message in messages
+        if (thread := message.request_id or message.inbound_id) is None
+        or thread not in shown_threads
+    ]
     items.sort(key=lambda item: (item[0].at, _SOURCE_ORDER[item[0].source], item[1]))
     truncated = len(items) > TIMELINE_LIMIT
     timeline = [item for item, _ in items[:TIMELINE_LIMIT]]
@@ -120,7 +180,7 @@ async def get_case(
         for key, purpose in received.items()
     ]
     await audit.append(session, records, now)
-    return case, links, timeline, truncated
+    return case, links, timeline, truncated, messages
 
 
 async def list_cases(
@@ -214,6 +274,32 @@ def _inbound_item(event: InboundEvent) -> tuple[TimelineItem, int]:
             detail=event.detail,
         ),
         event.id,
+    )
+
+
+def _message_item(message: ExchangeMessage) -> tuple[TimelineItem, int]:
+    incoming = message.direction == "incoming"
+    return (
+        TimelineItem(
+            at=message.created_at,
+            source="message",
+            type="message_received" if incoming else "message_queued",
+            actor=message.created_by,
+            href=f"/v1/messages/{message.id}",
+            case_id=message.case_id,
+            request_id=message.request_id,
+            inbound_id=message.inbound_id,
+            message_id=message.id,
+            detail={
+                "message_id": str(message.id),
+                "message_type": message.type,
+                "direction": message.direction,
+                "status": message.status,
+                "channel": message.channel,
+                "country": message.country,
+            },
+        ),
+        0,
     )
 
 

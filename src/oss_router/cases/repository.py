@@ -5,7 +5,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from oss_router import pagination
@@ -13,6 +13,7 @@ from oss_router.models import (
     CaseEvent,
     CaseFile,
     CaseLink,
+    ExchangeMessage,
     ExchangeRequest,
     InboundEvent,
     InboundRequest,
@@ -174,3 +175,61 @@ def encode_cursor(created_at: datetime, case_id: UUID) -> str:
 
 def decode_cursor(cursor: str) -> tuple[datetime, UUID]:
     return pagination.decode_cursor("case", cursor)
+
+
+async def message(
+    session: AsyncSession, message_id: UUID, *, lock: bool = False
+) -> ExchangeMessage | None:
+    query = select(ExchangeMessage).where(ExchangeMessage.id == message_id)
+    if lock:
+        query = dialect.locked(session, query)
+    return (await session.execute(query)).scalar_one_or_none()
+
+
+async def messages_of(session: AsyncSession, case_id: UUID, limit: int) -> list[ExchangeMessage]:
+    """The messages in a case, oldest first (at most ``limit``)."""
+    query = select(ExchangeMessage).where(ExchangeMessage.case_id == case_id)
+    query = query.order_by(ExchangeMessage.created_at, ExchangeMessage.id).limit(limit)
+    return list((await session.scalars(query)).all())
+
+
+async def file_thread(
+    session: AsyncSession,
+    case_id: UUID,
+    *,
+    request_id: UUID | None = None,
+    inbound_id: UUID | None = None,
+) -> None:
+    """The messages of a request's thread not in a case yet go in the case it is filed in."""
+    thread = (
+        ExchangeMessage.request_id == request_id
+        if request_id is not None
+        else ExchangeMessage.inbound_id == inbound_id
+    )
+    await session.execute(
+        update(ExchangeMessage)
+        .where(thread, ExchangeMessage.case_id.is_(None))
+        .values(case_id=case_id)
+        .execution_options(synchronize_session=False)
+    )
+
+
+async def unfile_thread(
+    session: AsyncSession,
+    case_id: UUID,
+    *,
+    request_id: UUID | None = None,
+    inbound_id: UUID | None = None,
+) -> None:
+    """The messages of a request's thread leave the case it is taken out of."""
+    thread = (
+        ExchangeMessage.request_id == request_id
+        if request_id is not None
+        else ExchangeMessage.inbound_id == inbound_id
+    )
+    await session.execute(
+        update(ExchangeMessage)
+        .where(thread, ExchangeMessage.case_id == case_id)
+        .values(case_id=None)
+        .execution_options(synchronize_session=False)
+    )

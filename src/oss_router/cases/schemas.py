@@ -39,28 +39,28 @@ class CaseCreate(InputModel):
 
 
 def _exactly_one_in_schema(schema: dict[str, Any]) -> None:
-    """What ``cases.service.link`` refuses, as JSON Schema says it: exactly one of the two."""
+    """What ``cases.service.link`` refuses, as JSON Schema says it: exactly one of the three."""
     forbid_nul_in_schema(schema)
-    schema["oneOf"] = [_only(name, other) for name, other in _PAIRS]
+    schema["oneOf"] = [_only(name) for name in LINK_FIELDS]
 
 
-_PAIRS = (("request_id", "inbound_id"), ("inbound_id", "request_id"))
+LINK_FIELDS = ("request_id", "inbound_id", "message_id")
 
 
-def _only(name: str, other: str) -> dict[str, Any]:
-    return {
-        "required": [name],
-        "properties": {name: {"not": {"type": "null"}}, other: {"type": "null"}},
-    }
+def _only(name: str) -> dict[str, Any]:
+    others = {other: {"type": "null"} for other in LINK_FIELDS if other != name}
+    return {"required": [name], "properties": {name: {"not": {"type": "null"}}, **others}}
 
 
 class LinkBody(InputModel):
-    """Exactly one of ``request_id`` (sent by the bureau) and ``inbound_id`` (received)."""
+    """Exactly one of ``request_id`` (sent by the bureau), ``inbound_id`` (received) and
+    ``message_id`` (a message of a conversation: spontaneous information, say)."""
 
     model_config = ConfigDict(json_schema_extra=_exactly_one_in_schema)
 
     request_id: UUID | None = None
     inbound_id: UUID | None = None
+    message_id: UUID | None = None
 
 
 class CloseBody(InputModel):
@@ -68,17 +68,20 @@ class CloseBody(InputModel):
 
 
 class TimelineItem(BaseModel):
-    """One event of the case or of a request filed in it. ``source`` says whose event it is
-    and ``href`` where to read that case or request."""
+    """One event of the case or of a request filed in it, or a message filed in it (source
+    ``message``: one not on the thread of a request in the case, whose own events already
+    show it). ``source`` says whose event it is and ``href`` where to read that case, request
+    or message."""
 
     at: AwareDatetime
-    source: Literal["case", "request", "inbound"]
+    source: Literal["case", "request", "inbound", "message"]
     type: str
     actor: str
     href: str
     case_id: UUID | None = None
     request_id: UUID | None = None
     inbound_id: UUID | None = None
+    message_id: UUID | None = None
     from_status: str | None = None
     to_status: str | None = None
     detail: dict[str, Any]
@@ -91,6 +94,29 @@ class LinkedRead(BaseModel):
     inbound_id: UUID | None
     linked_at: AwareDatetime
     linked_by: str
+
+
+class CaseMessageRead(BaseModel):
+    """A message filed in the case, as the case shows it: what it is, never its text (read
+    the message itself, ``href``: that reading is audited)."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: UUID
+    direction: str
+    type: str
+    status: str
+    channel: str
+    country: str
+    dispatch_id: UUID | None
+    request_id: UUID | None
+    inbound_id: UUID | None
+    answers_id: UUID | None
+    handling_code: str
+    created_by: str
+    created_at: AwareDatetime
+    received_at: AwareDatetime | None
+    href: str
 
 
 class CaseRead(BaseModel):
@@ -108,6 +134,11 @@ class CaseRead(BaseModel):
     purged_at: AwareDatetime | None
     links: list[LinkedRead] = Field(
         description="The requests filed in the case that the caller may see"
+    )
+    messages: list[CaseMessageRead] | None = Field(
+        default=None,
+        description="The messages in the case that the caller may see, oldest first (the "
+        "case read and the answers of its actions; None in lists)",
     )
     timeline: list[TimelineItem] | None = Field(
         default=None,

@@ -1,7 +1,11 @@
-"""Creating and working case files: open (empty or from a request), file requests in a case
-and take them out, close with a reason, reopen. Each action appends to the case's timeline
-(append-only) and is audited on the hash-chained log (LED 2016/680 Art. 25). Never commits:
-the ``UnitOfWork`` of the call does.
+"""Creating and working case files: open (empty or from a request), file requests and
+messages in a case and take them out, close with a reason, reopen. Each action appends to the
+case's timeline (append-only) and is audited on the hash-chained log (LED 2016/680 Art. 25).
+Never commits: the ``UnitOfWork`` of the call does.
+
+A request filed in a case brings the messages of its thread with it (``exchange_messages.
+case_id``), and takes them out again when it leaves; a message on no request's thread (received
+spontaneous information, Directive (EU) 2023/977 Art. 7) is filed on its own.
 """
 
 import uuid
@@ -15,11 +19,11 @@ from oss_router.audit import service as audit
 from oss_router.audit.service import Action, Actor, AuditRecord
 from oss_router.auth.principal import Principal
 from oss_router.cases import repository
-from oss_router.cases.access import visible_to
+from oss_router.cases.access import may_see_message, visible_to
 from oss_router.cases.schemas import CaseCreate
 from oss_router.errors import Conflict, FieldError, NotFound, ValidationFailed
 from oss_router.inbound import access as inbound_access
-from oss_router.models import CaseEvent, CaseFile, CaseLink
+from oss_router.models import CaseEvent, CaseFile, CaseLink, ExchangeMessage
 from oss_router.request.reads import may_see as may_see_request
 from oss_router.routing.policy import RoutingPolicy
 from oss_router.search.documents import case_text
@@ -97,18 +101,112 @@ async def link(
     *,
     request_id: UUID | None,
     inbound_id: UUID | None,
+    message_id: UUID | None = None,
 ) -> CaseFile:
-    """File one request (sent or received) in an open case."""
-    if (request_id is None) == (inbound_id is None):
-        message = "Give either request_id (a request we sent) or inbound_id (one we received)."
+    """File one request (sent or received) or one message in an open case."""
+    named = [key for key in (request_id, inbound_id, message_id) if key is not None]
+    if len(named) != 1:
+        message = (
+            "Give one of request_id (a request we sent), inbound_id (one we received) and "
+            "message_id (a message of a conversation)."
+        )
         raise ValidationFailed(
-            "name exactly one request to file in the case",
-            errors=[FieldError("request_id", message), FieldError("inbound_id", message)],
+            "name exactly one request or message to file in the case",
+            errors=[
+                FieldError(name, message) for name in ("request_id", "inbound_id", "message_id")
+            ],
         )
     case = visible_to(await repository.get(uow.session, case_id, lock=True), principal)
-    records = await _link(uow, case, principal, now, request_id=request_id, inbound_id=inbound_id)
+    if message_id is not None:
+        records = await _file_message(uow, case, principal, now, message_id)
+    else:
+        records = await _link(
+            uow, case, principal, now, request_id=request_id, inbound_id=inbound_id
+        )
     await audit.append(uow.session, records, now)
     return case
+
+
+async def unfile_message(
+    uow: UnitOfWork, case_id: UUID, message_id: UUID, principal: Principal, now: datetime
+) -> CaseFile:
+    """Take a message out of an open case (the timeline keeps that it was in it)."""
+    session = uow.session
+    case = visible_to(await repository.get(session, case_id, lock=True), principal)
+    _require_open(case, "take a message out of")
+    found = await repository.message(session, message_id, lock=True)
+    if (
+        found is None
+        or found.case_id != case.id
+        or not await may_see_message(session, found, principal)
+    ):
+        raise NotFound("that message is not filed in this case")
+    found.case_id = None
+    await session.flush()
+    _event(uow, case, "unlinked", principal, now, detail=_message_detail(found))
+    case.updated_at = now
+    record = _record(
+        Action.ALTERATION,
+        case,
+        Actor.of(principal),
+        detail={"operation": "case_unlinked", "message_id": str(found.id)},
+        request_id=found.request_id,
+        inbound_id=found.inbound_id,
+    )
+    await audit.append(session, [record], now)
+    return case
+
+
+async def _file_message(
+    uow: UnitOfWork, case: CaseFile, principal: Principal, now: datetime, message_id: UUID
+) -> list[AuditRecord]:
+    """A message in the case: one filed in no case yet (spontaneous information received,
+    say: Directive (EU) 2023/977 Art. 7), whose thread the principal may see."""
+    session = uow.session
+    _require_open(case, "file a message in")
+    if case.purged_at is not None:
+        raise Conflict("the case was erased")
+    found = await repository.message(session, message_id, lock=True)
+    if (
+        found is None
+        or found.purged_at is not None
+        or not await may_see_message(session, found, principal)
+    ):
+        text = "no such message"
+        raise NotFound(text, errors=[FieldError("message_id", text)])
+    if found.case_id is not None:
+        where = "this case" if found.case_id == case.id else "another case"
+        raise Conflict(
+            f"the message is filed in {where} already",
+            errors=[FieldError("message_id", f"already filed in {where}")],
+            case_id=str(found.case_id),
+        )
+    found.case_id = case.id
+    await session.flush()  # the case read that answers the call shows it
+    case.updated_at = now
+    _event(uow, case, "linked", principal, now, detail=_message_detail(found))
+    return [
+        AuditRecord(
+            Action.ALTERATION,
+            Actor.of(principal),
+            found.request_id,
+            case.reference,
+            detail={
+                "operation": "case_linked",
+                "case_id": str(case.id),
+                "message_id": str(found.id),
+            },
+            inbound_id=found.inbound_id,
+        )
+    ]
+
+
+def _message_detail(message: ExchangeMessage) -> dict[str, Any]:
+    return {
+        "message_id": str(message.id),
+        "message_type": message.type,
+        "direction": message.direction,
+    }
 
 
 async def unlink(
@@ -132,6 +230,7 @@ async def unlink(
     if found is None or found.case_id != case.id:
         raise NotFound("that request is not filed in this case")
     await repository.delete_link(session, found)
+    await repository.unfile_thread(session, case.id, request_id=request_id, inbound_id=inbound_id)
     _event(uow, case, "unlinked", principal, now, request_id=request_id, inbound_id=inbound_id)
     case.updated_at = now
     record = _record(
@@ -220,6 +319,8 @@ async def _link(
             "the request is filed in a case already",
             errors=[FieldError(field, "already filed in a case")],
         ) from None
+    # The messages of its thread are in the case with it.
+    await repository.file_thread(session, case.id, request_id=request_id, inbound_id=inbound_id)
     case.updated_at = now
     _event(uow, case, "linked", principal, now, request_id=request_id, inbound_id=inbound_id)
     return [

@@ -22,6 +22,14 @@ offered again and an unacknowledged one is (after ``reoffer_seconds``), a long p
 time, and a reply delivered twice is acknowledged once with the same receipt. To make its
 partner send, the contract calls ``partner_sends``: by default a ``PartnerSimulator``'s
 ``simulate``; a real adapter overrides it (a recorded message on a test server, say).
+An adapter of contract version 3 (``ConversingAdapter``) is also held to conversations: a
+message of ours (each type, attachments included) delivered twice is acknowledged once with one
+receipt, one for another channel is refused for good, and — under ``conversation_config``, in
+which its partner answers — a question of ours (follow-up, clarification) comes back through
+``receive`` as an ``answer`` on its thread, a reminder as an ``acknowledgement``; under
+``own_accord_config`` what the partner sends of its own accord (spontaneous or additional
+information) is a registrable message. A real adapter whose partner cannot be made to answer
+sets ``answers_questions = False`` (and ``own_accord_config = None``).
 The contract knows nothing of how an adapter answers (seeded, remote, recorded): what an
 adapter needs to answer quickly and offline in tests goes into ``config``, and the
 configurations under which the answer's shape is checked (one per outcome, say) into
@@ -29,14 +37,16 @@ configurations under which the answer's shape is checked (one per outcome, say) 
 """
 
 import asyncio
+import base64
 import contextlib
+import hashlib
 import inspect
 import json
 import re
 from collections.abc import AsyncIterator, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 import pytest
 
@@ -44,12 +54,21 @@ from oss_router.channel.contract import (
     AdapterAnswer,
     AdapterConfigError,
     ChannelAdapter,
+    ConversingAdapter,
     PartnerSimulator,
     PermanentChannelError,
     ReceivingAdapter,
     ReplyReceipt,
 )
-from oss_router.messages.codes import Channel, HandlingCode, Kind, ReplyType, Urgency
+from oss_router.messages.codes import (
+    Channel,
+    HandlingCode,
+    Kind,
+    MessageType,
+    ReplyType,
+    Urgency,
+)
+from oss_router.messages.conversation import MessageEnvelope, WireAttachment
 from oss_router.messages.dispatch import DispatchEnvelope
 from oss_router.messages.inbound import PartnerMessage, ReplyEnvelope, partner_message_id
 from oss_router.messages.simulation import SimulationOrder
@@ -74,6 +93,10 @@ SAMPLE_SUBJECTS: Mapping[Kind, Mapping[str, Any]] = {
         "finger_positions": [2, 3],
     },
 }
+# A tiny valid PNG (1x1 pixel): what a message of ours carries in the contract's checks.
+SAMPLE_PNG = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC"
+)
 # Values of a subject this short are also a channel's own words ("PL", a sex code).
 _ECHO_MIN_LENGTH = 4
 
@@ -100,6 +123,17 @@ class AdapterContract:
     """Configuration (merged over ``config``) of the receiving checks."""
     reoffer_seconds: ClassVar[float] = 1.0
     """How long after a ``receive`` an unacknowledged message is offered again, at most."""
+    conversing: ClassVar[bool] = False
+    """Whether the adapter implements contract version 3 (``send_message``)."""
+    answers_questions: ClassVar[bool] = True
+    """Whether its partner, under ``conversation_config``, answers every question of ours and
+    acknowledges every reminder (through ``receive``)."""
+    conversation_config: ClassVar[Mapping[str, str]] = {}
+    """Configuration (merged over ``config`` and ``receive_config``) of the conversation
+    checks."""
+    own_accord_config: ClassVar[Mapping[str, str] | None] = None
+    """Configuration under which the partner sends messages of its own accord within a few
+    seconds (None: the check is skipped)."""
 
     async def partner_sends(self, adapter: ChannelAdapter, count: int) -> None:
         """Make the adapter's partner send ``count`` requests (a stub: ``simulate``)."""
@@ -125,6 +159,46 @@ class AdapterContract:
             handling_code=HandlingCode.H1,
             created_at=datetime.now(UTC),
         )
+
+    def message_envelope(
+        self,
+        type: MessageType = MessageType.FOLLOW_UP,
+        *,
+        thread: str = "dispatch",
+        attachments: Sequence[WireAttachment] = (),
+    ) -> MessageEnvelope:
+        """A message of ours as the outbox publishes it, on a dispatch thread, a received
+        request's (``thread="inbound"``) or none (``"none"``: spontaneous information)."""
+        dispatch_id = uuid4() if thread == "dispatch" else None
+        return MessageEnvelope(
+            message_id=uuid4(),
+            exchange_message_id=uuid4(),
+            correlation_id=f"contract-{uuid4().hex[:8]}",
+            channel=self.channel,
+            country="DE",
+            type=type,
+            dispatch_id=dispatch_id,
+            inbound_id=uuid4() if thread == "inbound" else None,
+            our_reference=str(dispatch_id) if dispatch_id is not None else None,
+            partner_reference=f"CONTRACT-{uuid4().hex[:12]}" if thread == "inbound" else None,
+            legal_basis="Directive (EU) 2023/977 Art. 7(1)" if thread == "none" else None,
+            handling_code=HandlingCode.H1,
+            text="Could you send the photograph of the vehicle's holder?",
+            attachments=list(attachments),
+            created_at=datetime.now(UTC),
+        )
+
+    @contextlib.asynccontextmanager
+    async def conversing_adapter(
+        self, overrides: Mapping[str, str] | None = None
+    ) -> AsyncIterator[ConversingAdapter]:
+        config = {**self.config, **self.receive_config, **self.conversation_config}
+        adapter = self.create_adapter({**config, **(overrides or {})})
+        try:
+            assert isinstance(adapter, ConversingAdapter), f"{adapter!r} lacks send_message"
+            yield adapter
+        finally:
+            await adapter.aclose()
 
     @contextlib.asynccontextmanager
     async def receiving_adapter(self) -> AsyncIterator[ReceivingAdapter]:
@@ -227,9 +301,12 @@ class AdapterContract:
 
     def test_it_implements_the_contract_version_it_claims(self, adapter: ChannelAdapter) -> None:
         assert isinstance(adapter, ReceivingAdapter) == self.receiving
+        assert isinstance(adapter, ConversingAdapter) == self.conversing
         if self.receiving:
             for name in ("receive", "acknowledge", "reply"):
                 assert inspect.iscoroutinefunction(getattr(adapter, name)), f"{name} must be async"
+        if isinstance(adapter, ConversingAdapter):
+            assert inspect.iscoroutinefunction(adapter.send_message), "send_message must be async"
 
     async def test_what_it_receives_is_of_its_channel_and_can_be_registered(self) -> None:
         self._require_receiving()
@@ -290,6 +367,95 @@ class AdapterContract:
             with pytest.raises(PermanentChannelError):
                 await adapter.reply(envelope)
 
+    async def test_a_message_delivered_twice_is_acknowledged_once_with_one_receipt(self) -> None:
+        self._require_conversing()
+        photo = sample_attachment()
+        async with self.conversing_adapter() as adapter:
+            receipts = []
+            for type in MessageType:
+                thread = "none" if type is MessageType.SPONTANEOUS else "dispatch"
+                envelope = self.message_envelope(type, thread=thread, attachments=[photo])
+                receipt = await adapter.send_message(envelope)
+                assert isinstance(receipt, ReplyReceipt)
+                assert receipt.partner_message_reference
+                assert await adapter.send_message(envelope) == receipt, type
+                # A new publish of the same message (a new message_id) is the same message.
+                again = envelope.model_copy(update={"message_id": uuid4()})
+                assert await adapter.send_message(again) == receipt, type
+                receipts.append(receipt.partner_message_reference)
+            assert len(set(receipts)) == len(receipts), "one receipt per message"
+
+    async def test_a_message_for_another_channel_is_refused_for_good(self) -> None:
+        self._require_conversing()
+        other = next(channel for channel in Channel if channel != self.channel)
+        envelope = self.message_envelope().model_copy(update={"channel": other})
+        async with self.conversing_adapter() as adapter:
+            with pytest.raises(PermanentChannelError):
+                await adapter.send_message(envelope)
+
+    async def test_a_question_comes_back_answered_on_its_thread(self) -> None:
+        self._require_conversing()
+        if not self.answers_questions:
+            pytest.skip("this channel's partner cannot be made to answer in a test")
+        sent = {
+            "follow_up": self.message_envelope(MessageType.FOLLOW_UP),
+            "clarification": self.message_envelope(MessageType.CLARIFICATION, thread="inbound"),
+            "reminder": self.message_envelope(MessageType.REMINDER),
+            "information": self.message_envelope(MessageType.ADDITIONAL_INFORMATION),
+        }
+        async with self.conversing_adapter() as adapter:
+            for envelope in sent.values():
+                await adapter.send_message(envelope)
+            back = await _receive_all(adapter, 3)
+            await adapter.acknowledge([message.message_id for message in back])
+            assert await adapter.receive(10, wait_seconds=0.3) == [], "information asks nothing"
+        by_question: dict[UUID | None, PartnerMessage] = {m.answers_id: m for m in back}
+        for name, kind in (("follow_up", "answer"), ("clarification", "answer"),
+                           ("reminder", "acknowledgement")):  # fmt: skip
+            envelope = sent[name]
+            message = by_question.get(envelope.exchange_message_id)
+            assert message is not None, f"no {kind} to our {name}"
+            assert (message.type, message.message_type) == ("message", kind)
+            assert message.channel == self.channel
+            assert message.requesting_country == envelope.country
+            assert message.text, "a message says something"
+            if envelope.inbound_id is not None:
+                assert (message.in_reply_to, message.our_reference) == (
+                    envelope.partner_reference,
+                    None,
+                )
+            else:
+                assert message.our_reference == envelope.our_reference
+            assert message.message_id == partner_message_id(
+                self.channel, message.partner_reference, "message"
+            )
+            _check_attachments(message)
+
+    async def test_what_the_partner_sends_of_its_own_accord_can_be_registered(self) -> None:
+        self._require_conversing()
+        if self.own_accord_config is None:
+            pytest.skip("no configuration makes this channel's partner send of its own accord")
+        async with self.conversing_adapter(self.own_accord_config) as adapter:
+            messages = await _receive_all(adapter, 5)
+        assert len(messages) == 5
+        for message in messages:
+            assert (message.type, message.channel) == ("message", self.channel)
+            assert message.message_type in (
+                MessageType.SPONTANEOUS,
+                MessageType.ADDITIONAL_INFORMATION,
+            )
+            if message.message_type is MessageType.SPONTANEOUS:
+                assert message.legal_basis, "Directive (EU) 2023/977 Art. 7: its legal basis"
+                assert (message.our_reference, message.in_reply_to) == (None, None)
+            assert re.fullmatch("[A-Z]{2}", message.requesting_country), "ISO 3166 alpha-2"
+            _check_attachments(message)
+            json.loads(message.model_dump_json())
+        assert len({message.message_id for message in messages}) == 5
+
+    def _require_conversing(self) -> None:
+        if not self.conversing:
+            pytest.skip("an adapter of contract version 1 or 2 (no conversations)")
+
     def _require_receiving(self) -> None:
         if not self.receiving:
             pytest.skip("a sending-only adapter (contract version 1)")
@@ -313,6 +479,24 @@ async def _receive_all(
         batch = await adapter.receive(count - len(messages), wait_seconds=deadline - loop.time())
         messages += batch
     return messages
+
+
+def sample_attachment() -> WireAttachment:
+    return WireAttachment(
+        attachment_id=uuid4(),
+        filename="photo.png",
+        content_type="image/png",
+        size=len(SAMPLE_PNG),
+        sha256=hashlib.sha256(SAMPLE_PNG).hexdigest(),
+        content=base64.b64encode(SAMPLE_PNG),
+    )
+
+
+def _check_attachments(message: PartnerMessage) -> None:
+    """What a partner attaches arrives whole: its size and checksum are those of its bytes."""
+    for attachment in message.attachments:
+        assert attachment.size == len(attachment.content), attachment.filename
+        assert attachment.sha256 == hashlib.sha256(attachment.content).hexdigest()
 
 
 def _leaf_strings(value: Any) -> list[str]:

@@ -1,5 +1,9 @@
 """Consumes the ``oss_router.inbound`` queue: each partner message registered exactly once.
 
+A message of a conversation (type ``message``: a partner's follow-up, answer, acknowledgement,
+additional or spontaneous information) is registered by ``conversations.incoming`` in the same
+way, once; its live notice is published after the commit.
+
 For a request: the national check first, outside any transaction (``check_subject`` never
 raises for a register's sake), then one unit of work (``service.py``), then the ack — after
 the commit, so that a crash in between only causes a redelivery, which the inbox and the
@@ -23,6 +27,7 @@ from oss_router.clock import Clock, utcnow
 from oss_router.db import SessionMaker
 from oss_router.errors import ProblemError
 from oss_router.inbound.schemas import InboundRegistration
+from oss_router.live.notices import publish_notices
 from oss_router.messages.codes import Kind
 from oss_router.messages.inbound import PartnerMessage
 from oss_router.registers.service import NationalCheck
@@ -113,9 +118,15 @@ class Registrar:
     ) -> service.Outcome:
         now = self._clock()
         async with unit_of_work(self._sessions) as work:
-            if registration is None:
-                return await service.take_clarification(work, message, now)
-            return await service.register_request(work, message, check, now)
+            if message.type == "message":
+                outcome = await service.take_message(work, message, now)
+            elif registration is None:
+                outcome = await service.take_clarification(work, message, now)
+            else:
+                outcome = await service.register_request(work, message, check, now)
+        # Committed: the live screens hear of it (best effort; they also poll).
+        await publish_notices(self._broker, work.notices)
+        return outcome
 
     async def _refuse(self, delivery: Delivery, reason: str) -> None:
         # The reason names fields, not their values: a partner message holds personal data.

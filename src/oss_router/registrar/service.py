@@ -7,6 +7,8 @@ does), never consults a register (the caller does that first, outside the transa
   Either alone makes a redelivered message register nothing; together a duplicate costs one
   insert that conflicts, and no second "seen again" entry.
 - A clarification: ``inbound.reply_results.apply_partner_clarification`` (claims its own id).
+- A message of a conversation (issue 15): ``conversations.incoming.register_message`` (claims
+  its own id, and its row's id is the message's).
 """
 
 from datetime import datetime
@@ -17,10 +19,18 @@ from oss_router.inbound.reply_results import apply_partner_clarification
 from oss_router.inbound.schemas import InboundRegistration
 from oss_router.messages.inbound import PartnerMessage
 from oss_router.registers.service import NationalCheck
+from oss_router.registrar.messages import register_message
 from oss_router.tracker import inbox
 from oss_router.unit_of_work import UnitOfWork
 
-Outcome = Literal["registered", "duplicate", "clarification", "clarification_ignored"]
+Outcome = Literal[
+    "registered",
+    "duplicate",
+    "clarification",
+    "clarification_ignored",
+    "message",
+    "message_duplicate",
+]
 
 
 def registration_of(message: PartnerMessage) -> InboundRegistration:
@@ -41,3 +51,8 @@ async def register_request(
 async def take_clarification(work: UnitOfWork, message: PartnerMessage, now: datetime) -> Outcome:
     inbound = await apply_partner_clarification(work, message, now)
     return "clarification" if inbound is not None else "clarification_ignored"
+
+
+async def take_message(work: UnitOfWork, message: PartnerMessage, now: datetime) -> Outcome:
+    registered = await register_message(work, message, now)
+    return "message" if registered is not None else "message_duplicate"
