@@ -14,6 +14,7 @@ from oss_router.messages.codes import MessageDirection, MessageType
 from oss_router.models import (
     Attachment,
     CaseFile,
+    CaseLink,
     ExchangeMessage,
     ExchangeRequest,
     InboundRequest,
@@ -195,3 +196,13 @@ async def inbound(session: AsyncSession, inbound_id: UUID) -> InboundRequest | N
 
 async def case(session: AsyncSession, case_id: UUID) -> CaseFile | None:
     return await session.get(CaseFile, case_id)
+
+
+async def case_holding(
+    session: AsyncSession, *, request_id: UUID | None = None, inbound_id: UUID | None = None
+) -> UUID | None:
+    """The case the request (or received request) is filed in: its thread's messages are in
+    it too."""
+    link = CaseLink.request_id == request_id if request_id else CaseLink.inbound_id == inbound_id
+    case_id: UUID | None = await session.scalar(select(CaseLink.case_id).where(link).limit(1))
+    return case_id

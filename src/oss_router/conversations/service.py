@@ -119,7 +119,8 @@ async def send_on_dispatch(
 ) -> ExchangeMessage:
     request, dispatch = await _dispatch(work, request_id, dispatch_id, principal)
     _require_type(MessageType(body.type), dispatch_message_types(dispatch), _dispatch_why(dispatch))
-    thread = on_dispatch(request, dispatch)
+    case_id = await repository.case_holding(work.session, request_id=request.id)
+    thread = on_dispatch(request, dispatch, case_id)
     return await _send(work, thread, body, principal, now, limits)
 
 
@@ -139,7 +140,9 @@ async def remind(
         raise Conflict("no reminder can go now", errors=[FieldError("dispatch_id", refusal)])
     text = body.text or reminder_text(dispatch)
     outgoing = Outgoing(MessageType.REMINDER, text, Actor.of(principal))
-    return await stage_message(work, on_dispatch(request, dispatch), outgoing, principal, now)
+    case_id = await repository.case_holding(work.session, request_id=request.id)
+    thread = on_dispatch(request, dispatch, case_id)
+    return await stage_message(work, thread, outgoing, principal, now)
 
 
 async def remind_automatically(
@@ -153,7 +156,9 @@ async def remind_automatically(
         return None
     dispatch.reminded_at = now
     outgoing = Outgoing(MessageType.REMINDER, reminder_text(dispatch), Actor.system(DEADLINE_WATCH))
-    return await stage_message(work, on_dispatch(request, dispatch), outgoing, None, now)
+    case_id = await repository.case_holding(work.session, request_id=request.id)
+    thread = on_dispatch(request, dispatch, case_id)
+    return await stage_message(work, thread, outgoing, None, now)
 
 
 def reminder_text(dispatch: Dispatch) -> str:
@@ -175,7 +180,8 @@ async def send_on_inbound(
     inbound = visible_thread(found, principal, "received request")
     why = "Reply to the request first: the conversation continues once our reply went out."
     _require_type(MessageType(body.type), inbound_message_types(inbound), why)
-    return await _send(work, on_inbound(inbound), body, principal, now, limits)
+    case_id = await repository.case_holding(work.session, inbound_id=inbound.id)
+    return await _send(work, on_inbound(inbound, case_id), body, principal, now, limits)
 
 
 async def send_spontaneous(

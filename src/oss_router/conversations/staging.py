@@ -13,6 +13,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from uuid import UUID
 
 from oss_router.attachments import service as attachments
 from oss_router.attachments.limits import AttachmentLimits
@@ -65,9 +66,12 @@ class Thread:
     case: CaseFile | None = None
     our_reference: str | None = None
     partner_reference: str | None = None
+    case_id: UUID | None = None  # the case the thread is filed in (or the case itself)
 
 
-def on_dispatch(request: ExchangeRequest, dispatch: Dispatch) -> Thread:
+def on_dispatch(
+    request: ExchangeRequest, dispatch: Dispatch, case_id: UUID | None = None
+) -> Thread:
     return Thread(
         channel=dispatch.channel,
         country=dispatch.country,
@@ -80,10 +84,11 @@ def on_dispatch(request: ExchangeRequest, dispatch: Dispatch) -> Thread:
         # The partner knows our request by the dispatch's id (DispatchEnvelope.dispatch_id).
         our_reference=str(dispatch.id),
         partner_reference=_partner_reference(dispatch),
+        case_id=case_id,
     )
 
 
-def on_inbound(inbound: InboundRequest) -> Thread:
+def on_inbound(inbound: InboundRequest, case_id: UUID | None = None) -> Thread:
     return Thread(
         channel=inbound.channel,
         country=inbound.requesting_country,
@@ -93,6 +98,7 @@ def on_inbound(inbound: InboundRequest) -> Thread:
         justification=inbound.purpose,
         inbound=inbound,
         partner_reference=inbound.partner_reference,
+        case_id=case_id,
     )
 
 
@@ -105,6 +111,7 @@ def in_case(case: CaseFile, channel: Channel, country: str, handling_code: Handl
         unit=case.unit,
         justification=case.reference,
         case=case,
+        case_id=case.id,
     )
 
 
@@ -172,7 +179,7 @@ def _row(thread: Thread, outgoing: Outgoing, now: datetime) -> ExchangeMessage:
         dispatch_id=thread.dispatch.id if thread.dispatch else None,
         request_id=thread.request.id if thread.request else None,
         inbound_id=thread.inbound.id if thread.inbound else None,
-        case_id=thread.case.id if thread.case else None,
+        case_id=thread.case_id,
         channel=thread.channel,
         country=thread.country,
         partner_reference=thread.partner_reference,
