@@ -4,6 +4,7 @@ import {
   initChrome, kindLabel, knownToUs, labels, needsAction, preciseTimeTag, problemText, requireSession, show,
   statusBadge, statusLabel, subjectSummary, throttle, tickDeadlines, warningItem,
 } from "./common.js";
+import { caseCard } from "./case-card.js";
 
 const TERMINAL = new Set(["answered", "failed", "cancelled"]);
 const DESK_ROLES = new Set(["officer", "supervisor"]);  // who may cancel (the API's rule)
@@ -350,6 +351,15 @@ async function load({ refresh = false } = {}) {
   }
   show(errorBox, false);
   render(result.data);
+  if (!refresh) fillCaseCard(result.data);
+}
+
+/** "Add to a case": once per page (a refresh keeps the officer's choice in the form). */
+function fillCaseCard(request) {
+  // ``case_id`` is not in RequestRead on main: shown when a later read carries it.
+  caseCard(document.getElementById("case-card-body"), {
+    kind: "request", id: request.id, caseId: request.case_id || null, canWrite: REQUEST_ROLES.includes(me.role),
+  });
 }
 
 function initCancel() {

@@ -9,6 +9,7 @@ import {
   INBOUND_CLOSED, INBOUND_ROLES, PAUSED, clockCell, inboundBadge, inboundStatusLabel, isMine,
   personName, replyBadge, replyTypeLabel,
 } from "./inbound-common.js";
+import { caseCard } from "./case-card.js";
 
 const HANDLING = {
   H0: "use only to prevent and combat crime",
@@ -290,6 +291,12 @@ async function load({ refresh = false } = {}) {
   }
   show(errorBox, false);
   render(result.data);
+  if (!refresh) {
+    // Suggested: the cases holding a related request (InboundRead.suggested_cases, detail read).
+    caseCard(document.getElementById("case-card-body"), {
+      kind: "inbound", id: inboundId, suggested: result.data.suggested_cases || [], caseId: result.data.case_id || null,
+    });
+  }
 }
 
 // ---- actions -----------------------------------------------------------------------------
