@@ -105,7 +105,8 @@ def test_the_case_list_filters_and_reads_more_along_the_cursor(new_page: OpenPag
     page.get_by_label("Status").select_option("closed")
     expect(rows).to_have_count(1)
     expect(rows.first).to_have_attribute("data-case-id", closed["id"])
-    assert "status=closed" in page.url and "owner=me" in page.url
+    assert "status=closed" in page.url
+    assert "owner=me" in page.url
     # Another officer's cases are not "mine".
     other = new_page()
     sign_in(other, "officer", "list.other")

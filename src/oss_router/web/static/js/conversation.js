@@ -61,12 +61,13 @@ export function attachmentLink(attachment) {
       state.textContent = " The gateway cannot be reached.";
     }
   });
-  return el("li", {}, el("span", { "aria-hidden": "true" }, "📎 "), link,
+  return el("li", {}, el("span", { class: "muted small" }, "Attachment: "), link,
     el("span", { class: "muted small" }, ` ${attachment.content_type} · ${sizeText(attachment.size)}`), state);
 }
 
-/** One message as a block: who, what, when, its delivery, text and attachments. */
-export function messageNode(message) {
+/** One message as a block: who, what, when, its delivery, text and attachments.
+ * ``answered``: the ids of questions a later message of the thread answers. */
+export function messageNode(message, answered = new Set()) {
   const incoming = message.direction === "incoming";
   const who = incoming ? `From ${message.country || "the partner"}` : `To ${message.country || "the partner"}`;
   const times = [];
@@ -75,7 +76,8 @@ export function messageNode(message) {
   const notes = [];
   if (message.answers_id) notes.push(el("span", { class: "muted small" }, "answers an earlier question"));
   if (QUESTIONS.has(message.type) && message.answered_at) notes.push(el("span", { class: "small" }, "✓ answered ", preciseTimeTag(message.answered_at)));
-  else if (QUESTIONS.has(message.type)) notes.push(el("span", { class: "small warning" }, "awaiting an answer"));
+  else if (QUESTIONS.has(message.type) && answered.has(message.id)) notes.push(el("span", { class: "small" }, "✓ answered"));
+  else if (QUESTIONS.has(message.type)) notes.push(el("span", { class: "small warning" }, incoming ? "awaiting our answer" : "awaiting the partner's answer"));
   if (message.attempts > 1) notes.push(el("span", { class: "muted small" }, `${message.attempts} attempts`));
   if (message.legal_basis) notes.push(el("span", { class: "small" }, "Legal basis: " + message.legal_basis));
   if (message.handling_code) notes.push(el("span", { class: "small" }, "Handling " + message.handling_code));
@@ -101,7 +103,8 @@ export function messageNode(message) {
 /** A thread, oldest first (the detail reads give them in that order). */
 export function threadNodes(messages, empty = "No message yet in this conversation.") {
   if (!messages.length) return [el("p", { class: "muted thread-empty" }, empty)];
-  return messages.map(messageNode);
+  const answered = new Set(messages.map((m) => m.answers_id).filter(Boolean));
+  return messages.map((message) => messageNode(message, answered));
 }
 
 /** Partners' threads of a case: one per country and channel, each oldest first. */
@@ -224,7 +227,8 @@ function formatShort(message) {
 
 /** The partner's questions in a thread that no answer of ours has answered yet. */
 export function openQuestions(messages) {
-  return messages.filter((m) => m.direction === "incoming" && QUESTIONS.has(m.type) && !m.answered_at);
+  const answered = new Set(messages.map((m) => m.answers_id).filter(Boolean));
+  return messages.filter((m) => m.direction === "incoming" && QUESTIONS.has(m.type) && !m.answered_at && !answered.has(m.id));
 }
 
 /** Reads GET /v1/messages along its cursor (at most ``max`` items). */
