@@ -13,6 +13,7 @@ from playwright.sync_api import Page, expect
 from tests.support.payloads import request_body
 from tests.web.conftest import screenshot, sign_in
 from tests.web.support import api
+from tests.web.test_desk_browser import PURPOSE, fill_person, submit
 from tests.web.test_inbound_browser import WANTED, register
 
 pytestmark = pytest.mark.browser
@@ -211,3 +212,35 @@ def test_an_auditor_has_no_cases_link_and_no_search_box(new_page: OpenPage) -> N
     expect(page.get_by_role("searchbox", name="Search everything")).to_be_hidden()
     page.goto("/cases")
     page.wait_for_url("**/audit")
+
+
+def test_a_new_request_is_sent_in_a_case_from_the_case_page(new_page: OpenPage) -> None:
+    page = new_page()
+    sign_in(page, "officer", "case.sender")
+    case = new_case(page)
+    page.goto(f"/cases/{case['id']}")
+    page.get_by_role("link", name="New request in this case").click()
+    page.wait_for_url(re.compile(r".*/requests/new\?case_id=.*"))
+    expect(page.get_by_label("File in a case")).to_have_value(case["id"])
+    fill_person(page)
+    page.get_by_label("Target countries").fill("DE")
+    page.get_by_label("Purpose").fill(PURPOSE)
+    request_id = submit(page)
+    page.goto(f"/cases/{case['id']}")
+    expect(page.locator(f"#links li[data-request-id='{request_id}']")).to_be_visible()
+
+
+def test_a_pccc_sees_its_own_units_cases_only(new_page: OpenPage) -> None:
+    page = new_page()
+    sign_in(page, "pccc", "pccc.one", unit="pccc-swiecko")
+    own = new_case(page)
+    page.goto("/cases")
+    expect(page.locator(f"#case-rows tr[data-case-id='{own['id']}']")).to_be_visible()
+    other = new_page()
+    sign_in(other, "pccc", "pccc.two", unit="pccc-kudowa")
+    other.goto("/cases")
+    expect(other.locator("#cases-summary")).to_contain_text("shown")
+    expect(other.locator(f"#case-rows tr[data-case-id='{own['id']}']")).to_have_count(0)
+    other.goto(f"/cases/{own['id']}")
+    expect(other.locator("#detail-error")).to_contain_text("No such case")
+    expect(other.get_by_role("button", name="Send spontaneous information…")).to_be_hidden()

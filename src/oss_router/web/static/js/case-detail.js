@@ -9,8 +9,10 @@ import { clearFormProblem, showFormProblem } from "./form-errors.js";
 import { byPartner, listMessages, messageTypeLabel, partnerTitle, threadNodes, uploadAll, MAX_ATTACHMENTS } from "./conversation.js";
 import { caseStatusBadge } from "./case-common.js";
 
+const WRITERS = new Set(["officer", "supervisor"]);  // who may send a message (the API's rule)
+
 requireSession();
-await initChrome(REQUEST_ROLES);
+const me = await initChrome(REQUEST_ROLES);
 const caseId = document.getElementById("case").dataset.caseId;
 const errorBox = document.getElementById("detail-error");
 let latest = null;
@@ -111,10 +113,13 @@ function render(item) {
   document.getElementById("links").replaceChildren(...(links.length ? links : [el("li", { class: "muted" }, "Nothing filed yet.")]));
   document.getElementById("timeline-rows").replaceChildren(...current.timeline.map(timelineRow));
   show(document.getElementById("timeline-truncated"), Boolean(current.timeline_truncated));
+  const newRequest = document.getElementById("case-new-request");
+  newRequest.setAttribute("href", "/requests/new?case_id=" + current.id);
+  show(newRequest, current.status === "open");
   show(document.getElementById("close-open"), current.status === "open");
   show(document.getElementById("reopen"), current.status === "closed");
   const spontaneous = document.getElementById("spontaneous-open");
-  show(spontaneous, current.status === "open");
+  show(spontaneous, current.status === "open" && WRITERS.has(me.role));
   if (current.status !== "open") closeForm(document.getElementById("spontaneous-form"), false);
 }
 
@@ -136,7 +141,7 @@ async function loadThreads() {
   }, el("h3", { class: "thread-title" }, partnerTitle(group)), threadNodes(group.messages))));
 }
 
-async function load({ refresh = false } = {}) {
+async function load() {
   const result = await api("/v1/cases/" + caseId);
   if (!result.ok) {
     errorBox.textContent = result.status === 404 ? "No such case, or it is not one you may see." : "The case could not be read: " + problemText(result);
@@ -245,7 +250,7 @@ for (const form of [closeFormNode, spontaneousForm]) {
 }
 
 function reload() {
-  return load({ refresh: true });
+  return load();
 }
 
 load();
