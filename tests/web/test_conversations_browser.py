@@ -439,56 +439,103 @@ def test_a_received_request_thread_after_our_reply_and_a_refused_upload(
     assert partner.posted[-1]["answers_id"] == follow_up["id"]
 
 
-def test_spontaneous_information_from_the_case_page_and_threads_per_partner(
-    new_page: OpenPage,
-) -> None:
-    page = new_page()
-    sign_in(page, "officer", "conv.case")
-    case = new_case(page)
-    case_id = case["id"]
-    messages: list[dict[str, Any]] = [
-        message_read(
-            direction="incoming",
-            type="spontaneous",
-            status="received",
-            country="CZ",
-            channel="pccc",
-            case_id=case_id,
-            text="A white van crossed at Cieszyn at 03:10.",
-            created_by="partner:pccc",
-            received_at=now(),
-        )
-    ]
-    posted: list[dict[str, Any]] = []
+class CaseMessages:
+    """The contract's case-side conversation endpoints for one case, answered from memory:
+    GET /v1/messages (?case_id= and ?unfiled=true), POST .../spontaneous, filing a message
+    (POST .../links {message_id}) and taking it out (DELETE .../links/messages/{id})."""
 
-    def listing(route: Route) -> None:
-        assert f"case_id={case_id}" in route.request.url
-        route.fulfill(json={"items": messages, "next_cursor": None})
+    def __init__(self, case_id: str) -> None:
+        self.case_id = case_id
+        self.posted: list[dict[str, Any]] = []
+        self.messages = [
+            message_read(
+                direction="incoming",
+                type="spontaneous",
+                status="received",
+                country="CZ",
+                channel="pccc",
+                case_id=case_id,
+                text="A white van crossed at Cieszyn at 03:10.",
+                created_by="partner:pccc",
+                received_at=now(),
+            )
+        ]
+        self.unfiled = [
+            message_read(
+                direction="incoming",
+                type="spontaneous",
+                status="received",
+                country="FR",
+                channel="europol",
+                text="The same van was seen at Strasbourg.",
+                legal_basis="Directive (EU) 2023/977 Art. 7(1)",
+                handling_code="H0",
+                created_by="partner:europol",
+                received_at=now(),
+            )
+        ]
 
-    def spontaneous(route: Route) -> None:
+    def install(self, page: Page) -> None:
+        case = self.case_id
+        page.route(re.compile(r".*/v1/messages\?.*"), self.listing)
+        page.route(re.compile(rf".*/v1/cases/{case}/spontaneous$"), self.spontaneous)
+        page.route(re.compile(rf".*/v1/cases/{case}/links$"), self.file_message)
+        page.route(re.compile(rf".*/v1/cases/{case}/links/messages/[0-9a-f-]+$"), self.unfile)
+
+    def listing(self, route: Route) -> None:
+        if "unfiled=true" in route.request.url:
+            route.fulfill(json={"items": self.unfiled, "next_cursor": None})
+            return
+        assert f"case_id={self.case_id}" in route.request.url
+        route.fulfill(json={"items": self.messages, "next_cursor": None})
+
+    def spontaneous(self, route: Route) -> None:
         body = json.loads(route.request.post_data or "{}")
-        posted.append(body)
+        self.posted.append(body)
         if not body.get("legal_basis"):
+            problem = invalid("legal_basis", "Give the legal basis of the sending.")
             route.fulfill(
-                status=422,
-                content_type="application/problem+json",
-                body=json.dumps(invalid("legal_basis", "Give the legal basis of the sending.")),
+                status=422, content_type="application/problem+json", body=json.dumps(problem)
             )
             return
         created = message_read(
             type="spontaneous",
             country=body["country"],
-            case_id=case_id,
+            case_id=self.case_id,
             text=body["text"],
             legal_basis=body["legal_basis"],
             handling_code=body["handling_code"],
             route={"channel": "europol", "rule": "S1", "explanation": "SIENA to an EU state"},
         )
-        messages.append(created)
+        self.messages.append(created)
         route.fulfill(status=202, json=created)
 
-    page.route(re.compile(r".*/v1/messages\?.*"), listing)
-    page.route(re.compile(rf".*/v1/cases/{case_id}/spontaneous$"), spontaneous)
+    def file_message(self, route: Route) -> None:
+        body = json.loads(route.request.post_data or "{}")
+        if "message_id" not in body:
+            route.fallback()
+            return
+        (message,) = [m for m in self.unfiled if m["id"] == body["message_id"]]
+        self.unfiled.remove(message)
+        self.messages.append({**message, "case_id": self.case_id})
+        route.fulfill(response=route.fetch(url=route.request.url.split("/links")[0], method="GET"))
+
+    def unfile(self, route: Route) -> None:
+        message_id = route.request.url.rsplit("/", 1)[1]
+        (message,) = [m for m in self.messages if m["id"] == message_id]
+        self.messages.remove(message)
+        self.unfiled.append({**message, "case_id": None})
+        route.fulfill(response=route.fetch(url=route.request.url.split("/links")[0], method="GET"))
+
+
+def test_spontaneous_information_from_the_case_page_and_threads_per_partner(
+    new_page: OpenPage,
+) -> None:
+    page = new_page()
+    sign_in(page, "officer", "conv.case")
+    case_id = new_case(page)["id"]
+    mocked = CaseMessages(case_id)
+    mocked.install(page)
     page.goto(f"/cases/{case_id}")
     cz = page.locator("#threads section.thread[data-country='CZ'][data-channel='pccc']")
     expect(cz).to_contain_text("white van")
@@ -503,7 +550,7 @@ def test_spontaneous_information_from_the_case_page_and_threads_per_partner(
     form.get_by_label("Legal basis").fill("Directive (EU) 2023/977 Art. 7(1)")
     form.get_by_role("button", name="Send the information").click()
     expect(form).to_be_hidden()
-    assert posted[-1] == {
+    assert mocked.posted[-1] == {
         "country": "DE",
         "kind": "vehicle",
         "legal_basis": "Directive (EU) 2023/977 Art. 7(1)",
@@ -517,3 +564,17 @@ def test_spontaneous_information_from_the_case_page_and_threads_per_partner(
     expect(de).to_contain_text("S1")
     expect(page.locator("#threads section.thread")).to_have_count(2)
     screenshot(page, "case-threads", full_page=True)
+    file_and_take_out(page, unfiled_id=mocked.unfiled[0]["id"])
+
+
+def file_and_take_out(page: Page, unfiled_id: str) -> None:
+    """Spontaneous information received and filed nowhere: filed here, then taken out."""
+    short = unfiled_id[:8]
+    expect(page.locator(f"#unfiled [data-message-id='{unfiled_id}']")).to_contain_text("Strasbourg")
+    page.get_by_role("button", name=f"File message {short} in this case").click()
+    fr = page.locator("#threads section.thread[data-country='FR'][data-channel='europol']")
+    expect(fr).to_contain_text("Strasbourg")
+    expect(page.locator("#unfiled")).to_be_hidden()
+    fr.get_by_role("button", name=f"Take message {short} out of the case").click()
+    expect(fr).to_have_count(0)
+    expect(page.locator(f"#unfiled [data-message-id='{unfiled_id}']")).to_be_visible()

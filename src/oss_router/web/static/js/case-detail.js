@@ -83,12 +83,15 @@ function describe(detail) {
   return bits.join(" · ");
 }
 
-const SOURCES = { case: "Case", request: "Sent request", inbound: "Received request" };
+const SOURCES = { case: "Case", request: "Sent request", inbound: "Received request", message: "Message" };
 
 function timelineRow(item) {
   const change = item.to_status ? `${item.from_status ? statusLabel(item.from_status) + " → " : ""}${statusLabel(item.to_status)}` : "";
-  const target = item.source === "case" ? SOURCES.case
-    : el("a", { href: pageOf(item.href) }, SOURCES[item.source] + " " + String(item.request_id || item.inbound_id || "").slice(0, 8));
+  const label = SOURCES[item.source] || words(item.source);
+  // A message filed in the case is shown in its partner's thread above; it has no page.
+  const target = item.source === "case" ? label
+    : item.source === "message" ? `${label} ${String(item.message_id || "").slice(0, 8)}`
+      : el("a", { href: pageOf(item.href) }, label + " " + String(item.request_id || item.inbound_id || "").slice(0, 8));
   return el("tr", { dataset: { source: item.source, type: item.type } },
     el("td", { class: "nowrap" }, preciseTimeTag(item.at)),
     el("td", {}, target),
@@ -138,7 +141,54 @@ async function loadThreads() {
   }
   box.replaceChildren(...groups.map((group) => el("section", {
     class: "thread", dataset: { country: group.country || "", channel: group.channel || "" }, "aria-label": "Conversation with " + partnerTitle(group),
-  }, el("h3", { class: "thread-title" }, partnerTitle(group)), threadNodes(group.messages))));
+  }, el("h3", { class: "thread-title" }, partnerTitle(group)), withFilingActions(group.messages, threadNodes(group.messages)))));
+}
+
+const mayFile = () => latest && latest.status === "open";
+
+/** A message received and filed in the case on its own (not on a request's thread) can be taken out. */
+function withFilingActions(messages, nodes) {
+  if (!mayFile()) return nodes;
+  return nodes.map((node, index) => {
+    const message = messages[index];
+    if (!message || message.direction !== "incoming" || message.dispatch_id || message.inbound_id || message.case_id !== caseId) return node;
+    const button = el("button", { type: "button", class: "button button-small button-quiet", "aria-label": `Take message ${message.id.slice(0, 8)} out of the case` }, "Take out of the case");
+    button.addEventListener("click", () => fileAction(button, `/v1/cases/${caseId}/links/messages/${message.id}`, "DELETE", undefined, "threads-error"));
+    node.append(el("div", { class: "actions" }, button));
+    return node;
+  });
+}
+
+async function fileAction(button, path, method, body, errorId) {
+  button.disabled = true;
+  const result = await api(path, { method, body });
+  button.disabled = false;
+  const box = document.getElementById(errorId);
+  if (!result.ok) {
+    box.textContent = (result.status === 409 ? "Not possible now: " : "Not done: ") + problemText(result);
+    show(box, true);
+    reload();
+    return;
+  }
+  show(box, false);
+  reload();
+}
+
+/** Spontaneous information received and filed in no case (GET /v1/messages?unfiled=true). */
+async function loadUnfiled() {
+  const section = document.getElementById("unfiled");
+  if (!mayFile()) return show(section, false);
+  const { result, items } = await listMessages({ unfiled: "true", direction: "incoming" }, 100);
+  if (result || !items.length) return show(section, false);
+  const nodes = threadNodes(items).map((node, index) => {
+    const message = items[index];
+    const button = el("button", { type: "button", class: "button button-small", "aria-label": `File message ${message.id.slice(0, 8)} in this case` }, "File it in this case");
+    button.addEventListener("click", () => fileAction(button, `/v1/cases/${caseId}/links`, "POST", { message_id: message.id }, "unfiled-error"));
+    node.append(el("div", { class: "actions" }, button));
+    return node;
+  });
+  document.getElementById("unfiled-list").replaceChildren(...nodes);
+  show(section, true);
 }
 
 async function load() {
@@ -151,7 +201,7 @@ async function load() {
   }
   show(errorBox, false);
   render(result.data);
-  await loadThreads();
+  await Promise.all([loadThreads(), loadUnfiled()]);
 }
 
 // ---- actions -----------------------------------------------------------------------------

@@ -6,7 +6,7 @@ import {
 } from "./common.js";
 import { caseCard } from "./case-card.js";
 import { clearFormProblem, showFormProblem } from "./form-errors.js";
-import { messageForm, messageTypeLabel, openQuestions, threadNodes } from "./conversation.js";
+import { REPLY_TYPES, messageForm, messageTypeLabel, openQuestions, threadNodes } from "./conversation.js";
 
 const TERMINAL = new Set(["answered", "failed", "cancelled"]);
 const DESK_ROLES = new Set(["officer", "supervisor"]);  // who may cancel (the API's rule)
@@ -401,7 +401,8 @@ function renderConversations(request) {
   for (const dispatch of request.dispatches) {
     const own = messages.filter((message) => message.dispatch_id === dispatch.id);
     // A dispatch never answered, with nothing to send and nothing said: no thread to show.
-    const types = DESK_ROLES.has(me.role) ? dispatch.message_types_allowed || [] : [];
+    // Reminders have their own button; only the thread's message types go in the form.
+    const types = DESK_ROLES.has(me.role) ? (dispatch.message_types_allowed || []).filter((t) => REPLY_TYPES.includes(t)) : [];
     if (!own.length && !types.length && !dispatch.reminder_allowed && !dispatch.messages_count) continue;
     if (!threads.has(dispatch.id)) threads.set(dispatch.id, threadSection(dispatch));
     const entry = threads.get(dispatch.id);

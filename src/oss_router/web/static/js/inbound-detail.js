@@ -289,7 +289,7 @@ const WRITERS = new Set(["officer", "supervisor"]);  // who may send a message (
 /** The types an officer may send now: the read's own list where it has one; otherwise, once
  * we have replied (answered or refused), every type, ``answer`` only to an open question. */
 function typesAllowed(request, questions) {
-  if (Array.isArray(request.message_types_allowed)) return request.message_types_allowed;
+  if (Array.isArray(request.message_types_allowed)) return request.message_types_allowed.filter((type) => REPLY_TYPES.includes(type));
   if (!INBOUND_CLOSED.has(request.status)) return [];
   return REPLY_TYPES.filter((type) => type !== "answer" || questions.length);
 }
