@@ -578,3 +578,31 @@ def file_and_take_out(page: Page, unfiled_id: str) -> None:
     fr.get_by_role("button", name=f"Take message {short} out of the case").click()
     expect(fr).to_have_count(0)
     expect(page.locator(f"#unfiled [data-message-id='{unfiled_id}']")).to_be_visible()
+
+
+def test_a_request_filed_in_a_case_names_it_instead_of_offering_cases(
+    new_page: OpenPage,
+) -> None:
+    """Contract-mocked as above: the detail read's ``case`` (id, reference, title, status,
+    href), which the conversations slice adds to RequestRead and InboundRead."""
+    page = new_page()
+    sign_in(page, "officer", "conv.filed")
+    case = new_case(page)
+    created = api(page, "/v1/requests", "POST", request_body())
+    request_id = created["body"]["id"]
+    filed = {key: case[key] for key in ("id", "reference", "title", "status")}
+    filed["href"] = f"/v1/cases/{case['id']}"
+
+    def detail(route: Route) -> None:
+        if route.request.method != "GET":
+            route.fallback()
+            return
+        response = route.fetch()
+        route.fulfill(response=response, json={**response.json(), "case": filed})
+
+    page.route(re.compile(rf".*/v1/requests/{request_id}(\?.*)?$"), detail)
+    page.goto(f"/requests/{request_id}")
+    expect(page.locator("#case-filed")).to_contain_text(case["reference"])
+    expect(page.locator("#case-pick-form")).to_have_count(0)
+    page.locator("#case-filed-link").click()
+    page.wait_for_url(f"**/cases/{case['id']}")

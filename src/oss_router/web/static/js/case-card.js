@@ -6,15 +6,21 @@ import { clearFormProblem, showFormProblem } from "./form-errors.js";
 
 /**
  * Fills ``container`` for the request ``{kind: "request"|"inbound", id}``; ``suggested`` are
- * the cases the related-requests match found (InboundRead.suggested_cases), ``caseId`` the
- * case the request is known to be filed in, if the read says so.
+ * the cases the related-requests match found (InboundRead.suggested_cases), ``filedIn`` the
+ * case the request is filed in when the detail read names it (``case``: id, reference, title,
+ * status).
  */
-export async function caseCard(container, { kind, id, suggested = [], caseId = null, canWrite = true }) {
+export async function caseCard(container, { kind, id, suggested = [], filedIn = null, canWrite = true }) {
   const field = kind === "inbound" ? "inbound_id" : "request_id";
-  const status = el("p", { class: "case-filed", role: "status", id: "case-filed" });
+  const status = el("p", { class: "case-filed", role: "status", id: "case-filed", tabindex: "-1" });
   const nodes = [status];
-  if (caseId) {
-    status.append("Filed in ", el("a", { href: "/cases/" + caseId, id: "case-filed-link" }, "case " + caseId.slice(0, 8)), ".");
+  if (filedIn) {
+    // A request is in one case at most: the detail read names it (``case``), nothing to offer.
+    status.append("Filed in ", el("a", { href: "/cases/" + filedIn.id, id: "case-filed-link" },
+      `case ${filedIn.reference}${filedIn.title ? " — " + filedIn.title : ""}`),
+    filedIn.status === "closed" ? " (closed)." : ".");
+    container.replaceChildren(...nodes);
+    return;
   }
   if (!canWrite) {
     container.replaceChildren(...nodes);

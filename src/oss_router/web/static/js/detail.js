@@ -463,9 +463,9 @@ async function load({ refresh = false } = {}) {
 
 /** "Add to a case": once per page (a refresh keeps the officer's choice in the form). */
 function fillCaseCard(request) {
-  // ``case_id`` is not in RequestRead on main: shown when a later read carries it.
+  // ``case``: the case it is filed in, where the detail read names it.
   caseCard(document.getElementById("case-card-body"), {
-    kind: "request", id: request.id, caseId: request.case_id || null, canWrite: REQUEST_ROLES.includes(me.role),
+    kind: "request", id: request.id, filedIn: request.case || null, canWrite: REQUEST_ROLES.includes(me.role),
   });
 }
 

@@ -342,7 +342,7 @@ async function load({ refresh = false } = {}) {
   if (!refresh) {
     // Suggested: the cases holding a related request (InboundRead.suggested_cases, detail read).
     caseCard(document.getElementById("case-card-body"), {
-      kind: "inbound", id: inboundId, suggested: result.data.suggested_cases || [], caseId: result.data.case_id || null,
+      kind: "inbound", id: inboundId, suggested: result.data.suggested_cases || [], filedIn: result.data.case || null,
     });
   }
 }
