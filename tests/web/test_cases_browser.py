@@ -13,7 +13,7 @@ from playwright.sync_api import Page, expect
 from tests.support.payloads import request_body
 from tests.web.conftest import screenshot, sign_in
 from tests.web.support import api
-from tests.web.test_desk_browser import PURPOSE, fill_person, submit
+from tests.web.test_desk_browser import PURPOSE, fill_person, submit, tab_to
 from tests.web.test_inbound_browser import WANTED, register
 
 pytestmark = pytest.mark.browser
@@ -244,3 +244,22 @@ def test_a_pccc_sees_its_own_units_cases_only(new_page: OpenPage) -> None:
     other.goto(f"/cases/{own['id']}")
     expect(other.locator("#detail-error")).to_contain_text("No such case")
     expect(other.get_by_role("button", name="Send spontaneous information…")).to_be_hidden()
+
+
+def test_a_case_is_opened_and_closed_with_the_keyboard_alone(new_page: OpenPage) -> None:
+    page = new_page()
+    sign_in(page, "officer", "case.keys")
+    page.goto("/cases/new")
+    expect(page.get_by_label("Title")).to_be_focused()  # the form starts at its first field
+    page.keyboard.type("Counterfeit documents, Terespol crossing")
+    page.keyboard.press("Tab")
+    page.keyboard.type(token("KB-").upper())
+    page.keyboard.press("Enter")  # sends the form
+    page.wait_for_url(CASE_URL)
+    tab_to(page, "Close the case…")
+    page.keyboard.press("Enter")
+    expect(page.get_by_label("Reason")).to_be_focused()
+    page.keyboard.type("Merged into another case")
+    tab_to(page, "Confirm closing", limit=5)
+    page.keyboard.press("Enter")
+    expect(page.locator("#case-status")).to_have_attribute("data-status", "closed")

@@ -606,3 +606,46 @@ def test_a_request_filed_in_a_case_names_it_instead_of_offering_cases(
     expect(page.locator("#case-pick-form")).to_have_count(0)
     page.locator("#case-filed-link").click()
     page.wait_for_url(f"**/cases/{case['id']}")
+
+
+def test_the_case_page_follows_a_message_on_a_filed_request_live(
+    new_page: OpenPage, web: LiveServer
+) -> None:
+    """Contract-mocked as above (GET /v1/messages); the case, the filing and the live stream
+    are real: a notice with event "message" for a request filed in the case re-reads it."""
+    page = new_page()
+    sign_in(page, "officer", "conv.live")
+    request_id = api(page, "/v1/requests", "POST", request_body())["body"]["id"]
+    case_id = new_case(page, request_id=request_id)["id"]
+    mocked = CaseMessages(case_id)
+    mocked.messages.clear()
+    mocked.install(page)
+    page.goto(f"/cases/{case_id}")
+    expect(page.locator(f"#links li[data-request-id='{request_id}']")).to_be_visible()
+    expect(page.locator("#threads-empty")).to_be_visible()
+    page.wait_for_timeout(1000)  # the stream is connected and the stub's answer is in
+    mocked.messages.append(
+        message_read(
+            direction="incoming",
+            type="additional_information",
+            status="received",
+            request_id=request_id,
+            case_id=case_id,
+            text="A second vehicle belongs to the same owner.",
+            created_by="partner:europol",
+            received_at=now(),
+        )
+    )
+    thread = page.locator("#threads section.thread[data-country='DE'][data-channel='europol']")
+    page.wait_for_timeout(500)
+    expect(thread).to_have_count(0)  # nothing re-reads the case without a notice
+    publish(
+        web,
+        StatusNotice(
+            request_id=uuid.UUID(request_id),
+            request_status="answered",
+            at=datetime.now(UTC),
+            event="message",
+        ),
+    )
+    expect(thread).to_contain_text("A second vehicle belongs to the same owner.")
