@@ -22,6 +22,10 @@ PAGES = [
     "/inbound",
     "/inbound/new",
     f"/inbound/{uuid.uuid4()}",
+    "/cases",
+    "/cases/new",
+    f"/cases/{uuid.uuid4()}",
+    "/search",
 ]
 BROWSER = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
 
@@ -69,7 +73,20 @@ async def test_pages_have_no_inline_script_handler_or_style(
 
 
 @pytest.mark.parametrize(
-    "path", ["/", "/requests/new", "/sign-in", "/audit", "/inbound", "/inbound/new", PAGES[-1]]
+    "path",
+    [
+        "/",
+        "/requests/new",
+        "/sign-in",
+        "/audit",
+        "/inbound",
+        "/inbound/new",
+        PAGES[7],
+        "/cases",
+        "/cases/new",
+        PAGES[10],
+        "/search",
+    ],
 )
 async def test_every_form_control_has_a_label(client: httpx.AsyncClient, path: str) -> None:
     page = await parse(client, path)
@@ -108,7 +125,8 @@ async def test_static_files_are_served(client: httpx.AsyncClient) -> None:
 
 
 @pytest.mark.parametrize(
-    "path", ["/no-such-page", "/requests/not-a-uuid", "/requests/12345", "/inbound/12345"]
+    "path",
+    ["/no-such-page", "/requests/not-a-uuid", "/requests/12345", "/inbound/12345", "/cases/12345"],
 )
 async def test_a_browser_gets_a_page_for_an_address_that_does_not_exist(
     client: httpx.AsyncClient, path: str

@@ -108,6 +108,26 @@ async def inbound_page(request: Request, inbound_id: UUID) -> HTMLResponse:
     )
 
 
+@router.get("/cases", response_class=HTMLResponse)
+async def cases_page(request: Request) -> HTMLResponse:
+    return _page(request, "case_list.html", page="cases", title="Cases")
+
+
+@router.get("/cases/new", response_class=HTMLResponse)
+async def case_new_page(request: Request) -> HTMLResponse:
+    return _page(request, "case_new.html", page="case-new", title="New case")
+
+
+@router.get("/cases/{case_id}", response_class=HTMLResponse)
+async def case_page(request: Request, case_id: UUID) -> HTMLResponse:
+    return _page(request, "case_detail.html", page="case-detail", title="Case", case_id=case_id)
+
+
+@router.get("/search", response_class=HTMLResponse)
+async def search_page(request: Request) -> HTMLResponse:
+    return _page(request, "search.html", page="search", title="Search")
+
+
 @router.get("/audit", response_class=HTMLResponse)
 async def audit_page(request: Request) -> HTMLResponse:
     return _page(request, "audit.html", page="audit", title="Audit log")

@@ -4,6 +4,9 @@ import {
   initChrome, kindLabel, knownToUs, labels, needsAction, preciseTimeTag, problemText, requireSession, show,
   statusBadge, statusLabel, subjectSummary, throttle, tickDeadlines, warningItem,
 } from "./common.js";
+import { caseCard } from "./case-card.js";
+import { clearFormProblem, showFormProblem } from "./form-errors.js";
+import { REPLY_TYPES, messageForm, messageTypeLabel, openQuestions, threadNodes } from "./conversation.js";
 
 const TERMINAL = new Set(["answered", "failed", "cancelled"]);
 const DESK_ROLES = new Set(["officer", "supervisor"]);  // who may cancel (the API's rule)
@@ -284,6 +287,7 @@ function describeEvent(event) {
   const bits = [];
   if (detail.from_channel) bits.push(`${detail.country}: ${channelLabel(detail.from_channel)} → ${channelLabel(detail.channel)}`);
   else if (detail.channel) bits.push(`${detail.country} via ${channelLabel(detail.channel)} (${detail.rule})`);
+  if (detail.message_type) bits.push(messageTypeLabel(detail.message_type));
   if (detail.reason) bits.push("Reason: " + detail.reason);
   if (detail.outcome) bits.push("Outcome: " + detail.outcome.replace("_", " "));
   if (detail.refusal_ground) bits.push(`Refusal ground Art. 6(1)(${detail.refusal_ground})`);
@@ -328,6 +332,110 @@ function render(request) {
   const byId = new Map(request.dispatches.map((d) => [d.id, d]));
   document.getElementById("timeline-rows").replaceChildren(...(request.events || []).map((e) => timelineRow(e, byId)));
   show(document.getElementById("cancel-open"), !TERMINAL.has(request.status) && DESK_ROLES.has(me.role));
+  renderConversations(request);
+}
+
+// ---- conversations: one thread per dispatch (issue 15) -----------------------------------
+
+const threads = new Map();  // dispatch id → its section, kept across re-reads (a form keeps its text)
+
+function threadTitle(dispatch) {
+  return `${countryName(dispatch.country)} (${dispatch.country}) · ${channelLabel(dispatch.channel)}`;
+}
+
+/** The reminder: only while the API says so (overdue, unanswered); an optional text. */
+function reminderForm(dispatch, onSent) {
+  const text = el("textarea", { id: "reminder-text-" + dispatch.id, name: "text", rows: "2", maxlength: "10000" });
+  const form = el("form", { class: "card action-form reminder-form", id: "reminder-" + dispatch.id, novalidate: true, hidden: true, "aria-label": `Remind ${dispatch.country}` },
+    el("h3", {}, `Remind ${dispatch.country} that its answer is overdue`),
+    el("div", { class: "field", dataset: { field: "text" } }, el("label", { for: text.id }, "Text (optional)"), text),
+    el("div", { class: "actions" }, el("button", { type: "submit", class: "button button-primary" }, "Send the reminder")));
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    clearFormProblem(form);
+    const body = text.value.trim() ? { text: text.value.trim() } : {};
+    const result = await api(`/v1/requests/${requestId}/dispatches/${dispatch.id}/reminder`, { method: "POST", body });
+    if (result.ok) {
+      form.reset();
+      show(form, false);
+      await onSent();
+      return;
+    }
+    if (result.status === 409) reload();
+    showFormProblem(form, result, result.status === 409 ? "Not possible now: " : "");
+  });
+  return form;
+}
+
+function threadSection(dispatch) {
+  const list = el("div", { class: "thread-messages" });
+  const actions = el("div", { class: "actions" });
+  const slot = el("div", { class: "thread-form" });
+  const section = el("section", { class: "thread", dataset: { dispatchId: dispatch.id }, "aria-label": "Conversation with " + threadTitle(dispatch) },
+    el("h3", { class: "thread-title" }, threadTitle(dispatch), el("span", { class: "muted small thread-state" })), list, actions, slot);
+  const remindButton = el("button", { type: "button", class: "button button-small", "aria-label": `Send a reminder to ${dispatch.country}` }, "Send a reminder…");
+  const reminder = reminderForm(dispatch, () => reload());
+  remindButton.addEventListener("click", () => {
+    show(reminder, reminder.hidden);
+    if (!reminder.hidden) reminder.querySelector("textarea").focus();
+  });
+  const writeButton = el("button", { type: "button", class: "button button-small button-primary", "aria-label": `Write to ${dispatch.country}` }, "Write to the partner…");
+  actions.append(writeButton, remindButton);
+  slot.append(reminder);
+  const entry = { section, list, slot, reminder, remindButton, writeButton, form: null, key: null };
+  writeButton.addEventListener("click", () => {
+    if (!entry.form) return;
+    show(entry.form, entry.form.hidden);
+    if (!entry.form.hidden) entry.form.querySelector("textarea").focus();
+  });
+  return entry;
+}
+
+let lastMessages = [];  // an action's answer is not a detail read: it carries no thread
+
+function renderConversations(request) {
+  const box = document.getElementById("conversations");
+  if (Array.isArray(request.messages)) lastMessages = request.messages;
+  const messages = lastMessages;
+  const sections = [];
+  for (const dispatch of request.dispatches) {
+    const own = messages.filter((message) => message.dispatch_id === dispatch.id);
+    // A dispatch never answered, with nothing to send and nothing said: no thread to show.
+    // Reminders have their own button; only the thread's message types go in the form.
+    const types = DESK_ROLES.has(me.role) ? (dispatch.message_types_allowed || []).filter((t) => REPLY_TYPES.includes(t)) : [];
+    if (!own.length && !types.length && !dispatch.reminder_allowed && !dispatch.messages_count) continue;
+    if (!threads.has(dispatch.id)) threads.set(dispatch.id, threadSection(dispatch));
+    const entry = threads.get(dispatch.id);
+    entry.list.replaceChildren(...threadNodes(own));
+    const state = [];
+    if (dispatch.follow_up_pending) state.push("a question of ours awaits the partner's answer");
+    if (dispatch.reminders) state.push(`${dispatch.reminders} reminder${dispatch.reminders === 1 ? "" : "s"} sent`);
+    entry.section.querySelector(".thread-state").textContent = state.length ? " · " + state.join(" · ") : "";
+    const questions = openQuestions(own);
+    const key = types.join(",") + "|" + questions.map((q) => q.id).join(",");
+    const typing = entry.form && entry.form.elements.text.value.trim();
+    if (key !== entry.key && !typing) {
+      const wasOpen = entry.form && !entry.form.hidden;
+      if (entry.form) entry.form.remove();
+      entry.form = types.length ? messageForm({
+        label: `Message to ${dispatch.country} through ${channelLabel(dispatch.channel)}`,
+        types, questions,
+        send: (body) => api(`/v1/requests/${requestId}/dispatches/${dispatch.id}/messages`, { method: "POST", body }),
+        onSent: () => { show(entry.form, false); return reload(); },
+      }) : null;
+      if (entry.form) {
+        entry.form.hidden = !wasOpen;
+        entry.slot.prepend(entry.form);
+      }
+      entry.key = key;
+    }
+    show(entry.writeButton, Boolean(entry.form));
+    const remind = DESK_ROLES.has(me.role) && dispatch.reminder_allowed === true;
+    show(entry.remindButton, remind);
+    if (!remind) show(entry.reminder, false);
+    sections.push(entry.section);
+  }
+  box.replaceChildren(...(sections.length ? sections : [el("p", { class: "muted", id: "conversations-empty" }, "No conversation yet: a thread opens once a partner has answered.")]));
 }
 
 /**
@@ -350,6 +458,15 @@ async function load({ refresh = false } = {}) {
   }
   show(errorBox, false);
   render(result.data);
+  if (!refresh) fillCaseCard(result.data);
+}
+
+/** "Add to a case": once per page (a refresh keeps the officer's choice in the form). */
+function fillCaseCard(request) {
+  // ``case``: the case it is filed in, where the detail read names it.
+  caseCard(document.getElementById("case-card-body"), {
+    kind: "request", id: request.id, filedIn: request.case || null, canWrite: REQUEST_ROLES.includes(me.role),
+  });
 }
 
 function initCancel() {
@@ -393,6 +510,8 @@ load();
 tickDeadlines();
 const liveLoad = throttle(reload, 300);
 followLive({
+  // Every notice of this request, a status change or a message on one of its threads
+  // (event "message"), re-reads it: the threads come with the detail read.
   onNotice: (notice) => { if (notice.request_id === requestId) liveLoad(); },
   onReady: liveLoad,
 });

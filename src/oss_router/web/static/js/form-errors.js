@@ -1,6 +1,6 @@
 // Server errors (problem+json ``errors``) at the fields they concern, with a summary at the top
 // (#form-errors) linking to them in the order of the form. Shared by the request forms.
-import { el, show } from "./common.js";
+import { el, problemText, show } from "./common.js";
 import { kindOf } from "./subject.js";
 
 /** The form element that holds field ``name`` (``subject.loci.D3S1358[0]`` → loci). */
@@ -75,3 +75,52 @@ export function showErrors(form, problem) {
   summary.focus();
 }
 
+
+// ---- one form among several on a page (cases, conversations) ----------------------------
+// The same placement as above, kept inside the form: each error at the field it names, and a
+// problem no field names (a 409, a 403) at the top of the form.
+
+export function clearFormProblem(form) {
+  form.querySelectorAll(".field-error, .form-error").forEach((node) => node.remove());
+  form.querySelectorAll("[aria-invalid]").forEach((node) => {
+    node.removeAttribute("aria-invalid");
+    const ids = (node.getAttribute("aria-describedby") || "").split(" ").filter((id) => id && !id.startsWith("error-"));
+    if (ids.length) node.setAttribute("aria-describedby", ids.join(" "));
+    else node.removeAttribute("aria-describedby");
+  });
+  form.querySelectorAll(".has-error").forEach((node) => node.classList.remove("has-error"));
+}
+
+/** ``result`` is an ``api()`` answer ({status, data}); ``prefix`` goes before a top message. */
+export function showFormProblem(form, result, prefix = "") {
+  clearFormProblem(form);
+  const problem = result.data || {};
+  let first = null;
+  (problem.errors || []).forEach((error, index) => {
+    const path = String(error.field || "");
+    const box = form.querySelector(`[data-field="${CSS.escape(path)}"]`)
+      || form.querySelector(`[data-field="${CSS.escape(path.split(".")[0].replace(/\[\d+\]$/, ""))}"]`);
+    if (!box) return;
+    const id = `error-${form.id || "form"}-${index}`;
+    box.classList.add("has-error");
+    const message = el("p", { class: "field-error", id, dataset: { errorFor: error.field } },
+      el("span", { class: "visually-hidden" }, "Error: "), error.message);
+    const anchor = box.querySelector(":scope > label, :scope > .label, :scope > legend");
+    if (anchor) anchor.after(message); else box.prepend(message);
+    const control = box.querySelector("input:not([type=hidden]), select, textarea");
+    if (control) {
+      control.setAttribute("aria-invalid", "true");
+      const described = control.getAttribute("aria-describedby");
+      control.setAttribute("aria-describedby", described ? `${id} ${described}` : id);
+      first = first || control;
+    }
+  });
+  if (form.querySelectorAll(".field-error").length) {
+    if (first) first.focus();
+    return;
+  }
+  const box = el("p", { class: "form-error alert alert-error", role: "alert", tabindex: "-1" }, prefix + problemText(result));
+  const heading = form.querySelector("h2, h3, legend");
+  if (heading) heading.after(box); else form.prepend(box);
+  box.focus();
+}

@@ -9,6 +9,8 @@ import {
   INBOUND_CLOSED, INBOUND_ROLES, PAUSED, clockCell, inboundBadge, inboundStatusLabel, isMine,
   personName, replyBadge, replyTypeLabel,
 } from "./inbound-common.js";
+import { caseCard } from "./case-card.js";
+import { REPLY_TYPES, messageForm, messageTypeLabel, openQuestions, threadNodes } from "./conversation.js";
 
 const HANDLING = {
   H0: "use only to prevent and combat crime",
@@ -151,6 +153,7 @@ function describeEvent(event) {
   const bits = [];
   if (detail.assigned_to) bits.push("To " + detail.assigned_to + (detail.previously_assigned_to ? ` (was ${detail.previously_assigned_to})` : ""));
   if (detail.reply_type) bits.push(replyTypeLabel(detail.reply_type));
+  if (detail.message_type) bits.push(messageTypeLabel(detail.message_type));
   if (detail.outcome) bits.push("Outcome: " + words(detail.outcome));
   if (detail.ground) bits.push(`Ground Art. 6(1)(${detail.ground})`);
   for (const key of ["reason", "question", "text", "error"]) if (detail[key]) bits.push(String(detail[key]));
@@ -274,7 +277,53 @@ function render(request) {
     const button = document.querySelector(`[data-open="${form.id}"]`);
     if (button && button.hidden) closeForm(form, false);
   }
+  renderConversation(request);
 }
+
+// ---- the conversation after our reply (issue 15) ----------------------------------------
+
+let lastMessages = [];  // an action's answer is not a detail read: it carries no thread
+const conversation = { form: null, key: null };
+const WRITERS = new Set(["officer", "supervisor"]);  // who may send a message (the API's rule)
+
+/** The types an officer may send now: the read's own list where it has one; otherwise, once
+ * we have replied (answered or refused), every type, ``answer`` only to an open question. */
+function typesAllowed(request, questions) {
+  if (Array.isArray(request.message_types_allowed)) return request.message_types_allowed.filter((type) => REPLY_TYPES.includes(type));
+  if (!INBOUND_CLOSED.has(request.status)) return [];
+  return REPLY_TYPES.filter((type) => type !== "answer" || questions.length);
+}
+
+function renderConversation(request) {
+  if (Array.isArray(request.messages)) lastMessages = request.messages;
+  document.getElementById("conversation").replaceChildren(...threadNodes(lastMessages, "No message yet beyond the request and our replies."));
+  const questions = openQuestions(lastMessages);
+  const types = WRITERS.has(me.role) ? typesAllowed(request, questions) : [];
+  const key = types.join(",") + "|" + questions.map((q) => q.id).join(",");
+  const typing = conversation.form && conversation.form.elements.text.value.trim();
+  if (key !== conversation.key && !typing) {
+    const wasOpen = conversation.form && !conversation.form.hidden;
+    if (conversation.form) conversation.form.remove();
+    conversation.form = types.length ? messageForm({
+      label: `Message to ${countryName(request.requesting_country)} through ${channelLabel(request.channel)}`,
+      types, questions,
+      send: (body) => api(`/v1/inbound/${inboundId}/messages`, { method: "POST", body }),
+      onSent: () => { show(conversation.form, false); return reload(); },
+    }) : null;
+    if (conversation.form) {
+      conversation.form.hidden = !wasOpen;
+      document.getElementById("conversation-form-slot").append(conversation.form);
+    }
+    conversation.key = key;
+  }
+  show(document.getElementById("conversation-open"), Boolean(conversation.form));
+}
+
+document.getElementById("conversation-open").addEventListener("click", () => {
+  if (!conversation.form) return;
+  show(conversation.form, conversation.form.hidden);
+  if (!conversation.form.hidden) conversation.form.querySelector("textarea").focus();
+});
 
 /**
  * Read the request. Opening the page is a consultation the audit log records; the page
@@ -290,6 +339,12 @@ async function load({ refresh = false } = {}) {
   }
   show(errorBox, false);
   render(result.data);
+  if (!refresh) {
+    // Suggested: the cases holding a related request (InboundRead.suggested_cases, detail read).
+    caseCard(document.getElementById("case-card-body"), {
+      kind: "inbound", id: inboundId, suggested: result.data.suggested_cases || [], filedIn: result.data.case || null,
+    });
+  }
 }
 
 // ---- actions -----------------------------------------------------------------------------
@@ -458,6 +513,7 @@ load();
 tickDeadlines();
 const liveLoad = throttle(reload, 300);
 followLive({
+  // Every notice of this request re-reads it, a message on its thread (event "message") too.
   onInbound: (notice) => { if (notice.inbound_id === inboundId) liveLoad(); },
   onReady: liveLoad,
 });

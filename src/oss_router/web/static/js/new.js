@@ -55,6 +55,7 @@ function body() {
   if (urgent && text("urgency_ground")) result.urgency_ground = text("urgency_ground");
   if (text("sis_alert_id")) result.sis_alert_id = text("sis_alert_id");
   if (text("reference")) result.reference = text("reference");
+  if (text("case_id")) result.case_id = text("case_id");
   if (text("preferred_channel")) {
     result.preferred_channel = text("preferred_channel");
     result.override_reason = text("override_reason");
@@ -178,7 +179,8 @@ function previewedTargets() {
 
 async function preview() {
   const seq = ++previewSeq;
-  const payload = { ...body(), target_countries: previewedTargets() };
+  const { case_id: _case, ...draft } = body();  // the case does not change the route
+  const payload = { ...draft, target_countries: previewedTargets() };
   if (payload.target_countries.length === 0) {
     show(document.getElementById("preview-table"), false);
     document.getElementById("preview-warnings").replaceChildren();
@@ -348,3 +350,13 @@ showKind();
 syncUrgency();
 showTargetNames();
 if (restored) schedulePreview();
+fillCases(restored ? (drafts.load().values || {}).case_id : new URLSearchParams(window.location.search).get("case_id"));
+
+/** The open cases the caller may see, to file the request in (``case_id``; ?case_id= from a case page). */
+async function fillCases(chosen) {
+  const select = form.elements.case_id;
+  const result = await api("/v1/cases?status=open&limit=200");
+  if (!result.ok) return;
+  select.append(...result.data.items.map((item) => el("option", { value: item.id }, `${item.reference}${item.title ? " — " + item.title : ""}`)));
+  if (chosen && [...select.options].some((option) => option.value === chosen)) select.value = chosen;
+}
