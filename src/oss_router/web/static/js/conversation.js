@@ -225,6 +225,13 @@ function formatShort(message) {
   return message.received_at || message.created_at ? new Date(message.received_at || message.created_at).toLocaleString("en-GB", { day: "2-digit", month: "short", hour: "2-digit", minute: "2-digit" }) : "";
 }
 
+/** What the form offers: the API's list (``message_types_allowed``) of thread types, without
+ * ``answer`` while no question of the partner's is open (the API would refuse an answer that
+ * names none: ``422`` at ``answers_id``). */
+export function sendableTypes(allowed, questions) {
+  return (allowed || []).filter((type) => REPLY_TYPES.includes(type) && (type !== "answer" || questions.length > 0));
+}
+
 /** The partner's questions in a thread that no answer of ours has answered yet. */
 export function openQuestions(messages) {
   const answered = new Set(messages.map((m) => m.answers_id).filter(Boolean));

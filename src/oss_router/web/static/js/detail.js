@@ -6,7 +6,7 @@ import {
 } from "./common.js";
 import { caseCard } from "./case-card.js";
 import { clearFormProblem, showFormProblem } from "./form-errors.js";
-import { REPLY_TYPES, messageForm, messageTypeLabel, openQuestions, threadNodes } from "./conversation.js";
+import { messageForm, messageTypeLabel, openQuestions, sendableTypes, threadNodes } from "./conversation.js";
 
 const TERMINAL = new Set(["answered", "failed", "cancelled"]);
 const DESK_ROLES = new Set(["officer", "supervisor"]);  // who may cancel (the API's rule)
@@ -402,7 +402,8 @@ function renderConversations(request) {
     const own = messages.filter((message) => message.dispatch_id === dispatch.id);
     // A dispatch never answered, with nothing to send and nothing said: no thread to show.
     // Reminders have their own button; only the thread's message types go in the form.
-    const types = DESK_ROLES.has(me.role) ? (dispatch.message_types_allowed || []).filter((t) => REPLY_TYPES.includes(t)) : [];
+    const questions = openQuestions(own);
+    const types = DESK_ROLES.has(me.role) ? sendableTypes(dispatch.message_types_allowed, questions) : [];
     if (!own.length && !types.length && !dispatch.reminder_allowed && !dispatch.messages_count) continue;
     if (!threads.has(dispatch.id)) threads.set(dispatch.id, threadSection(dispatch));
     const entry = threads.get(dispatch.id);
@@ -411,7 +412,6 @@ function renderConversations(request) {
     if (dispatch.follow_up_pending) state.push("a question of ours awaits the partner's answer");
     if (dispatch.reminders) state.push(`${dispatch.reminders} reminder${dispatch.reminders === 1 ? "" : "s"} sent`);
     entry.section.querySelector(".thread-state").textContent = state.length ? " · " + state.join(" · ") : "";
-    const questions = openQuestions(own);
     const key = types.join(",") + "|" + questions.map((q) => q.id).join(",");
     const typing = entry.form && entry.form.elements.text.value.trim();
     if (key !== entry.key && !typing) {

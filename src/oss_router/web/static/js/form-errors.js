@@ -96,11 +96,15 @@ export function showFormProblem(form, result, prefix = "") {
   clearFormProblem(form);
   const problem = result.data || {};
   let first = null;
+  const elsewhere = [];  // errors naming no field of this form (a 409 naming dispatch_id, …)
   (problem.errors || []).forEach((error, index) => {
     const path = String(error.field || "");
     const box = form.querySelector(`[data-field="${CSS.escape(path)}"]`)
       || form.querySelector(`[data-field="${CSS.escape(path.split(".")[0].replace(/\[\d+\]$/, ""))}"]`);
-    if (!box) return;
+    if (!box) {
+      if (error.message) elsewhere.push(String(error.message));
+      return;
+    }
     const id = `error-${form.id || "form"}-${index}`;
     box.classList.add("has-error");
     const message = el("p", { class: "field-error", id, dataset: { errorFor: error.field } },
@@ -115,11 +119,16 @@ export function showFormProblem(form, result, prefix = "") {
       first = first || control;
     }
   });
-  if (form.querySelectorAll(".field-error").length) {
+  const placed = form.querySelectorAll(".field-error").length > 0;
+  if (placed && !elsewhere.length) {
     if (first) first.focus();
     return;
   }
-  const box = el("p", { class: "form-error alert alert-error", role: "alert", tabindex: "-1" }, prefix + problemText(result));
+  // The problem's reason in words, then what its errors say that no field of the form shows.
+  const summary = problemText(result);
+  const reasons = elsewhere.filter((message) => message !== summary);
+  const text = prefix + summary + (reasons.length ? ` (${reasons.join("; ")})` : "");
+  const box = el("p", { class: "form-error alert alert-error", role: "alert", tabindex: "-1" }, text);
   const heading = form.querySelector("h2, h3, legend");
   if (heading) heading.after(box); else form.prepend(box);
   box.focus();

@@ -10,7 +10,7 @@ import {
   personName, replyBadge, replyTypeLabel,
 } from "./inbound-common.js";
 import { caseCard } from "./case-card.js";
-import { REPLY_TYPES, messageForm, messageTypeLabel, openQuestions, threadNodes } from "./conversation.js";
+import { REPLY_TYPES, messageForm, messageTypeLabel, openQuestions, sendableTypes, threadNodes } from "./conversation.js";
 
 const HANDLING = {
   H0: "use only to prevent and combat crime",
@@ -289,9 +289,9 @@ const WRITERS = new Set(["officer", "supervisor"]);  // who may send a message (
 /** The types an officer may send now: the read's own list where it has one; otherwise, once
  * we have replied (answered or refused), every type, ``answer`` only to an open question. */
 function typesAllowed(request, questions) {
-  if (Array.isArray(request.message_types_allowed)) return request.message_types_allowed.filter((type) => REPLY_TYPES.includes(type));
+  if (Array.isArray(request.message_types_allowed)) return sendableTypes(request.message_types_allowed, questions);
   if (!INBOUND_CLOSED.has(request.status)) return [];
-  return REPLY_TYPES.filter((type) => type !== "answer" || questions.length);
+  return sendableTypes(REPLY_TYPES, questions);
 }
 
 function renderConversation(request) {
