@@ -454,3 +454,62 @@ def test_the_case_page_follows_the_conversation_of_a_filed_request_live(
     expect(thread.locator(".message[data-type='answer']")).to_have_count(
         1, timeout=ANSWER_DELAY_MS + 20_000
     )
+
+
+def open_from_search(page: Page, words: str) -> None:
+    page.locator("#top-search").fill(words)
+    page.locator("#top-search").press("Enter")
+    page.wait_for_url("**/search?**")
+    hit = page.locator("#search-results li[data-type='message']")
+    expect(hit).to_have_count(1)
+    hit.locator("a.search-link").click()
+
+
+def test_a_message_found_by_the_header_search_opens_its_request_received_request_or_case(
+    new_page: OpenPage,
+) -> None:
+    page = new_page()
+    sign_in(page, "officer", "conv.search")
+    mark = token()
+    request = answered_request(page)
+    request_id, dispatch_id = request["id"], request["dispatches"][0]["id"]
+    on_request = api(
+        page,
+        f"/v1/requests/{request_id}/dispatches/{dispatch_id}/messages",
+        "POST",
+        {"type": "additional_information", "text": f"Dispatchword{mark} seen in Gdansk"},
+    )
+    assert on_request["status"] == 202, on_request
+    inbound_id = answered_inbound(page, "conv.search")
+    on_inbound = api(
+        page,
+        f"/v1/inbound/{inbound_id}/messages",
+        "POST",
+        {"type": "additional_information", "text": f"Inboundword{mark} left for Vienna"},
+    )
+    assert on_inbound["status"] == 202, on_inbound
+    case_id = new_case(page)["id"]
+    in_case = api(
+        page,
+        f"/v1/cases/{case_id}/spontaneous",
+        "POST",
+        {
+            "country": "DE",
+            "kind": "person",
+            "text": f"Caseword{mark} bought a van",
+            "legal_basis": "Directive (EU) 2023/977 Art. 7(1)",
+            "handling_code": "H0",
+        },
+    )
+    assert in_case["status"] == 202, in_case
+
+    page.goto("/")
+    open_from_search(page, f"dispatchword{mark}")
+    page.wait_for_url(f"**/requests/{request_id}")
+    expect(thread_of(page, dispatch_id)).to_contain_text(f"Dispatchword{mark}")
+    open_from_search(page, f"inboundword{mark}")
+    page.wait_for_url(f"**/inbound/{inbound_id}")
+    expect(page.locator("#conversation")).to_contain_text(f"Inboundword{mark}")
+    open_from_search(page, f"caseword{mark}")
+    page.wait_for_url(f"**/cases/{case_id}")
+    expect(page.locator("#threads")).to_contain_text(f"Caseword{mark}")
