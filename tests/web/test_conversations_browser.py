@@ -513,3 +513,26 @@ def test_a_message_found_by_the_header_search_opens_its_request_received_request
     open_from_search(page, f"caseword{mark}")
     page.wait_for_url(f"**/cases/{case_id}")
     expect(page.locator("#threads")).to_contain_text(f"Caseword{mark}")
+
+
+def test_the_search_page_finds_a_new_message_live(new_page: OpenPage) -> None:
+    """A search kept open: a message with the words, sent on a thread, appears on its notice."""
+    page = new_page()
+    sign_in(page, "officer", "conv.livesearch")
+    mark = token()
+    request = answered_request(page)
+    request_id, dispatch_id = request["id"], request["dispatches"][0]["id"]
+    page.goto(f"/search?q=liveword{mark}")
+    expect(page.locator("#search-empty")).to_be_visible()
+    expect(page.locator("#live-state")).to_have_attribute("data-state", "live")
+    sent = api(
+        page,
+        f"/v1/requests/{request_id}/dispatches/{dispatch_id}/messages",
+        "POST",
+        {"type": "additional_information", "text": f"Liveword{mark} seen in Szczecin"},
+    )
+    assert sent["status"] == 202, sent
+    hit = page.locator("#search-results li[data-type='message']")
+    expect(hit).to_have_count(1)
+    expect(hit).to_contain_text(f"Liveword{mark}")
+    expect(page.locator("#search-empty")).to_be_hidden()

@@ -1,6 +1,8 @@
 // One search over everything the bureau holds (GET /v1/search): each result says what it is
 // and links to its page; "Show more" follows next_cursor. The words are kept in the address.
-import { REQUEST_ROLES, api, el, formatFullTime, initChrome, problemText, requireSession, show } from "./common.js";
+// A message notice on the stream (a message sent or received on any thread the caller sees)
+// runs the search again, so a message matching the words appears without reloading.
+import { REQUEST_ROLES, api, el, followLive, formatFullTime, initChrome, problemText, requireSession, show, throttle } from "./common.js";
 import { clearFormProblem, showFormProblem } from "./form-errors.js";
 
 const PAGE_SIZE = 25;
@@ -104,3 +106,18 @@ more.addEventListener("click", () => search({ append: true }));
 
 fromAddress();
 search({ append: false });
+
+// Each search is an audited consultation (LED 2016/680 Art. 25(1)): it runs again only for a
+// message notice (new text that may match), at most every few seconds, and not once the
+// officer has paged on with "Show more" (that would lose the pages read).
+const LIVE_SEARCH_MS = 3000;
+let connected = false;
+const liveSearch = throttle(() => {
+  if (count <= PAGE_SIZE && form.elements.q.value.trim()) search({ append: false });
+}, LIVE_SEARCH_MS);
+followLive({
+  onNotice: (notice) => { if (notice.event === "message") liveSearch(); },
+  onInbound: (notice) => { if (notice.event === "message") liveSearch(); },
+  // A reconnection may have missed notices; the first connection follows the search just run.
+  onReady: () => { if (connected) liveSearch(); connected = true; },
+});
