@@ -278,6 +278,29 @@ def test_a_stale_reminder_form_says_why_it_is_refused(new_page: OpenPage, web: L
     assert len(reminders) == 1
 
 
+def test_a_question_refused_because_the_dispatch_moved_is_said_at_the_message_type(
+    new_page: OpenPage, web: LiveServer
+) -> None:
+    """The form was opened on an answered dispatch; meanwhile it is waiting at the partner
+    again: the API's 409 names ``type`` and says what may go now, next to the Message field."""
+    page = new_page()
+    sign_in(page, "officer", "conv.moved")
+    request = answered_request(page)
+    request_id, dispatch_id = request["id"], request["dispatches"][0]["id"]
+    page.goto(f"/requests/{request_id}")
+    section = thread_of(page, dispatch_id)
+    section.get_by_role("button", name="Write to DE").click()
+    form = section.locator("form.message-form")
+    compose(form, "follow_up", "Is the address in Poznań still current?")
+    set_dispatch(web, dispatch_id, status="delivered")
+    form.get_by_role("button", name="Send").click()
+    error = form.locator("[data-field='type'] .field-error")
+    expect(error).to_contain_text("additional_information")
+    expect(form.get_by_label("Message")).to_have_attribute("aria-invalid", "true")
+    expect(form.get_by_label("Text")).to_have_value("Is the address in Poznań still current?")
+    assert api(page, f"/v1/messages?request_id={request_id}")["body"]["items"] == []
+
+
 def answered_inbound(page: Page, officer: str) -> str:
     """A request received and answered through the real API, the reply delivered by the stub
     partner: its conversation may start."""
