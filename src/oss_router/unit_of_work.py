@@ -19,8 +19,11 @@ from uuid import UUID
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from oss_router.broker.topology import DISPATCH_EXCHANGE
 from oss_router.dispatch.timeline import insert_rows
 from oss_router.messages.codes import RequestStatus
+from oss_router.messages.dispatch import ATTEMPT_HEADER, REPLAY_HEADER
+from oss_router.messages.inbound import MESSAGE_TYPE_HEADER
 from oss_router.messages.status import InboundNotice, StatusNotice
 from oss_router.models import ExchangeRequest, InboundEvent, OutboxMessage, RequestEvent
 
@@ -113,6 +116,43 @@ class UnitOfWork:
         """Stage an outbox row; the relay publishes it once the transaction committed."""
         self.outbox_written = True
         self.session.add(message)
+
+    def enqueue_on_channel(
+        self,
+        *,
+        message_id: UUID,
+        channel: str,
+        body: bytes,
+        correlation_id: str,
+        now: datetime,
+        kind: str | None = None,
+        replay: int = 0,
+        dispatch_id: UUID | None = None,
+        reply_id: UUID | None = None,
+        exchange_message_id: UUID | None = None,
+    ) -> None:
+        """The outbox row of a message for a channel's worker (a dispatch, a reply, a message
+        of a conversation: ``kind`` is its ``x-oss-type``, none for a dispatch), first attempt,
+        on the channel's own queue; ``replay`` counts an operator's replays of it."""
+        headers: dict[str, Any] = {ATTEMPT_HEADER: 1, "x-correlation-id": correlation_id}
+        if kind is not None:
+            headers[MESSAGE_TYPE_HEADER] = kind
+        if replay:
+            headers[REPLAY_HEADER] = replay
+        self.enqueue(
+            OutboxMessage(
+                message_id=message_id,
+                exchange=DISPATCH_EXCHANGE,
+                routing_key=channel,
+                body=body,
+                headers=headers,
+                dispatch_id=dispatch_id,
+                reply_id=reply_id,
+                exchange_message_id=exchange_message_id,
+                created_at=now,
+                attempts=0,
+            )
+        )
 
     def stage_notice(self, request: ExchangeRequest, now: datetime) -> None:
         """A status notice of the request as it is now, published once committed (no screen

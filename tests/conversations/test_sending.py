@@ -4,9 +4,11 @@ the dispatch then show, who may do it, and the audit entry each send is (LED Art
 from datetime import UTC, datetime, timedelta
 
 import httpx
+import pytest
 from fastapi import FastAPI
 
 from oss_router.auth.principal import Role
+from oss_router.messages.codes import Channel
 from tests.conversations.conftest import (
     answered_request,
     audit_entries,
@@ -19,6 +21,14 @@ from tests.conversations.conftest import (
 from tests.support.auth import auth_headers
 
 FOLLOW_UP = {"type": "follow_up", "text": "Was the vehicle seen at the border since May?"}
+
+
+@pytest.fixture(autouse=True)
+def _partners_never_answer(monkeypatch: pytest.MonkeyPatch) -> None:
+    """What is sent, and what it does to the thread, before any answer (round trips with
+    answers: test_round_trips.py)."""
+    for channel in Channel:
+        monkeypatch.setenv(f"OSS_ROUTER_ADAPTER_{channel.name}_MESSAGE_ANSWER_RATE", "0")
 
 
 async def test_a_follow_up_on_an_answered_dispatch_is_queued_on_its_thread(

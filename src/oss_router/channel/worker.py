@@ -344,6 +344,19 @@ class ChannelWorker:
             occurred_at=self._clock(),
             delivered_at=received.at if received is not None and carried else None,
         )
+        await self._publish_result(result, envelope.correlation_id, None)
+
+    async def _publish_result(
+        self,
+        result: DispatchResult | ReplyResult | MessageResult,
+        correlation: str,
+        kind: str | None,
+    ) -> None:
+        """A result on the results exchange, confirmed before the delivery is acknowledged;
+        ``kind`` (``x-oss-type``) tells the tracker a reply's or a message's from a dispatch's."""
+        headers: dict[str, Any] = {context.CORRELATION_HEADER: correlation}
+        if kind is not None:
+            headers[MESSAGE_TYPE_HEADER] = kind
         await self._broker.publish(
             [
                 OutgoingMessage(
@@ -351,8 +364,8 @@ class ChannelWorker:
                     routing_key=RESULTS_KEY,
                     body=result.model_dump_json().encode(),
                     message_id=str(result.message_id),
-                    headers={context.CORRELATION_HEADER: envelope.correlation_id},
-                    correlation_id=envelope.correlation_id,
+                    headers=headers,
+                    correlation_id=correlation,
                 )
             ]
         )
@@ -469,21 +482,7 @@ class ChannelWorker:
             attempts=attempt,
             occurred_at=self._clock(),
         )
-        await self._broker.publish(
-            [
-                OutgoingMessage(
-                    exchange=RESULTS_EXCHANGE,
-                    routing_key=RESULTS_KEY,
-                    body=result.model_dump_json().encode(),
-                    message_id=str(result.message_id),
-                    headers={
-                        context.CORRELATION_HEADER: envelope.correlation_id,
-                        MESSAGE_TYPE_HEADER: REPLY_RESULT_TYPE,
-                    },
-                    correlation_id=envelope.correlation_id,
-                )
-            ]
-        )
+        await self._publish_result(result, envelope.correlation_id, REPLY_RESULT_TYPE)
 
     # -- messages of conversations (issue 15) ------------------------------------------------
 
@@ -547,21 +546,7 @@ class ChannelWorker:
             attempts=attempt,
             occurred_at=self._clock(),
         )
-        await self._broker.publish(
-            [
-                OutgoingMessage(
-                    exchange=RESULTS_EXCHANGE,
-                    routing_key=RESULTS_KEY,
-                    body=result.model_dump_json().encode(),
-                    message_id=str(result.message_id),
-                    headers={
-                        context.CORRELATION_HEADER: envelope.correlation_id,
-                        MESSAGE_TYPE_HEADER: MESSAGE_RESULT_TYPE,
-                    },
-                    correlation_id=envelope.correlation_id,
-                )
-            ]
-        )
+        await self._publish_result(result, envelope.correlation_id, MESSAGE_RESULT_TYPE)
 
     # -- simulation orders (stub partners) ---------------------------------------------------
 

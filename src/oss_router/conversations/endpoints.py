@@ -131,6 +131,7 @@ async def send_spontaneous(
 )
 async def list_messages(
     session: SessionDep,
+    runtime: RuntimeDep,
     principal: Reader,
     now: NowDep,
     case_id: UUID | None = None,
@@ -146,7 +147,8 @@ async def list_messages(
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
 ) -> MessageList:
-    """The messages the caller may see, newest first; keyset pagination."""
+    """The messages the caller may see, newest first; keyset pagination (each row audited
+    as a consultation, once per person and exchange within the list window)."""
     filters = MessageFilters(
         case_id=case_id,
         request_id=request_id,
@@ -156,7 +158,10 @@ async def list_messages(
         type=type,
         unfiled=unfiled,
     )
-    return await reads.list_messages(session, filters, principal, now, limit=limit, cursor=cursor)
+    window = runtime.settings.audit_list_window
+    return await reads.list_messages(
+        session, filters, principal, now, limit=limit, cursor=cursor, window=window
+    )
 
 
 @router.get(

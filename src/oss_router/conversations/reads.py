@@ -3,7 +3,7 @@ the threads the detail reads of requests and received requests show. Never commi
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from uuid import UUID
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -77,13 +77,16 @@ async def list_messages(
     *,
     limit: int,
     cursor: str | None,
+    window: timedelta,
 ) -> MessageList:
-    """A page of messages the principal may see; each row shown is a consultation."""
+    """A page of messages the principal may see; each row shown is a consultation, logged as
+    list rows are (decision 0019): not again for an exchange the same person consulted within
+    ``window``."""
     scoped = access.scoped(filters, principal)
     rows, next_cursor = await repository.list_page(session, scoped, limit=limit, cursor=cursor)
     actor = Actor.of(principal)
     records = [consultation(row, actor) for row in rows if row.purged_at is None]
-    await audit.append(session, records, now)
+    await audit.append_views(session, records, actor, now, window)
     return MessageList(items=await reads_of(session, rows), next_cursor=next_cursor)
 
 

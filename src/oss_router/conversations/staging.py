@@ -20,7 +20,6 @@ from oss_router.attachments.limits import AttachmentLimits
 from oss_router.audit import service as audit
 from oss_router.audit.service import Action, Actor, AuditRecord
 from oss_router.auth.principal import Principal
-from oss_router.broker.topology import DISPATCH_EXCHANGE
 from oss_router.messages.codes import (
     Channel,
     DispatchStatus,
@@ -32,8 +31,6 @@ from oss_router.messages.codes import (
     RequestStatus,
 )
 from oss_router.messages.conversation import MESSAGE_TYPE, MessageEnvelope, WireAttachment
-from oss_router.messages.dispatch import ATTEMPT_HEADER, REPLAY_HEADER
-from oss_router.messages.inbound import MESSAGE_TYPE_HEADER
 from oss_router.messages.status import InboundNotice, StatusNotice
 from oss_router.models import (
     CaseEvent,
@@ -42,7 +39,6 @@ from oss_router.models import (
     ExchangeMessage,
     ExchangeRequest,
     InboundRequest,
-    OutboxMessage,
 )
 from oss_router.search.text import search_text
 from oss_router.telemetry import metrics
@@ -226,24 +222,15 @@ def enqueue_message(
     work: UnitOfWork, envelope: MessageEnvelope, now: datetime, *, replay: int = 0
 ) -> None:
     """The envelope's outbox row, on the channel's dispatch exchange like a reply's."""
-    headers: dict[str, Any] = {
-        MESSAGE_TYPE_HEADER: MESSAGE_TYPE,
-        ATTEMPT_HEADER: 1,
-        "x-correlation-id": envelope.correlation_id,
-    }
-    if replay:
-        headers[REPLAY_HEADER] = replay
-    work.enqueue(
-        OutboxMessage(
-            message_id=envelope.message_id,
-            exchange=DISPATCH_EXCHANGE,
-            routing_key=str(envelope.channel),
-            body=envelope.model_dump_json().encode(),
-            headers=headers,
-            exchange_message_id=envelope.exchange_message_id,
-            created_at=now,
-            attempts=0,
-        )
+    work.enqueue_on_channel(
+        message_id=envelope.message_id,
+        channel=str(envelope.channel),
+        body=envelope.model_dump_json().encode(),
+        correlation_id=envelope.correlation_id,
+        now=now,
+        kind=MESSAGE_TYPE,
+        replay=replay,
+        exchange_message_id=envelope.exchange_message_id,
     )
 
 

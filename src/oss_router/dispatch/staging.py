@@ -11,13 +11,12 @@ from datetime import datetime
 from typing import Any
 
 from oss_router.audit.service import Action, Actor, AuditRecord
-from oss_router.broker.topology import DISPATCH_EXCHANGE
 from oss_router.country import load_reference_data
 from oss_router.dispatch.lifecycle import is_superseded, replay_target
 from oss_router.dispatch.transitions import move_dispatch, settle_request
 from oss_router.messages.codes import DispatchStatus, RequestStatus
-from oss_router.messages.dispatch import ATTEMPT_HEADER, REPLAY_HEADER, DispatchEnvelope
-from oss_router.models import Dispatch, ExchangeRequest, OutboxMessage
+from oss_router.messages.dispatch import DispatchEnvelope
+from oss_router.models import Dispatch, ExchangeRequest
 from oss_router.routing.deadlines import under_directive
 from oss_router.routing.decision import DispatchDecision
 from oss_router.unit_of_work import UnitOfWork
@@ -101,20 +100,14 @@ def enqueue_dispatch(
     uow: UnitOfWork, envelope: DispatchEnvelope, now: datetime, *, replay: int = 0
 ) -> None:
     """The envelope's outbox row: the relay publishes it to the channel's dispatch exchange."""
-    headers: dict[str, Any] = {ATTEMPT_HEADER: 1, "x-correlation-id": envelope.correlation_id}
-    if replay:
-        headers[REPLAY_HEADER] = replay
-    uow.enqueue(
-        OutboxMessage(
-            message_id=envelope.message_id,
-            exchange=DISPATCH_EXCHANGE,
-            routing_key=str(envelope.channel),
-            body=envelope.model_dump_json().encode(),
-            headers=headers,
-            dispatch_id=envelope.dispatch_id,
-            created_at=now,
-            attempts=0,
-        )
+    uow.enqueue_on_channel(
+        message_id=envelope.message_id,
+        channel=str(envelope.channel),
+        body=envelope.model_dump_json().encode(),
+        correlation_id=envelope.correlation_id,
+        now=now,
+        replay=replay,
+        dispatch_id=envelope.dispatch_id,
     )
 
 

@@ -12,13 +12,11 @@ import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
-from oss_router.broker.topology import DISPATCH_EXCHANGE
 from oss_router.inbound.timeline import record_inbound_event
 from oss_router.messages.codes import InboundStatus, ReplyStatus, ReplyType
-from oss_router.messages.dispatch import ATTEMPT_HEADER, REPLAY_HEADER
-from oss_router.messages.inbound import MESSAGE_TYPE_HEADER, REPLY_TYPE, ReplyEnvelope
+from oss_router.messages.inbound import REPLY_TYPE, ReplyEnvelope
 from oss_router.messages.status import InboundNotice, InboundNoticeEvent
-from oss_router.models import InboundReply, InboundRequest, OutboxMessage
+from oss_router.models import InboundReply, InboundRequest
 from oss_router.telemetry import metrics
 from oss_router.unit_of_work import UnitOfWork
 
@@ -81,24 +79,15 @@ def enqueue_reply(
     work: UnitOfWork, envelope: ReplyEnvelope, now: datetime, *, replay: int = 0
 ) -> None:
     """The envelope's outbox row, on the channel's dispatch exchange like a dispatch's."""
-    headers: dict[str, Any] = {
-        MESSAGE_TYPE_HEADER: REPLY_TYPE,
-        ATTEMPT_HEADER: 1,
-        "x-correlation-id": envelope.correlation_id,
-    }
-    if replay:
-        headers[REPLAY_HEADER] = replay
-    work.enqueue(
-        OutboxMessage(
-            message_id=envelope.message_id,
-            exchange=DISPATCH_EXCHANGE,
-            routing_key=str(envelope.channel),
-            body=envelope.model_dump_json().encode(),
-            headers=headers,
-            reply_id=envelope.reply_id,
-            created_at=now,
-            attempts=0,
-        )
+    work.enqueue_on_channel(
+        message_id=envelope.message_id,
+        channel=str(envelope.channel),
+        body=envelope.model_dump_json().encode(),
+        correlation_id=envelope.correlation_id,
+        now=now,
+        kind=REPLY_TYPE,
+        replay=replay,
+        reply_id=envelope.reply_id,
     )
 
 

@@ -58,6 +58,7 @@ from oss_router.messages.status import StatusNotice
 from oss_router.models import Dispatch, ExchangeMessage, ExchangeRequest, InboundRequest
 from oss_router.request import repository as request_repository
 from oss_router.search.text import search_text
+from oss_router.telemetry import metrics
 from oss_router.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -127,6 +128,7 @@ async def register_message(
     problems = [p for p in (thread.problem, answers_problem) if p]
     row = _row(message, thread, replied_to, now)
     session.add(row)
+    metrics.count_message(work, row.channel, row.type, row.direction, row.status)
     refused = await store_received(work, row, message.attachments, now)
     problems += refused
     row.error = " ".join(problems) or None
