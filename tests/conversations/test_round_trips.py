@@ -111,6 +111,7 @@ async def test_our_answer_to_the_partners_question_is_delivered(
 ) -> None:
     request = await answered_request(client)
     dispatch = request["dispatches"][0]
+    assert "answer" not in dispatch["message_types_allowed"]  # nobody asked us anything
     reference = f"SIENA-{dispatch['country']}-Q-{uuid.uuid4().hex[:8]}"
     question = PartnerMessage(
         message_id=partner_message_id(Channel(dispatch["channel"]), reference, "message"),
@@ -129,12 +130,16 @@ async def test_our_answer_to_the_partners_question_is_delivered(
         registered = await register_message(work, question, datetime.now(UTC))
     assert registered is not None
     (theirs,) = await partner_messages(client, request_id=request["id"])
+    detail = (await client.get(f"/v1/requests/{request['id']}")).json()
+    assert "answer" in detail["dispatches"][0]["message_types_allowed"]
     body = {"type": "answer", "text": "KA-XY 123.", "answers_id": theirs["id"]}
     sent = await client.post(messages_path(request), json=body)
     assert sent.status_code == 202, sent.text
     assert (await delivered(client, sent.json()))["status"] == "delivered"
     answered = (await client.get(theirs["href"])).json()
     assert answered["answered_at"] is not None
+    detail = (await client.get(f"/v1/requests/{request['id']}")).json()
+    assert "answer" not in detail["dispatches"][0]["message_types_allowed"]
 
 
 async def test_files_travel_to_the_partner(client: httpx.AsyncClient) -> None:

@@ -101,6 +101,7 @@ class DispatchConversation:
     follow_up_pending: bool = False  # a question of ours is unanswered
     reminders: int = 0
     last_reminder_at: datetime | None = None
+    partner_asks: bool = False  # a question of the partner's waits for our answer
 
 
 def summaries(messages: Sequence[ExchangeMessage]) -> dict[UUID, DispatchConversation]:
@@ -115,6 +116,7 @@ def summaries(messages: Sequence[ExchangeMessage]) -> dict[UUID, DispatchConvers
         found[message.dispatch_id] = DispatchConversation(
             messages=was.messages + 1,
             follow_up_pending=was.follow_up_pending or (ours and _open_question(message)),
+            partner_asks=was.partner_asks or (not ours and _open_question(message)),
             reminders=was.reminders + reminder,
             last_reminder_at=max(
                 (
@@ -136,11 +138,29 @@ def _open_question(message: ExchangeMessage) -> bool:
     )
 
 
+def without_answer_unless_asked(
+    allowed: Sequence[MessageType], partner_asks: bool
+) -> list[MessageType]:
+    """``answer`` only while a question of the partner's is open: the API refuses an answer
+    that names none, so offering it would be a promise it does not keep."""
+    return [kind for kind in allowed if kind is not MessageType.ANSWER or partner_asks]
+
+
+def partner_asks(messages: Sequence[ExchangeMessage]) -> bool:
+    """A question of the partner's on this thread waits for our answer."""
+    return any(
+        message.direction == MessageDirection.INCOMING.value and _open_question(message)
+        for message in messages
+    )
+
+
 async def dispatch_threads(
     session: AsyncSession, dispatch_ids: Sequence[UUID]
 ) -> list[ExchangeMessage]:
     return await repository.of_dispatches(session, dispatch_ids)
 
 
-async def inbound_thread(session: AsyncSession, inbound_id: UUID) -> list[MessageRead]:
-    return await reads_of(session, await repository.of_inbound(session, inbound_id))
+async def inbound_thread(session: AsyncSession, inbound_id: UUID) -> tuple[list[MessageRead], bool]:
+    """The received request's thread as shown, and whether the partner asks us something."""
+    rows = await repository.of_inbound(session, inbound_id)
+    return await reads_of(session, rows), partner_asks(rows)

@@ -140,9 +140,9 @@ async def read_inbound(
         session, inbound_id, principal, now, refresh_window=window
     )
     suggested = await reads.suggested_cases(session, request, principal)
-    messages = await inbound_thread(session, request.id)
+    messages, asks = await inbound_thread(session, request.id)
     case = await reads.case_of(session, request, principal)
-    return reads.to_read(request, now, principal, events, suggested, messages, case)
+    return reads.to_read(request, now, principal, events, suggested, messages, case, asks)
 
 
 @router.post(

@@ -13,6 +13,7 @@ from oss_router.audit import service as audit
 from oss_router.audit.service import Action, Actor, AuditRecord
 from oss_router.auth.principal import Principal
 from oss_router.auth.scope import sees_unit
+from oss_router.conversations.reads import without_answer_unless_asked
 from oss_router.conversations.schemas import MessageRead
 from oss_router.conversations.service import inbound_message_types
 from oss_router.inbound import repository
@@ -55,6 +56,7 @@ def to_read(
     suggested_cases: list[CaseFile] | None = None,
     messages: list[MessageRead] | None = None,
     case: CaseFile | None = None,
+    partner_asks: bool = False,
 ) -> InboundRead:
     return InboundRead.model_validate(
         {
@@ -73,7 +75,9 @@ def to_read(
             "suggested_cases": [_suggestion(case) for case in suggested_cases]
             if suggested_cases is not None
             else None,
-            "message_types_allowed": inbound_message_types(request),
+            "message_types_allowed": without_answer_unless_asked(
+                inbound_message_types(request), partner_asks
+            ),
             "messages": messages,
             "case": _suggestion(case) if case is not None else None,
         }

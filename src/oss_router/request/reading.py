@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from oss_router.auth.principal import Principal
 from oss_router.auth.scope import sees_unit
 from oss_router.conversations import reads as conversation_reads
-from oss_router.conversations.reads import DispatchConversation
+from oss_router.conversations.reads import DispatchConversation, without_answer_unless_asked
 from oss_router.conversations.schemas import MessageRead
 from oss_router.conversations.service import dispatch_message_types, reminder_refusal
 from oss_router.dispatch.lifecycle import is_terminal
@@ -93,7 +93,11 @@ def _dispatch_read(
             "reroute_channels": reroute_channels(policy, request, dispatch, now),
             "retry_allowed": retry_refusal(request, dispatch) is None,
             "follow_up_allowed": follow_up_refusal(request, dispatch) is None,
-            "message_types_allowed": dispatch_message_types(dispatch) if writable else [],
+            "message_types_allowed": without_answer_unless_asked(
+                dispatch_message_types(dispatch), talk is not None and talk.partner_asks
+            )
+            if writable
+            else [],
             "reminder_allowed": writable and reminder_refusal(dispatch, now, last_reminder) is None,
             "messages_count": talk.messages if talk is not None else None,
             "follow_up_pending": talk.follow_up_pending if talk is not None else None,
