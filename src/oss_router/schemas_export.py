@@ -12,7 +12,14 @@ from oss_router.messages.dispatch import DispatchEnvelope
 from oss_router.messages.inbound import PartnerMessage, ReplyEnvelope, ReplyResult
 from oss_router.messages.result import DispatchResult
 from oss_router.messages.simulation import SimulationOrder
-from oss_router.messages.status import InboundNotice, InboundNotices, StatusNotice, StatusNotices
+from oss_router.messages.status import (
+    CaseNotice,
+    CaseNotices,
+    InboundNotice,
+    InboundNotices,
+    StatusNotice,
+    StatusNotices,
+)
 from oss_router.request.schemas import REQUEST_CREATE, RequestRead
 
 EXPORTED: dict[str, type[BaseModel] | TypeAdapter[Any]] = {
@@ -28,6 +35,8 @@ EXPORTED: dict[str, type[BaseModel] | TypeAdapter[Any]] = {
     "status-notices.v1.json": StatusNotices,
     "inbound-notice.v1.json": InboundNotice,
     "inbound-notices.v1.json": InboundNotices,
+    "case-notice.v1.json": CaseNotice,
+    "case-notices.v1.json": CaseNotices,
     "request-create.json": REQUEST_CREATE,
     "request-read.json": RequestRead,
     "inbound-registration.json": INBOUND_REGISTRATION,

@@ -24,7 +24,7 @@ from oss_router.dispatch.timeline import insert_rows
 from oss_router.messages.codes import RequestStatus
 from oss_router.messages.dispatch import ATTEMPT_HEADER, REPLAY_HEADER
 from oss_router.messages.inbound import MESSAGE_TYPE_HEADER
-from oss_router.messages.status import InboundNotice, StatusNotice
+from oss_router.messages.status import CaseNotice, InboundNotice, StatusNotice
 from oss_router.models import ExchangeRequest, InboundEvent, OutboxMessage, RequestEvent
 
 log = logging.getLogger(__name__)
@@ -44,7 +44,7 @@ class UnitOfWork:
     def __init__(self, session: AsyncSession, *, events_as_rows: bool = False) -> None:
         self.session = session
         # Published by the owner once committed: requests' and received requests' notices.
-        self.notices: list[StatusNotice | InboundNotice] = []
+        self.notices: list[StatusNotice | InboundNotice | CaseNotice] = []
         self.outbox_written = False  # the owner then wakes the relay
         self._rows: list[dict[str, Any]] | None = [] if events_as_rows else None
         self._after_commit: list[Callable[[], None]] = []
@@ -163,6 +163,10 @@ class UnitOfWork:
     def stage_inbound_notice(self, notice: InboundNotice) -> None:
         """A notice about a request received from a partner, published once committed."""
         self.notices.append(notice)
+
+    def stage_case_notice(self, case_id: UUID, now: datetime) -> None:
+        """A notice that a message on the case's own thread moved, published once committed."""
+        self.notices.append(CaseNotice(case_id=case_id, at=now))
 
     async def commit(self) -> None:
         """Write the buffered events, commit, then run the after-commit callbacks."""

@@ -3,7 +3,7 @@ step once (a redelivered result changes nothing), on the thread's timeline and a
 
 from collections.abc import AsyncIterator
 from datetime import timedelta
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import pytest
 from sqlalchemy import select, update
@@ -13,11 +13,12 @@ from oss_router.clock import utcnow
 from oss_router.config import Settings
 from oss_router.conversations import service
 from oss_router.conversations.delivery import apply_message_results
-from oss_router.conversations.schemas import MessageCreate
-from oss_router.messages.codes import Channel
+from oss_router.conversations.schemas import MessageCreate, SpontaneousCreate
+from oss_router.messages.codes import Channel, Kind
 from oss_router.messages.conversation import MessageResult, message_result_message_id
-from oss_router.messages.status import StatusNotice
+from oss_router.messages.status import CaseNotice, StatusNotice
 from oss_router.models import (
+    CaseFile,
     Dispatch,
     ExchangeMessage,
     ExchangeRequest,
@@ -149,3 +150,35 @@ async def test_the_purge_erases_the_text_and_the_outbox_row_with_the_thread(
             )
         ).all()
     assert left == []
+
+
+async def test_spontaneous_information_announces_itself_on_its_case(runtime: Runtime) -> None:
+    case = CaseFile(
+        id=uuid4(),
+        reference="C-77",
+        title="Ring",
+        crime_area="motor_vehicle_crime",
+        handling_code="H0",
+        owner="desk-officer",
+        unit=None,
+        status="open",
+        created_at=utcnow(),
+        updated_at=utcnow(),
+    )
+    async with runtime.sessions() as session:
+        session.add(case)
+        await session.commit()
+    body = SpontaneousCreate(
+        country="DE",
+        kind=Kind.VEHICLE,
+        text="The ring crosses at night.",
+        legal_basis="Directive (EU) 2023/977 Art. 7(1)",
+    )
+    async with unit_of_work(runtime.sessions) as work:
+        message = await service.send_spontaneous(
+            work, case.id, body, runtime.policy, DESK, utcnow()
+        )
+        staged = list(work.notices)
+    assert [(type(n), n.case_id) for n in staged] == [(CaseNotice, case.id)]
+    _, notices = await apply(runtime, result(message))
+    assert [(type(n), n.case_id) for n in notices] == [(CaseNotice, case.id)]

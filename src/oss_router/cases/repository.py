@@ -37,6 +37,11 @@ async def get(session: AsyncSession, case_id: UUID, *, lock: bool = False) -> Ca
     return (await session.execute(query)).scalar_one_or_none()
 
 
+async def unit_of(session: AsyncSession, case_id: UUID) -> str | None:
+    """The PCCC unit whose case it is (live feed: unit-restricted streams)."""
+    return await session.scalar(select(CaseFile.unit).where(CaseFile.id == case_id))
+
+
 async def by_reference(session: AsyncSession, reference: str) -> CaseFile | None:
     query = select(CaseFile).where(CaseFile.reference == reference)
     return (await session.execute(query)).scalar_one_or_none()

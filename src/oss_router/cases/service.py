@@ -142,8 +142,11 @@ async def unfile_message(
     ):
         raise NotFound("that message is not filed in this case")
     found.case_id = None
+    if found.request_id is None and found.inbound_id is None:
+        found.unit = None  # unfiled again: the desk's to triage (conversations/access.py)
     await session.flush()
     _event(uow, case, "unlinked", principal, now, detail=_message_detail(found))
+    uow.stage_case_notice(case.id, now)
     case.updated_at = now
     record = _record(
         Action.ALTERATION,
@@ -182,9 +185,13 @@ async def _file_message(
             case_id=str(found.case_id),
         )
     found.case_id = case.id
+    if found.request_id is None and found.inbound_id is None:
+        # A message on no other thread is seen as its case is (conversations/access.py).
+        found.unit = case.unit
     await session.flush()  # the case read that answers the call shows it
     case.updated_at = now
     _event(uow, case, "linked", principal, now, detail=_message_detail(found))
+    uow.stage_case_notice(case.id, now)
     return [
         AuditRecord(
             Action.ALTERATION,

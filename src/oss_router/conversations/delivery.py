@@ -127,7 +127,8 @@ def _detail(result: MessageResult) -> dict[str, object]:
 
 
 async def _stage_notices(work: UnitOfWork, messages: list[ExchangeMessage], now: datetime) -> None:
-    """One live notice (event ``message``) per thread that moved."""
+    """One live notice (event ``message``) per thread that moved: a request's, a received
+    request's, or a case's own (spontaneous information)."""
     request_ids = {m.request_id for m in messages if m.request_id is not None}
     inbound_ids = {m.inbound_id for m in messages if m.inbound_id is not None}
     requests = await repository.request_statuses(work.session, list(request_ids))
@@ -141,6 +142,10 @@ async def _stage_notices(work: UnitOfWork, messages: list[ExchangeMessage], now:
                 event="message",
             )
         )
+    for case_id in sorted(
+        {m.case_id for m in messages if m.case_id and not m.request_id and not m.inbound_id}
+    ):
+        work.stage_case_notice(case_id, now)
     for inbound_id, status in sorted(received.items()):
         work.stage_inbound_notice(
             InboundNotice(

@@ -289,7 +289,8 @@ def _timeline(
 
 
 def stage_thread_notice(work: UnitOfWork, thread: Thread, now: datetime) -> None:
-    """The live notice (event ``message``) of the thread's request or received request."""
+    """The live notice (event ``message``) of the thread's request, received request, or
+    case (spontaneous information)."""
     if thread.request is not None:
         work.notices.append(_request_notice(thread.request, thread.dispatch, now))
     elif thread.inbound is not None:
@@ -301,6 +302,8 @@ def stage_thread_notice(work: UnitOfWork, thread: Thread, now: datetime) -> None
                 event="message",
             )
         )
+    elif thread.case is not None:
+        work.stage_case_notice(thread.case.id, now)
 
 
 def _request_notice(

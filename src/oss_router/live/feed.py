@@ -10,11 +10,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from oss_router.broker.contract import Consumer, Delivery
 from oss_router.broker.topology import STATUS_EXCHANGE
+from oss_router.cases import repository as cases
 from oss_router.inbound import reply_repository as received
 from oss_router.live.hub import LiveEvent, LiveHub
 from oss_router.messages.inbound import MESSAGE_TYPE_HEADER
 from oss_router.messages.status import (
+    CASE_NOTICES_TYPE,
     INBOUND_NOTICES_TYPE,
+    CaseNotices,
     InboundNotices,
     StatusNotice,
     StatusNotices,
@@ -31,7 +34,7 @@ class LiveFeed:
     def __init__(self, runtime: Runtime, hub: LiveHub) -> None:
         self._runtime = runtime
         self.hub = hub
-        # A request's unit never changes, so a bounded cache of it is always right.
+        # A request's (or a case's) unit never changes, so a bounded cache of it is right.
         self._units: OrderedDict[UUID, str | None] = OrderedDict()
         self._consumer: Consumer | None = None
 
@@ -52,6 +55,9 @@ class LiveFeed:
         if delivery.headers.get(MESSAGE_TYPE_HEADER) == INBOUND_NOTICES_TYPE:
             await self._inbound(delivery)
             return
+        if delivery.headers.get(MESSAGE_TYPE_HEADER) == CASE_NOTICES_TYPE:
+            await self._cases(delivery)
+            return
         notices = _notices_in(delivery.body)
         if notices is None:
             log.warning("live: malformed status notice %s ignored", delivery.message_id)
@@ -70,6 +76,20 @@ class LiveFeed:
             unit = await self._inbound_unit(notice.inbound_id) if self.hub.needs_units else None
             self.hub.publish(LiveEvent(notice, unit))
 
+    async def _cases(self, delivery: Delivery) -> None:
+        try:
+            notices = CaseNotices.model_validate_json(delivery.body).notices
+        except ValidationError:
+            log.warning("live: malformed case notice %s ignored", delivery.message_id)
+            return
+        for notice in notices:
+            unit = (
+                await self._cached_unit(notice.case_id, cases.unit_of)
+                if self.hub.needs_units
+                else None
+            )
+            self.hub.publish(LiveEvent(notice, unit))
+
     async def _unit_of(self, request_id: UUID) -> str | None:
         return await self._cached_unit(request_id, requests.unit_of)
 
@@ -79,7 +99,8 @@ class LiveFeed:
     async def _cached_unit(
         self, key: UUID, read: Callable[[AsyncSession, UUID], Awaitable[str | None]]
     ) -> str | None:
-        """The unit of a request or a received request (uuid4 ids: one cache serves both)."""
+        """The unit of a request, a received request or a case (uuid4 ids: one cache serves
+        them all)."""
         if key in self._units:
             self._units.move_to_end(key)
             return self._units[key]

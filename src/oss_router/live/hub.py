@@ -10,9 +10,9 @@ import contextlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from oss_router.messages.status import InboundNotice, StatusNotice
+from oss_router.messages.status import CaseNotice, InboundNotice, StatusNotice
 
-Notice = StatusNotice | InboundNotice
+Notice = StatusNotice | InboundNotice | CaseNotice
 
 
 @dataclass(frozen=True)

@@ -16,15 +16,18 @@ from oss_router.broker.contract import Broker, OutgoingMessage
 from oss_router.broker.topology import STATUS_EXCHANGE
 from oss_router.messages.inbound import MESSAGE_TYPE_HEADER
 from oss_router.messages.status import (
+    CASE_NOTICES_TYPE,
     INBOUND_NOTICES_TYPE,
+    CaseNotice,
+    CaseNotices,
     InboundNotice,
     InboundNotices,
     StatusNotice,
     StatusNotices,
 )
 
-Notice = StatusNotice | InboundNotice
-N = TypeVar("N", StatusNotice, InboundNotice)
+Notice = StatusNotice | InboundNotice | CaseNotice
+N = TypeVar("N", StatusNotice, InboundNotice, CaseNotice)
 
 log = logging.getLogger(__name__)
 
@@ -35,8 +38,8 @@ MAX_NOTICES_PER_MESSAGE = 500
 
 def status_messages(notices: Sequence[Notice]) -> list[OutgoingMessage]:
     """The notices as few messages as possible, in order within each kind: ``StatusNotices``
-    batches (as before inbound requests existed, byte for byte), then ``InboundNotices``
-    batches, with their ``x-oss-type`` header."""
+    batches (as before inbound requests existed, byte for byte), then ``InboundNotices`` and
+    ``CaseNotices`` batches, each with its ``x-oss-type`` header."""
     requests = [notice for notice in notices if isinstance(notice, StatusNotice)]
     inbound = [notice for notice in notices if isinstance(notice, InboundNotice)]
     messages = [
@@ -47,6 +50,12 @@ def status_messages(notices: Sequence[Notice]) -> list[OutgoingMessage]:
     messages += [
         _message(InboundNotices(notices=chunk).model_dump_json().encode(), headers)
         for chunk in _chunks(inbound)
+    ]
+    cases = [notice for notice in notices if isinstance(notice, CaseNotice)]
+    case_headers = {MESSAGE_TYPE_HEADER: CASE_NOTICES_TYPE}
+    messages += [
+        _message(CaseNotices(notices=chunk).model_dump_json().encode(), case_headers)
+        for chunk in _chunks(cases)
     ]
     return messages
 

@@ -6,7 +6,7 @@ import time
 from collections.abc import AsyncIterator
 
 from oss_router.live.hub import Subscription
-from oss_router.messages.status import InboundNotice
+from oss_router.messages.status import CaseNotice, InboundNotice
 
 RECONNECT_MS = 3000
 
@@ -19,8 +19,9 @@ async def sse_frames(
     subscription: Subscription, *, heartbeat_seconds: float, max_seconds: float
 ) -> AsyncIterator[str]:
     """``ready`` first, then one ``status`` frame per notice about an exchange request and one
-    ``inbound`` frame per notice about a request received from a partner (an event name of
-    its own: clients of the ``status`` frames read them as before), comments as heartbeats.
+    ``inbound`` frame per notice about a request received from a partner and one ``case``
+    frame per notice about a case's own thread (event names of their own: clients of the
+    ``status`` frames read them as before), comments as heartbeats.
 
     The stream ends by itself after ``max_seconds`` (the client reconnects), so a gateway can
     always stop and no connection outlives a token for long.
@@ -39,6 +40,12 @@ async def sse_frames(
             reason = "too_slow" if subscription.dropped else "shutdown"
             yield frame("closing", json.dumps({"reason": reason}))
             return
-        kind = "inbound" if isinstance(notice, InboundNotice) else "status"
+        kind = (
+            "inbound"
+            if isinstance(notice, InboundNotice)
+            else "case"
+            if isinstance(notice, CaseNotice)
+            else "status"
+        )
         yield frame(kind, notice.model_dump_json())
     yield frame("closing", json.dumps({"reason": "max_age"}))

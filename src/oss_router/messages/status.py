@@ -76,3 +76,30 @@ class InboundNotices(BaseModel):
 
     schema_version: Literal[1] = 1
     notices: list[InboundNotice]
+
+
+CaseNoticeEvent = Literal["message"]
+CASE_NOTICES_TYPE = "case-notices"  # the ``x-oss-type`` header of a CaseNotices body
+
+
+class CaseNotice(BaseModel):
+    """A case file changed in a way no request's notice tells (schema v1): a message on the
+    case's own thread (spontaneous information sent, delivered, received, or filed in it).
+    Carries no personal data. The case page re-reads what changed."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    schema_version: Literal[1] = 1
+    case_id: UUID
+    at: AwareDatetime
+    event: CaseNoticeEvent = "message"
+
+
+class CaseNotices(BaseModel):
+    """A batch of case notices: a message of its own on the status fan-out exchange, with
+    header ``x-oss-type: case-notices`` (gateways of earlier versions skip it)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    schema_version: Literal[1] = 1
+    notices: list[CaseNotice]

@@ -313,5 +313,6 @@ function concernsThisCase(notice) {
 followLive({
   onNotice: (notice) => { if (concernsThisCase(notice)) liveLoad(); },
   onInbound: (notice) => { if (latest && latest.links.some((link) => link.inbound_id === notice.inbound_id)) liveLoad(); },
+  onCase: (notice) => { if (notice.case_id === caseId) liveLoad(); },
   onReady: liveLoad,
 });

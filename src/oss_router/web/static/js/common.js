@@ -368,6 +368,7 @@ async function readStream(response, handlers) {
       if (event.name === "ready") handlers.onReady();
       else if (event.name === "status") handlers.onNotice(event.data);
       else if (event.name === "inbound") handlers.onInbound(event.data);
+      else if (event.name === "case") handlers.onCase(event.data);
     }
   }
 }
@@ -377,9 +378,9 @@ async function readStream(response, handlers) {
  * reconnects with jittered exponential backoff. ``onReady`` runs after every (re)connection:
  * notices may have been missed meanwhile, so pages re-read what they show. ``onNotice`` gets
  * the ``status`` frames (requests we sent), ``onInbound`` the ``inbound`` frames (requests
- * received from partners).
+ * received from partners), ``onCase`` the ``case`` frames (a message on a case's own thread).
  */
-export function followLive({ onNotice = () => {}, onInbound = () => {}, onReady }) {
+export function followLive({ onNotice = () => {}, onInbound = () => {}, onCase = () => {}, onReady }) {
   let failures = 0;
   const connect = async () => {
     const current = session();
@@ -401,6 +402,7 @@ export function followLive({ onNotice = () => {}, onInbound = () => {}, onReady 
         },
         onNotice,
         onInbound,
+        onCase,
       });
     } catch {
       // fall through to the reconnection below
