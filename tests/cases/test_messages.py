@@ -183,3 +183,19 @@ async def test_an_auditor_files_nothing(
     case_id = await open_case(http)
     response = await file(http, case_id, message_id, headers=headers(Role.AUDITOR, "audrey"))
     assert response.status_code == 403
+
+
+async def test_information_filed_in_a_units_case_is_seen_as_the_case_is(
+    app: FastAPI, http: httpx.AsyncClient, headers: Caller
+) -> None:
+    """The desk files received information in a PCCC unit's case: the unit then reads the
+    message (and its files) as it reads the case; taken out again, it is the desk's alone."""
+    north = headers(Role.PCCC, "pccc-north", "north")
+    unfiled = await spontaneous(app)
+    case_id = await open_case(http, headers=north)
+    assert (await http.get(f"/v1/messages/{unfiled}", headers=north)).status_code == 404
+    assert (await file(http, case_id, unfiled)).status_code == 200
+    assert (await http.get(f"/v1/messages/{unfiled}", headers=north)).status_code == 200
+    path = f"/v1/cases/{case_id}/links/messages/{unfiled}"
+    assert (await http.delete(path)).status_code == 200
+    assert (await http.get(f"/v1/messages/{unfiled}", headers=north)).status_code == 404
