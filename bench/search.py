@@ -29,8 +29,8 @@ GIVEN = ["Jan", "Jürgen", "Anna", "Åse", "Piotr", "Zoë", "Marco", "Ewa"]
 QUERIES = [
     "Łukasiewicz Jan",  # full name
     "lukasiewicz",  # without diacritics
-    "gcdx12345",  # part of a VIN
-    "ea1234567",  # document number
+    "gcdx00123",  # part of a VIN (some 40 vehicles' VINs hold it)
+    "ea0012346",  # a document number (request 12,346's)
     "OSS/2026/00042",  # our reference
     "DE-BKA-2026-77",  # a partner's reference
 ]
