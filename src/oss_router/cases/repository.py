@@ -182,15 +182,6 @@ def decode_cursor(cursor: str) -> tuple[datetime, UUID]:
     return pagination.decode_cursor("case", cursor)
 
 
-async def message(
-    session: AsyncSession, message_id: UUID, *, lock: bool = False
-) -> ExchangeMessage | None:
-    query = select(ExchangeMessage).where(ExchangeMessage.id == message_id)
-    if lock:
-        query = dialect.locked(session, query)
-    return (await session.execute(query)).scalar_one_or_none()
-
-
 async def messages_of(session: AsyncSession, case_id: UUID, limit: int) -> list[ExchangeMessage]:
     """The messages in a case, oldest first (at most ``limit``)."""
     query = select(ExchangeMessage).where(ExchangeMessage.case_id == case_id)
@@ -206,17 +197,7 @@ async def file_thread(
     inbound_id: UUID | None = None,
 ) -> None:
     """The messages of a request's thread not in a case yet go in the case it is filed in."""
-    thread = (
-        ExchangeMessage.request_id == request_id
-        if request_id is not None
-        else ExchangeMessage.inbound_id == inbound_id
-    )
-    await session.execute(
-        update(ExchangeMessage)
-        .where(thread, ExchangeMessage.case_id.is_(None))
-        .values(case_id=case_id)
-        .execution_options(synchronize_session=False)
-    )
+    await _move_thread(session, None, case_id, request_id, inbound_id)
 
 
 async def unfile_thread(
@@ -227,14 +208,31 @@ async def unfile_thread(
     inbound_id: UUID | None = None,
 ) -> None:
     """The messages of a request's thread leave the case it is taken out of."""
+    await _move_thread(session, case_id, None, request_id, inbound_id)
+
+
+async def _move_thread(
+    session: AsyncSession,
+    from_case: UUID | None,
+    to_case: UUID | None,
+    request_id: UUID | None,
+    inbound_id: UUID | None,
+) -> None:
+    """The messages of one request's (or received request's) thread in ``from_case`` (None:
+    in no case) move to ``to_case``, in one statement."""
     thread = (
         ExchangeMessage.request_id == request_id
         if request_id is not None
         else ExchangeMessage.inbound_id == inbound_id
     )
+    held = (
+        ExchangeMessage.case_id.is_(None)
+        if from_case is None
+        else ExchangeMessage.case_id == from_case
+    )
     await session.execute(
         update(ExchangeMessage)
-        .where(thread, ExchangeMessage.case_id == case_id)
-        .values(case_id=None)
+        .where(thread, held)
+        .values(case_id=to_case)
         .execution_options(synchronize_session=False)
     )

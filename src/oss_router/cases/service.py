@@ -21,6 +21,7 @@ from oss_router.auth.principal import Principal
 from oss_router.cases import repository
 from oss_router.cases.access import may_see_message, visible_to
 from oss_router.cases.schemas import CaseCreate
+from oss_router.conversations import repository as messages
 from oss_router.errors import Conflict, FieldError, NotFound, ValidationFailed
 from oss_router.inbound import access as inbound_access
 from oss_router.models import CaseEvent, CaseFile, CaseLink, ExchangeMessage
@@ -134,7 +135,7 @@ async def unfile_message(
     session = uow.session
     case = visible_to(await repository.get(session, case_id, lock=True), principal)
     _require_open(case, "take a message out of")
-    found = await repository.message(session, message_id, lock=True)
+    found = await messages.get(session, message_id, lock=True)
     if (
         found is None
         or found.case_id != case.id
@@ -169,7 +170,7 @@ async def _file_message(
     _require_open(case, "file a message in")
     if case.purged_at is not None:
         raise Conflict("the case was erased")
-    found = await repository.message(session, message_id, lock=True)
+    found = await messages.get(session, message_id, lock=True)
     if (
         found is None
         or found.purged_at is not None
