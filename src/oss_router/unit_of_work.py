@@ -24,7 +24,7 @@ from oss_router.dispatch.timeline import insert_rows
 from oss_router.messages.codes import RequestStatus
 from oss_router.messages.dispatch import ATTEMPT_HEADER, REPLAY_HEADER
 from oss_router.messages.inbound import MESSAGE_TYPE_HEADER
-from oss_router.messages.status import CaseNotice, InboundNotice, StatusNotice
+from oss_router.messages.status import CaseNotice, CaseNoticeEvent, InboundNotice, StatusNotice
 from oss_router.models import ExchangeRequest, InboundEvent, OutboxMessage, RequestEvent
 
 log = logging.getLogger(__name__)
@@ -164,9 +164,11 @@ class UnitOfWork:
         """A notice about a request received from a partner, published once committed."""
         self.notices.append(notice)
 
-    def stage_case_notice(self, case_id: UUID, now: datetime) -> None:
-        """A notice that a message on the case's own thread moved, published once committed."""
-        self.notices.append(CaseNotice(case_id=case_id, at=now))
+    def stage_case_notice(
+        self, case_id: UUID, now: datetime, event: CaseNoticeEvent = "message"
+    ) -> None:
+        """A notice about a case file (messages/status.py), published once committed."""
+        self.notices.append(CaseNotice(case_id=case_id, at=now, event=event))
 
     async def commit(self) -> None:
         """Write the buffered events, commit, then run the after-commit callbacks."""

@@ -263,3 +263,20 @@ def test_a_case_is_opened_and_closed_with_the_keyboard_alone(new_page: OpenPage)
     tab_to(page, "Confirm closing", limit=5)
     page.keyboard.press("Enter")
     expect(page.locator("#case-status")).to_have_attribute("data-status", "closed")
+
+
+def test_the_case_list_follows_cases_opened_and_closed_elsewhere(new_page: OpenPage) -> None:
+    """Another officer opens a case, then closes it: the list shows both without a reload
+    (``case`` notices on the live stream)."""
+    page = new_page()
+    sign_in(page, "officer", "live.list")
+    page.goto("/cases")
+    expect(page.locator("#live-state")).to_have_attribute("data-state", "live")
+    other = new_page()
+    sign_in(other, "officer", "live.other")
+    opened = new_case(other, title=f"Live ring {token()}")
+    row = page.locator(f"#case-rows tr[data-case-id='{opened['id']}']")
+    expect(row).to_have_count(1)
+    closed = api(other, f"/v1/cases/{opened['id']}/close", "POST", {"reason": "Solved."})
+    assert closed["status"] == 200, closed
+    expect(row).to_contain_text("Closed")

@@ -147,7 +147,6 @@ async def unfile_message(
         found.unit = None  # unfiled again: the desk's to triage (conversations/access.py)
     await session.flush()
     _event(uow, case, "unlinked", principal, now, detail=_message_detail(found))
-    uow.stage_case_notice(case.id, now)
     case.updated_at = now
     record = _record(
         Action.ALTERATION,
@@ -192,7 +191,6 @@ async def _file_message(
     await session.flush()  # the case read that answers the call shows it
     case.updated_at = now
     _event(uow, case, "linked", principal, now, detail=_message_detail(found))
-    uow.stage_case_notice(case.id, now)
     return [
         AuditRecord(
             Action.ALTERATION,
@@ -366,7 +364,9 @@ def _event(
     inbound_id: UUID | None = None,
     detail: dict[str, Any] | None = None,
 ) -> None:
-    """Append to the case's timeline (never updated nor deleted)."""
+    """Append to the case's timeline (never updated nor deleted), and tell the live screens
+    (a ``changed`` case notice, once committed)."""
+    uow.stage_case_notice(case.id, now, "changed")
     uow.session.add(
         CaseEvent(
             case_id=case.id,

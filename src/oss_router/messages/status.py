@@ -78,14 +78,15 @@ class InboundNotices(BaseModel):
     notices: list[InboundNotice]
 
 
-CaseNoticeEvent = Literal["message"]
+CaseNoticeEvent = Literal["message", "changed"]
 CASE_NOTICES_TYPE = "case-notices"  # the ``x-oss-type`` header of a CaseNotices body
 
 
 class CaseNotice(BaseModel):
-    """A case file changed in a way no request's notice tells (schema v1): a message on the
-    case's own thread (spontaneous information sent, delivered, received, or filed in it).
-    Carries no personal data. The case page re-reads what changed."""
+    """A case file changed in a way no request's notice tells (schema v1): ``message``, a
+    message on the case's own thread moved (spontaneous information sent, delivered);
+    ``changed``, an event on the case's timeline (opened, something filed in it or taken out,
+    closed, reopened). Carries no personal data. The case pages re-read what changed."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 

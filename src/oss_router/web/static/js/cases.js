@@ -1,5 +1,7 @@
 // The case files: filters kept in the address, newest first, keyset "more" paging.
-import { REQUEST_ROLES, api, el, initChrome, problemText, requireSession, show, timeTag } from "./common.js";
+import {
+  REQUEST_ROLES, api, el, followLive, initChrome, problemText, requireSession, show, throttle, timeTag,
+} from "./common.js";
 import { caseStatusBadge } from "./case-common.js";
 
 const PAGE_SIZE = 25;
@@ -78,3 +80,8 @@ more.addEventListener("click", () => loadPage({ append: true }));
 
 filtersFromAddress();
 loadPage({ append: false });
+// A case opened, closed, reopened or with something filed in it (a ``case`` notice): the first
+// page is read again, at most every two seconds; pages read further with "more" stay as they
+// are, so that a reader's place is not lost.
+const liveReload = throttle(() => { if (count <= PAGE_SIZE) loadPage({ append: false }); }, 2000);
+followLive({ onCase: liveReload, onReady: liveReload });
