@@ -1,14 +1,16 @@
-"""CPU per request of the relay's and the tracker's database work, at fixed batch sizes.
+"""CPU per request of the intake's, the relay's and the tracker's database work, at fixed
+batch sizes.
 
-    .venv/bin/python -m bench.relay_tracker [--requests 1200] [--batches 4 16 64]
+    .venv/bin/python -m bench.relay_tracker [--requests 1200] [--batches 1 4 16 64]
 
-On a fresh PostgreSQL database, stages requests as the gateway does (in-process, no HTTP), then
-for each batch size: publishes their outbox rows with ``Relay.publish_pending`` (to a broker
-that confirms at once), and applies one answer per dispatch (carrying ``delivered``, the
-worker's common path) with ``apply_results``. Prints, per request, this process's CPU (the
-relay's or tracker's Python side), the CPU of the PostgreSQL backends serving it, and the
-statements sent. Unlike ``bench.e2e`` the batch sizes are fixed, so figures compare between
-code versions even when the machine's load differs; it prints figures and asserts nothing.
+On a fresh PostgreSQL database, for each batch size: stages requests as the gateway's intake
+batches do (in-process, no HTTP: ``create_requests``, the intake transaction), publishes their
+outbox rows with ``Relay.publish_pending`` (to a broker that confirms at once), and applies one
+answer per dispatch (carrying ``delivered``, the worker's common path) with ``apply_results``.
+Prints, per request, this process's CPU (the gateway's, relay's or tracker's Python side), the
+CPU of the PostgreSQL backends serving it, and the statements sent. Unlike ``bench.e2e`` the
+batch sizes are fixed, so figures compare between code versions even when the machine's load
+differs; it prints figures and asserts nothing.
 """
 
 import argparse
@@ -96,11 +98,12 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-async def stage(runtime: Runtime, count: int, offset: int) -> None:
-    for start in range(0, count, 64):
+async def stage(runtime: Runtime, count: int, offset: int, batch: int = 64) -> None:
+    """Intake as the gateway's batches do it, ``batch`` requests per transaction."""
+    for start in range(0, count, batch):
         intakes = [
             Intake(REQUEST_CREATE.validate_python(varied_body(offset + i)), DESK, None, utcnow())
-            for i in range(start, min(count, start + 64))
+            for i in range(start, min(count, start + batch))
         ]
         async with unit_of_work(runtime.sessions) as uow:
             await create_requests(uow, runtime.policy, intakes)
@@ -132,7 +135,12 @@ async def answers(runtime: Runtime) -> list[DispatchResult]:
 
 
 async def one_size(runtime: Runtime, meter: Meter, requests: int, batch: int, offset: int) -> None:
-    await stage(runtime, requests, offset)
+    async def intake() -> None:
+        await stage(runtime, requests, offset, batch)
+
+    show(f"intake, batches of {batch} requests", await meter.measure(intake, requests))
+    async with runtime.engine.connect() as connection:
+        await connection.execute(text("ANALYZE"))
     relay = Relay(runtime.sessions, ConfirmingBroker(), batch_size=batch)  # type: ignore[arg-type]
 
     async def publish() -> None:
@@ -157,7 +165,7 @@ def show(title: str, figures: dict[str, float]) -> None:
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=1200)
-    parser.add_argument("--batches", type=int, nargs="+", default=[4, 16, 64])
+    parser.add_argument("--batches", type=int, nargs="+", default=[1, 4, 16, 64])
     options = parser.parse_args()
     print(f"loadavg(1m)={os.getloadavg()[0]:.2f}; per request (1.33 dispatches)")
     async with fresh_postgres_database() as url, open_runtime(make_settings(url)) as runtime:
