@@ -105,7 +105,7 @@ async def stage(runtime: Runtime, count: int, offset: int, batch: int = 64) -> N
             Intake(REQUEST_CREATE.validate_python(varied_body(offset + i)), DESK, None, utcnow())
             for i in range(start, min(count, start + batch))
         ]
-        async with unit_of_work(runtime.sessions) as uow:
+        async with unit_of_work(runtime.sessions, events_as_rows=True) as uow:  # as the gateway
             await create_requests(uow, runtime.policy, intakes)
     # Statistics as autovacuum keeps them on a live database: without them the planner
     # scans whole tables, and the figures would depend on the order of the runs.

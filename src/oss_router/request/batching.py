@@ -42,7 +42,8 @@ from oss_router.request.intake import (
     count_intake,
     decide,
     effective_payload,
-    flush_new_requests,
+    flush_case_links,
+    insert_new,
     intake_records,
     refuse_case,
     refuse_concurrent_key,
@@ -192,7 +193,7 @@ async def create_requests(
     if case_ids:
         batch.check_cases(await repository.cases_by_ids(uow.session, case_ids))
     batch.stage(uow, earlier)
-    await flush_new_requests(uow.session, batch.staged)
+    await insert_new(uow.session, [request for _, request, _ in batch.staged])
     await batch.file_in_cases(uow)
     batch.record_staged(uow)
     await audit.append(uow.session, batch.records, batch.now)
@@ -266,9 +267,7 @@ class _IntakeBatch:
             for index, request, _ in self.staged
             if (case_id := self._intakes[index].payload.case_id) is not None
         ]
-        if links:
-            uow.session.add_all(links)
-            await flush_new_requests(uow.session, links)
+        await flush_case_links(uow.session, links)
 
     def payloads(self) -> list[RequestCreate]:
         """The (effective) payloads of the requests not refused so far."""
