@@ -36,13 +36,17 @@ async def lock_head(session: AsyncSession) -> AuditChainHead:
     On SQLite every transaction already holds the database's write lock (``BEGIN IMMEDIATE``),
     which serializes appends the same way.
     """
-    query = (
-        select(AuditChainHead)
-        .where(AuditChainHead.id == HEAD_ID)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
-    return (await session.execute(query)).scalar_one()
+    return (await session.execute(_LOCK_HEAD)).scalar_one()
+
+
+# Built once: every intake, relay and registrar transaction runs it (SQLite renders no
+# FOR UPDATE).
+_LOCK_HEAD = (
+    select(AuditChainHead)
+    .where(AuditChainHead.id == HEAD_ID)
+    .with_for_update()
+    .execution_options(populate_existing=True)
+)
 
 
 async def extend(session: AsyncSession, head: AuditChainHead, entries: list[AuditEntry]) -> None:

@@ -2,34 +2,50 @@
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import cast
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import Select, Table, Update, bindparam, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from oss_router.db import among
+from oss_router.db import ByDialect, any_of
 from oss_router.messages.codes import IN_FLIGHT_STATUSES, ReplyStatus
-from oss_router.models import Dispatch, InboundReply, OutboxMessage, dialect
+from oss_router.models import Dispatch, InboundReply, OutboxMessage
 
 
 async def unpublished(session: AsyncSession, limit: int) -> list[OutboxMessage]:
     """The oldest unpublished rows, claimed with FOR UPDATE SKIP LOCKED on PostgreSQL, so that
     concurrent relays take disjoint batches (on SQLite one relay holds the lease)."""
+    return list((await session.scalars(_UNPUBLISHED.of(session), {"limit": limit})).all())
+
+
+def _unpublished(postgres: bool) -> Select[OutboxMessage]:
     query = (
         select(OutboxMessage)
         .where(OutboxMessage.published_at.is_(None))
         .order_by(OutboxMessage.id)
-        .limit(limit)
+        .limit(bindparam("limit"))
     )
-    return list((await session.scalars(dialect.locked(session, query, skip_locked=True))).all())
+    return query.with_for_update(skip_locked=True) if postgres else query
+
+
+_UNPUBLISHED = ByDialect(_unpublished)
 
 
 async def mark_published(session: AsyncSession, ids: Sequence[int], now: datetime) -> None:
-    await session.execute(
-        update(OutboxMessage)
-        .where(among(session, OutboxMessage.id, ids), OutboxMessage.published_at.is_(None))
-        .values(published_at=now, attempts=OutboxMessage.attempts + 1)
-        .execution_options(synchronize_session=False)
+    connection = await session.connection()  # no ORM object of these rows is changed
+    await connection.execute(_MARK_PUBLISHED.of(session), {"ids": list(ids), "now": now})
+
+
+def _mark_published(postgres: bool) -> Update:
+    table = cast(Table, OutboxMessage.__table__)
+    return (
+        update(table)
+        .where(any_of(table.c.id, "ids", postgres=postgres), table.c.published_at.is_(None))
+        .values(published_at=bindparam("now"), attempts=table.c.attempts + 1)
     )
+
+
+_MARK_PUBLISHED = ByDialect(_mark_published)
 
 
 async def published_in_flight(
