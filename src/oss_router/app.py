@@ -75,9 +75,9 @@ def create_app(
             await start_embedded(runtime)
         app.state.runtime = runtime
         installed_channels()  # looked up once, here: GET /v1/channels reads the cached answer
+        # Subscribed to the status exchange while a stream listens (live/feed.py).
         feed = LiveFeed(runtime, LiveHub(capacity=settings.live_queue_size))
-        await feed.start()
-        app.state.live_hub = feed.hub
+        app.state.live_feed = feed
         try:
             yield
         finally:

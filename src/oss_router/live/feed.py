@@ -1,8 +1,18 @@
-"""The gateway's subscription to the status fan-out exchange, feeding the in-process hub."""
+"""The gateway's subscription to the status fan-out exchange, feeding the in-process hub.
 
+The gateway consumes the exchange only while a stream listens (``listening``): with no screen
+open, every notice would cost the broker a copy routed to this gateway's queue and the gateway
+a delivery, a decode and an ack, for nobody (decision 0035). The subscription opens when the
+first stream connects (before its ``ready`` frame, so that a stream hears of every change after
+it) and closes ``idle_seconds`` after the last one went; the grace spares the broker a queue
+per reconnection (a stream ends every few minutes and its client reconnects at once).
+"""
+
+import asyncio
+import contextlib
 import logging
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from uuid import UUID
 
 from pydantic import ValidationError
@@ -12,7 +22,7 @@ from oss_router.broker.contract import Consumer, Delivery
 from oss_router.broker.topology import STATUS_EXCHANGE
 from oss_router.cases import repository as cases
 from oss_router.inbound import reply_repository as received
-from oss_router.live.hub import LiveEvent, LiveHub
+from oss_router.live.hub import LiveEvent, LiveHub, Subscription
 from oss_router.messages.inbound import MESSAGE_TYPE_HEADER
 from oss_router.messages.status import (
     CASE_NOTICES_TYPE,
@@ -28,26 +38,74 @@ from oss_router.runtime import Runtime
 log = logging.getLogger(__name__)
 
 UNIT_CACHE_SIZE = 10_000
+# How long the subscription outlives the last stream: longer than a client takes to reconnect.
+IDLE_SECONDS = 60.0
 
 
 class LiveFeed:
-    def __init__(self, runtime: Runtime, hub: LiveHub) -> None:
+    def __init__(
+        self, runtime: Runtime, hub: LiveHub, *, idle_seconds: float = IDLE_SECONDS
+    ) -> None:
         self._runtime = runtime
         self.hub = hub
+        self._idle_seconds = idle_seconds
         # A request's (or a case's) unit never changes, so a bounded cache of it is right.
         self._units: OrderedDict[UUID, str | None] = OrderedDict()
         self._consumer: Consumer | None = None
+        self._opening = asyncio.Lock()
+        self._closing: asyncio.Task[None] | None = None
+        self._stopped = False
+
+    @property
+    def consuming(self) -> bool:
+        return self._consumer is not None
 
     async def start(self) -> None:
-        self._consumer = await self._runtime.broker.subscribe(STATUS_EXCHANGE, self.handle)
+        """Consume the exchange now (``listening`` does it when a stream first needs it).
+        Raises ``BrokerError`` when the broker cannot be reached."""
+        self._cancel_closing()
+        async with self._opening:
+            if self._consumer is None:
+                self._consumer = await self._runtime.broker.subscribe(STATUS_EXCHANGE, self.handle)
+
+    @contextlib.contextmanager
+    def listening(self, unit_filter: str | None = None) -> Iterator[Subscription]:
+        """A stream's subscription to the hub (call ``start`` first); the last one to end
+        closes the exchange's subscription after ``idle_seconds``."""
+        try:
+            with self.hub.subscribe(unit_filter) as subscription:
+                yield subscription
+        finally:
+            if self.hub.size == 0 and not self._stopped:
+                self._cancel_closing()
+                self._closing = asyncio.create_task(self._close_when_idle())
+
+    async def _close_when_idle(self) -> None:
+        await asyncio.sleep(self._idle_seconds)
+        self._closing = None  # past the grace: a new stream waits for the lock, then reopens
+        async with self._opening:
+            if self.hub.size == 0:
+                await self._cancel_consumer()
+
+    def _cancel_closing(self) -> None:
+        if self._closing is not None:
+            self._closing.cancel()
+            self._closing = None
 
     async def stop(self) -> None:
+        self._stopped = True
+        self._cancel_closing()
         self.hub.close()
-        if self._consumer is not None:
-            try:
-                await self._consumer.cancel()
-            except Exception:  # the broker may already be gone at shutdown
-                log.debug("live: status subscription already closed")
+        await self._cancel_consumer()
+
+    async def _cancel_consumer(self) -> None:
+        consumer, self._consumer = self._consumer, None
+        if consumer is None:
+            return
+        try:
+            await consumer.cancel()
+        except Exception:  # the broker may already be gone at shutdown
+            log.debug("live: status subscription already closed")
 
     async def handle(self, delivery: Delivery) -> None:
         # Notices are transient hints; settle first so that no failure here can loop them.
