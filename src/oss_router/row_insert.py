@@ -16,7 +16,17 @@ from collections.abc import Sequence
 from itertools import groupby
 from typing import Any, cast
 
-from sqlalchemy import JSON, Table, Text, TextClause, bindparam, insert, text
+from sqlalchemy import (
+    JSON,
+    BindParameter,
+    ColumnElement,
+    Table,
+    Text,
+    TextClause,
+    bindparam,
+    insert,
+    text,
+)
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.orm import DeclarativeBase
@@ -38,10 +48,36 @@ class RowInsert:
         if connection.dialect.name != "postgresql":
             await self._execute_many(connection, rows)
             return
-        arrays: dict[str, list[Any]] = {name: [row[name] for row in rows] for name in self.columns}
+        await connection.execute(self._unnest, self.arrays(rows))
+
+    def arrays(self, rows: Sequence[dict[str, Any]], prefix: str = "") -> dict[str, list[Any]]:
+        """The parameters of ``unnest_sql(prefix)``: one array per column."""
+        arrays = {prefix + name: [row[name] for row in rows] for name in self.columns}
         for name in self._json:
-            arrays[name] = [None if value is None else json.dumps(value) for value in arrays[name]]
-        await connection.execute(self._unnest, arrays)
+            key = prefix + name
+            arrays[key] = [None if value is None else json.dumps(value) for value in arrays[key]]
+        return arrays
+
+    def unnest_sql(self, prefix: str = "") -> str:
+        """``INSERT … SELECT … FROM unnest(:<prefix><column>, …)``: the statement alone, or a
+        part of a ``WITH`` (``row_update.write_together``)."""
+        names = ", ".join(self.columns)
+        values = ", ".join(
+            f"CAST({name} AS JSONB)" if name in self._json else name for name in self.columns
+        )
+        arrays = ", ".join(f":{prefix}{name}" for name in self.columns)
+        # Only column names from the model and placeholders: no value is ever interpolated.
+        # The ordinality keeps the rows' order, which generated ids (a timeline's order) follow.
+        return (
+            f"INSERT INTO {self.table.name} ({names}) SELECT {values}"  # noqa: S608
+            f" FROM unnest({arrays}) WITH ORDINALITY AS row_({names}, position_)"
+            " ORDER BY position_"
+        )
+
+    def bind_params(self, prefix: str = "") -> list[BindParameter[Any]]:
+        return [
+            bindparam(prefix + name, type_=array_of(self.table.c[name])) for name in self.columns
+        ]
 
     async def _execute_many(
         self, connection: AsyncConnection, rows: Sequence[dict[str, Any]]
@@ -57,25 +93,7 @@ class RowInsert:
             await connection.execute(self._core, list(group))
 
     def _unnest_insert(self) -> TextClause:
-        names = ", ".join(self.columns)
-        values = ", ".join(
-            f"CAST({name} AS JSONB)" if name in self._json else name for name in self.columns
-        )
-        arrays = ", ".join(f":{name}" for name in self.columns)
-        # Only column names from the model and placeholders: no value is ever interpolated.
-        # The ordinality keeps the rows' order, which generated ids (a timeline's order) follow.
-        sql = (
-            f"INSERT INTO {self.table.name} ({names}) SELECT {values}"  # noqa: S608
-            f" FROM unnest({arrays}) WITH ORDINALITY AS row_({names}, position_)"
-            " ORDER BY position_"
-        )
-        return text(sql).bindparams(
-            *(
-                bindparam(name, type_=ARRAY(Text() if name in self._json else column.type))
-                for name in self.columns
-                for column in [self.table.c[name]]
-            )
-        )
+        return text(self.unnest_sql()).bindparams(*self.bind_params())
 
 
 def column_values(obj: object, columns: Sequence[str]) -> dict[str, Any]:
@@ -88,6 +106,11 @@ def all_columns(model: type[DeclarativeBase]) -> list[str]:
     """Every column of ``model``'s table but a generated key (its attributes' names too)."""
     table = cast(Table, model.__table__)
     return [column.name for column in table.columns if column is not table.autoincrement_column]
+
+
+def array_of(column: ColumnElement[Any]) -> ARRAY[Any]:
+    """The array type of a column's values in an ``unnest`` parameter (JSON travels as text)."""
+    return ARRAY(Text() if isinstance(column.type, JSON) else column.type)
 
 
 def _shape(row: dict[str, Any]) -> tuple[str, ...]:
