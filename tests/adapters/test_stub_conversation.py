@@ -23,6 +23,7 @@ from oss_router.messages.codes import RECEIVING_CHANNELS, Channel, MessageType
 from oss_router.messages.conversation import MessageEnvelope
 from oss_router.messages.inbound import PartnerMessage
 from oss_router_adapters.stub.conversation import tiny_png
+from oss_router_adapters.stub.partner import MESSAGES, SENT, _Spool
 
 
 class _Europol(AdapterContract):
@@ -185,6 +186,34 @@ async def test_the_partners_side_of_a_conversation_outlives_the_worker(tmp_path:
     assert offered.message_id == answer.message_id  # offered again, not answered twice
     lines = [json.loads(line) for line in (tmp_path / "messages.jsonl").read_text().splitlines()]
     assert [line["first"] for line in lines] == [True, False]
+
+
+@pytest.mark.parametrize("killed_at", [SENT, MESSAGES])
+async def test_a_worker_killed_as_it_takes_a_question_in_loses_no_answer(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, killed_at: str
+) -> None:
+    """Killed while the partner writes its answer, or the take-in of our question: the
+    question comes again, and its one answer is offered once."""
+    doomed = stub(Channel.PCCC, partner_dir=str(tmp_path), message_answer_rate="1")
+    envelope = question(channel=Channel.PCCC)
+    original = _Spool.append
+
+    def killed(spool: _Spool, name: str, lines: list[dict[str, object]]) -> None:
+        if name == killed_at:
+            raise SystemExit("kill -9")
+        original(spool, name, lines)
+
+    monkeypatch.setattr(_Spool, "append", killed)
+    with pytest.raises(SystemExit):
+        await doomed.send_message(envelope)
+    monkeypatch.setattr(_Spool, "append", original)
+
+    successor = stub(Channel.PCCC, partner_dir=str(tmp_path), message_answer_rate="1")
+    await successor.send_message(envelope)
+    offered = await drain(successor)
+    assert [m.answers_id for m in offered] == [envelope.exchange_message_id]
+    lines = [json.loads(line) for line in (tmp_path / MESSAGES).read_text().splitlines()]
+    assert [line["first"] for line in lines] == [True]
 
 
 def test_prum_carries_no_conversation() -> None:

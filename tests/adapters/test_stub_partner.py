@@ -19,6 +19,7 @@ from oss_router.messages.inbound import PartnerMessage
 from oss_router.messages.simulation import SimulationOrder
 from oss_router.registrar.service import registration_of
 from oss_router_adapters.stub import StubAdapter
+from oss_router_adapters.stub.partner import REPLIES, SENT, _Spool
 
 REFERENCE = load_reference_data()
 EU_SCHENGEN = REFERENCE.eu_member_states | REFERENCE.schengen_associated
@@ -164,6 +165,32 @@ async def test_it_sometimes_answers_a_clarification_request() -> None:
     never = stub(Channel.EUROPOL, clarification_answer_rate="0")
     await never.reply(envelopes[0])
     assert await never.receive(10, wait_seconds=0) == []
+
+
+@pytest.mark.parametrize("killed_at", [SENT, REPLIES])
+async def test_a_worker_killed_as_it_takes_a_clarification_request_in_loses_no_answer(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, killed_at: str
+) -> None:
+    """As for a question in a conversation: the answer is on the partner's side before the
+    request counts as received, so a kill between the two loses nothing."""
+    doomed = stub(Channel.EUROPOL, partner_dir=str(tmp_path), clarification_answer_rate="1")
+    envelope = AdapterContract.reply_envelope(_Europol(), ReplyType.CLARIFICATION_REQUEST)
+    original = _Spool.append
+
+    def killed(spool: _Spool, name: str, lines: list[dict[str, object]]) -> None:
+        if name == killed_at:
+            raise SystemExit("kill -9")
+        original(spool, name, lines)
+
+    monkeypatch.setattr(_Spool, "append", killed)
+    with pytest.raises(SystemExit):
+        await doomed.reply(envelope)
+    monkeypatch.setattr(_Spool, "append", original)
+
+    successor = stub(Channel.EUROPOL, partner_dir=str(tmp_path), clarification_answer_rate="1")
+    await successor.reply(envelope)
+    answers = await successor.receive(10, wait_seconds=0)
+    assert [a.in_reply_to for a in answers] == [envelope.partner_reference]
 
 
 class _Pccc(AdapterContract):

@@ -137,13 +137,16 @@ class StubPartner:
             f"{envelope.reply_id.hex[:12].upper()}"
         )
         if first:
+            # What it sends back is on its side before the reply counts as received: a worker
+            # killed in between gets the reply again, takes it in as new and offers the same
+            # answer (the same id) again; the other order would lose the answer for good.
+            if envelope.reply_type is ReplyType.CLARIFICATION_REQUEST:
+                self._maybe_clarify(envelope)
             _remember(self._replies, envelope.reply_id, receipt)
         else:
             self.duplicate_replies += 1  # delivered again: the partner recognises its id
         if self._spool is not None:
             self._spool.append(REPLIES, [_reply_line(envelope, receipt, first)])
-        if first and envelope.reply_type is ReplyType.CLARIFICATION_REQUEST:
-            self._maybe_clarify(envelope)
         return receipt
 
     async def take_message(self, envelope: MessageEnvelope) -> ReplyReceipt:
@@ -156,13 +159,12 @@ class StubPartner:
             partner_message_reference=receipt_reference(self._profile, envelope.exchange_message_id)
         )
         if first:
+            self._maybe_reply(envelope)  # before the take-in is recorded, as in ``reply``
             _remember(self._messages, envelope.exchange_message_id, receipt)
         else:
             self.duplicate_messages += 1
         if self._spool is not None:
             self._spool.append(MESSAGES, [_message_line(envelope, receipt, first)])
-        if first:
-            self._maybe_reply(envelope)
         return receipt
 
     def saw_dispatch(self, dispatch_id: UUID, country: str) -> None:
@@ -194,6 +196,14 @@ class StubPartner:
     # -- internals ---------------------------------------------------------------------------
 
     def _offer(self, offers: Sequence[_Offer]) -> None:
+        # An answer made again (its question taken in again after a crash) that is already
+        # waiting, or was already received and acknowledged, is not sent twice.
+        offers = [
+            offer
+            for offer in offers
+            if offer.message.message_id not in self._offers
+            and offer.message.message_id not in self._acknowledged
+        ]
         if not offers:
             return
         if self._spool is not None:  # on the partner's side first, as a channel would
