@@ -9,9 +9,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 import oss_router.app  # noqa: F401  # every module a gateway imports: none may add a listener
+from oss_router.audit import service as audit
+from oss_router.audit.service import Action, Actor, AuditRecord
+from oss_router.audit.verify import verify
 from oss_router.clock import utcnow
 from oss_router.config import Settings
-from oss_router.models import RequestEvent
+from oss_router.db import transaction
+from oss_router.models import AuditEntry, RequestEvent
 from oss_router.runtime import Runtime
 from oss_router.unit_of_work import UnitOfWork, unit_of_work
 from tests.support.staging import open_runtime, stage_request
@@ -85,3 +89,41 @@ def test_nothing_listens_on_every_session(name: str) -> None:
     # ``_clslevel``: the class-level listeners by class (SQLAlchemy has no public listing).
     listeners = getattr(Session.dispatch, name)._clslevel
     assert not any(listeners.values()), f"a listener on Session {name}: use the UnitOfWork"
+
+
+async def test_audit_entries_left_to_the_commit_are_chained_there_and_dropped_by_a_rollback(
+    runtime: Runtime,
+) -> None:
+    """``audit.append_at_commit`` (the intake's and the relay's): written by the commit, after
+    an entry appended at once in the same transaction, one unbroken chain; a rollback drops
+    them with the rest."""
+    request = await stage_request(runtime)
+    actor = Actor.system("test")
+
+    def record(reason: str) -> AuditRecord:
+        return AuditRecord(Action.CONSULTATION, actor, request.id, reason)
+
+    before = len(await log_of_runtime(runtime))
+    async with unit_of_work(runtime.sessions, events_as_rows=True) as uow:
+        await audit.append(uow.session, [record("at once")], utcnow())
+        audit.append_at_commit(uow, [record("at commit 1"), record("at commit 2")], utcnow())
+        query = select(func.count()).select_from(AuditEntry)
+        assert await uow.session.scalar(query) == before + 1  # those at commit: not yet
+
+    async def abandoned() -> None:
+        async with unit_of_work(runtime.sessions, events_as_rows=True) as uow:
+            audit.append_at_commit(uow, [record("rolled back")], utcnow())
+            raise RuntimeError("abandoned")
+
+    with pytest.raises(RuntimeError):
+        await abandoned()
+    entries = await log_of_runtime(runtime)
+    assert [e.justification for e in entries[before:]] == ["at once", "at commit 1", "at commit 2"]
+    assert [e.seq for e in entries] == list(range(1, len(entries) + 1))
+    async with transaction(runtime.sessions) as session:
+        assert (await verify(session)).ok
+
+
+async def log_of_runtime(runtime: Runtime) -> list[AuditEntry]:
+    async with runtime.sessions() as session:
+        return list((await session.scalars(select(AuditEntry).order_by(AuditEntry.seq))).all())

@@ -11,7 +11,7 @@ listener is registered on ``Session``: the unit of work runs its hooks itself, i
 """
 
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Any
@@ -20,12 +20,13 @@ from uuid import UUID
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from oss_router.broker.topology import DISPATCH_EXCHANGE
-from oss_router.dispatch.timeline import EVENTS, insert_rows
+from oss_router.dispatch.timeline import EVENTS
 from oss_router.messages.codes import RequestStatus
 from oss_router.messages.dispatch import ATTEMPT_HEADER, REPLAY_HEADER
 from oss_router.messages.inbound import MESSAGE_TYPE_HEADER
 from oss_router.messages.status import CaseNotice, CaseNoticeEvent, InboundNotice, StatusNotice
 from oss_router.models import (
+    AuditChainHead,
     Dispatch,
     ExchangeRequest,
     InboundEvent,
@@ -54,9 +55,12 @@ _OUTBOX = RowInsert(
     ],
 )
 
-# The rows whose status the relay and the tracker move: their changes go with the commit's
-# inserts (row_update.py, decision 0035).
-UPDATED_TOGETHER = (ExchangeRequest, Dispatch)
+# The rows whose status the relay and the tracker move, and the audit chain's head: their
+# changes go with the commit's inserts (row_update.py, decision 0035).
+UPDATED_TOGETHER = (ExchangeRequest, Dispatch, AuditChainHead)
+
+Inserts = Sequence[tuple[RowInsert, Sequence[dict[str, Any]]]]
+RowsAtCommit = Callable[[AsyncSession], Awaitable[Inserts]]
 
 
 class UnitOfWork:
@@ -77,6 +81,7 @@ class UnitOfWork:
         self.outbox_written = False  # the owner then wakes the relay
         self._rows: list[dict[str, Any]] | None = [] if events_as_rows else None
         self._outbox: list[dict[str, Any]] = []
+        self._at_commit: list[RowsAtCommit] = []
         self._after_commit: list[Callable[[], None]] = []
 
     def after_commit(self, callback: Callable[[], None]) -> None:
@@ -85,6 +90,13 @@ class UnitOfWork:
         Metrics use it to count what happened, never what was attempted and rolled back.
         """
         self._after_commit.append(callback)
+
+    def write_at_commit(self, rows: RowsAtCommit) -> None:
+        """Rows made at the commit, just before it writes (``rows`` may read and lock first):
+        on PostgreSQL they go in the commit's one statement. The audit log's entries come this
+        way (``audit.service.append_at_commit``): its chain head is then locked for the last
+        two round trips of the transaction only."""
+        self._at_commit.append(rows)
 
     def record_event(
         self,
@@ -203,22 +215,28 @@ class UnitOfWork:
         self.notices.append(CaseNotice(case_id=case_id, at=now, event=event))
 
     async def commit(self) -> None:
-        """Write the buffered outbox rows and events, commit, then run the after-commit
-        callbacks."""
+        """Write the buffered outbox rows and events, and the rows made at the commit; commit;
+        then run the after-commit callbacks."""
         rows, self._rows = self._rows, None if self._rows is None else []
         outbox, self._outbox = self._outbox, []
+        made, self._at_commit = self._at_commit, []
+        inserts: list[tuple[RowInsert, Sequence[dict[str, Any]]]] = [
+            (_OUTBOX, outbox),
+            (EVENTS, rows or []),
+        ]
+        for make in made:
+            inserts += await make(self.session)
         if rows is not None and dialect.is_postgres(self.session):
-            await self._write_together(outbox, rows)
-        elif rows or outbox:
+            await self._write_together(inserts)
+        elif any(values for _, values in inserts):
             # The rows' own changes first, in the order the ORM would use: inserting the events
             # before updating their requests cost PostgreSQL about a third more CPU in the
             # relay's transactions (measured with bench/relay_tracker.py; presumably the
             # foreign key checks' locks on rows that are then updated).
             await self.session.flush()
             connection = await self.session.connection()
-            await _OUTBOX.execute(connection, outbox)
-            if rows:
-                await insert_rows(connection, rows)
+            for insert, values in inserts:
+                await insert.execute(connection, values)
         await self.session.commit()
         callbacks, self._after_commit = self._after_commit, []
         for callback in callbacks:
@@ -227,23 +245,22 @@ class UnitOfWork:
             except Exception:  # a metric must never turn a committed change into an error
                 log.exception("after-commit callback failed")
 
-    async def _write_together(
-        self, outbox: list[dict[str, Any]], rows: list[dict[str, Any]]
-    ) -> None:
-        """The relay's, the tracker's and the intake's commit on PostgreSQL: the requests' and
-        dispatches' changes, the outbox rows and the events in one statement
+    async def _write_together(self, inserts: Inserts) -> None:
+        """The relay's, the tracker's and the intake's commit on PostgreSQL: the requests',
+        dispatches' and audit head's changes and every insert in one statement
         (``row_update.write_together``); anything else pending goes by the ORM's flush first."""
         updates = tracked_updates(self.session, UPDATED_TOGETHER)
         updates.mark_committed()  # the flush leaves them to the statement (a failure rolls back)
         await self.session.flush()
         connection = await self.session.connection()
-        await write_together(connection, updates, [(_OUTBOX, outbox), (EVENTS, rows)])
+        await write_together(connection, updates, inserts)
 
     async def rollback(self) -> None:
         self._after_commit.clear()
         self.notices.clear()
         self.outbox_written = False
         self._outbox.clear()
+        self._at_commit.clear()
         if self._rows is not None:
             self._rows.clear()
         await self.session.rollback()

@@ -7,6 +7,9 @@ time, who did it and the recipients.
 Call ``append`` as the last write of a transaction: it locks the chain head until the commit,
 so every other transaction that audits waits for this one from that point on (PostgreSQL).
 Taking that lock last also keeps a single lock order (head after rows), so it cannot deadlock.
+``append_at_commit`` leaves the lock and the entries to the unit of work's commit: the head is
+then locked for the transaction's last two round trips only, and on PostgreSQL the entries
+go in the commit's one statement (the intake and the relay, whose every transaction audits).
 """
 
 from collections.abc import Iterable, Sequence
@@ -22,6 +25,8 @@ from oss_router.audit import repository
 from oss_router.audit.chain import entry_hash
 from oss_router.auth.principal import OPERATOR_ROLE, SYSTEM_ROLE, Principal, Role
 from oss_router.models import AuditChainHead, AuditEntry, ExchangeRequest
+from oss_router.row_insert import RowInsert, all_columns, column_values
+from oss_router.unit_of_work import Inserts, UnitOfWork
 
 MAX_JUSTIFICATION = 2000
 
@@ -34,7 +39,7 @@ class Action(StrEnum):
     ERASURE = "erasure"
 
 
-__all__ = ["SYSTEM_ROLE", "Action", "Actor", "AuditRecord", "append"]
+__all__ = ["SYSTEM_ROLE", "Action", "Actor", "AuditRecord", "append", "append_at_commit"]
 
 
 @dataclass(frozen=True)
@@ -75,6 +80,26 @@ async def append(session: AsyncSession, records: Sequence[AuditRecord], now: dat
         return
     head = await repository.lock_head(session)
     await _chain(session, head, records, now)
+
+
+def append_at_commit(work: UnitOfWork, records: Sequence[AuditRecord], now: datetime) -> None:
+    """``append``, done by ``work``'s commit just before it writes (the same entries, the same
+    chain, the head locked last); a rollback drops them with everything else."""
+    if not records:
+        return
+    pending = list(records)
+
+    async def entries(session: AsyncSession) -> Inserts:
+        head = await repository.lock_head(session)
+        chained = _entries(head, pending, now)
+        head.seq, head.hash = chained[-1].seq, chained[-1].hash  # written with the entries
+        return [(_ENTRIES, [column_values(entry, _ENTRY_COLUMNS) for entry in chained])]
+
+    work.write_at_commit(entries)
+
+
+_ENTRY_COLUMNS = all_columns(AuditEntry)
+_ENTRIES = RowInsert(AuditEntry, _ENTRY_COLUMNS)
 
 
 async def append_list_views(
@@ -155,12 +180,19 @@ async def _chain(
 ) -> None:
     if not records:
         return
+    await repository.extend(session, head, _entries(head, records, now))
+
+
+def _entries(
+    head: AuditChainHead, records: Sequence[AuditRecord], now: datetime
+) -> list[AuditEntry]:
+    """The records as entries chained after ``head``, not added to any session."""
     seq, prev_hash, entries = head.seq, head.hash, []
     for record in records:
         entry = _entry(record, seq + 1, prev_hash, now)
         entries.append(entry)
         seq, prev_hash = entry.seq, entry.hash
-    await repository.extend(session, head, entries)
+    return entries
 
 
 def _entry(record: AuditRecord, seq: int, prev_hash: str, now: datetime) -> AuditEntry:

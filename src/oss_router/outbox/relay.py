@@ -202,7 +202,7 @@ async def _mark_published(uow: UnitOfWork, rows: Sequence[OutboxMessage], now: d
         await _mark_replies_sent(uow, replies, now)
     await repository.mark_published(uow.session, [row.id for row in rows], now)
     if published:
-        await audit.append(uow.session, _disclosures(requests, published), now)
+        audit.append_at_commit(uow, _disclosures(requests, published), now)
 
 
 async def _mark_sent(

@@ -196,7 +196,7 @@ async def create_requests(
     await insert_new(uow.session, [request for _, request, _ in batch.staged])
     await batch.file_in_cases(uow)
     batch.record_staged(uow)
-    await audit.append(uow.session, batch.records, batch.now)
+    audit.append_at_commit(uow, batch.records, batch.now)
     return batch.outcomes()
 
 
