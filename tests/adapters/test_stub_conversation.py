@@ -9,7 +9,7 @@ import random
 from pathlib import Path
 
 import pytest
-from tests.adapters.test_stub_partner import stub
+from tests.adapters.test_stub_partner import killed_while_writing, stub
 
 from oss_router.attachments.detection import detect
 from oss_router.channel.contract import (
@@ -23,7 +23,7 @@ from oss_router.messages.codes import RECEIVING_CHANNELS, Channel, MessageType
 from oss_router.messages.conversation import MessageEnvelope
 from oss_router.messages.inbound import PartnerMessage
 from oss_router_adapters.stub.conversation import tiny_png
-from oss_router_adapters.stub.partner import MESSAGES, SENT, _Spool
+from oss_router_adapters.stub.partner import MESSAGES, SENT
 
 
 class _Europol(AdapterContract):
@@ -196,17 +196,8 @@ async def test_a_worker_killed_as_it_takes_a_question_in_loses_no_answer(
     question comes again, and its one answer is offered once."""
     doomed = stub(Channel.PCCC, partner_dir=str(tmp_path), message_answer_rate="1")
     envelope = question(channel=Channel.PCCC)
-    original = _Spool.append
-
-    def killed(spool: _Spool, name: str, lines: list[dict[str, object]]) -> None:
-        if name == killed_at:
-            raise SystemExit("kill -9")
-        original(spool, name, lines)
-
-    monkeypatch.setattr(_Spool, "append", killed)
-    with pytest.raises(SystemExit):
+    with killed_while_writing(monkeypatch, killed_at), pytest.raises(SystemExit):
         await doomed.send_message(envelope)
-    monkeypatch.setattr(_Spool, "append", original)
 
     successor = stub(Channel.PCCC, partner_dir=str(tmp_path), message_answer_rate="1")
     await successor.send_message(envelope)

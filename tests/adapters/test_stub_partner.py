@@ -2,8 +2,9 @@
 (``partner_dir``), a rate of its own, and answers to our clarification requests."""
 
 import asyncio
+import contextlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from uuid import uuid4
@@ -167,6 +168,23 @@ async def test_it_sometimes_answers_a_clarification_request() -> None:
     assert await never.receive(10, wait_seconds=0) == []
 
 
+@contextlib.contextmanager
+def killed_while_writing(monkeypatch: pytest.MonkeyPatch, file: str) -> Iterator[None]:
+    """The worker killed (``SystemExit``) as its stub partner writes ``file`` of its side."""
+    original = _Spool.append
+
+    def killed(spool: _Spool, name: str, lines: list[dict[str, object]]) -> None:
+        if name == file:
+            raise SystemExit("kill -9")
+        original(spool, name, lines)
+
+    monkeypatch.setattr(_Spool, "append", killed)
+    try:
+        yield
+    finally:
+        monkeypatch.setattr(_Spool, "append", original)
+
+
 @pytest.mark.parametrize("killed_at", [SENT, REPLIES])
 async def test_a_worker_killed_as_it_takes_a_clarification_request_in_loses_no_answer(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, killed_at: str
@@ -175,17 +193,8 @@ async def test_a_worker_killed_as_it_takes_a_clarification_request_in_loses_no_a
     request counts as received, so a kill between the two loses nothing."""
     doomed = stub(Channel.EUROPOL, partner_dir=str(tmp_path), clarification_answer_rate="1")
     envelope = AdapterContract.reply_envelope(_Europol(), ReplyType.CLARIFICATION_REQUEST)
-    original = _Spool.append
-
-    def killed(spool: _Spool, name: str, lines: list[dict[str, object]]) -> None:
-        if name == killed_at:
-            raise SystemExit("kill -9")
-        original(spool, name, lines)
-
-    monkeypatch.setattr(_Spool, "append", killed)
-    with pytest.raises(SystemExit):
+    with killed_while_writing(monkeypatch, killed_at), pytest.raises(SystemExit):
         await doomed.reply(envelope)
-    monkeypatch.setattr(_Spool, "append", original)
 
     successor = stub(Channel.EUROPOL, partner_dir=str(tmp_path), clarification_answer_rate="1")
     await successor.reply(envelope)
