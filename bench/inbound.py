@@ -66,22 +66,31 @@ async def count(engine: AsyncEngine) -> int:
         return int((await connection.execute(text(COUNT_SQL))).scalar() or 0)
 
 
-async def wait_count(engine: AsyncEngine, expected: int, patience: float = 600) -> None:
-    deadline = time.monotonic() + patience
-    while await count(engine) < expected:
-        if time.monotonic() > deadline:
-            raise RuntimeError(f"only {await count(engine)} of {expected} registered")
+async def wait_count(engine: AsyncEngine, expected: int, stall: float = 60) -> None:
+    """Until ``expected`` rows are registered; fails once none has come for ``stall`` seconds
+    (a lost share must not look like a slow run)."""
+    last, moved = -1, time.monotonic()
+    while (now := await count(engine)) < expected:
+        if now != last:
+            last, moved = now, time.monotonic()
+            print(f"  {now}/{expected} registered", file=sys.stderr, end="\r")
+        elif time.monotonic() - moved > stall:
+            raise RuntimeError(f"only {now} of {expected} registered, none for {stall:g} s")
         await asyncio.sleep(0.05)
+    print(file=sys.stderr)
 
 
 async def rate_phase(
     broker: RabbitBroker, engine: AsyncEngine, requests: int, already: int
 ) -> dict[str, float]:
-    shares = [requests // len(Channel)] * len(Channel)
+    # Only the channels partners send requests through (not Prüm): a Prüm worker ignores an
+    # order, and its share would never arrive.
+    channels = RECEIVING_CHANNELS
+    shares = [requests // len(channels)] * len(channels)
     shares[0] += requests - sum(shares)
     started = time.monotonic()
     now = datetime.now(UTC)
-    for channel, share in zip(Channel, shares, strict=True):
+    for channel, share in zip(channels, shares, strict=True):
         for chunk in range(0, share, MAX_SIMULATED):  # an order holds at most MAX_SIMULATED
             count = min(MAX_SIMULATED, share - chunk)
             await publish_order(broker, new_order(channel, count, urgent=False, now=now))
