@@ -55,6 +55,11 @@ _OUTBOX = RowInsert(
     ],
 )
 
+_INBOUND_EVENTS = RowInsert(
+    InboundEvent,
+    ["inbound_id", "reply_id", "at", "type", "from_status", "to_status", "actor", "detail"],
+)
+
 # The rows whose status the relay and the tracker move, and the audit chain's head: their
 # changes go with the commit's inserts (row_update.py, decision 0035).
 UPDATED_TOGETHER = (ExchangeRequest, Dispatch, AuditChainHead)
@@ -66,12 +71,12 @@ RowsAtCommit = Callable[[AsyncSession], Awaitable[Inserts]]
 class UnitOfWork:
     """A session in a transaction, and what its commit must do besides writing.
 
-    ``events_as_rows``: timeline events are kept as plain rows and inserted by one statement
-    at the commit, for the relay and the tracker, which record several events per request on
-    rows they only update: an ORM object per event (instrumented construction, cascades, a
-    flush that fetches each generated id with a statement whose text changes with the number
-    of rows) was about a quarter of the tracker's CPU. Those events are not visible to queries
-    of the same transaction before its commit; nothing in those two roles reads them back.
+    ``events_as_rows``: timeline events (of requests and of received requests) are kept as
+    plain rows and inserted by one statement at the commit, for the relay, the tracker and the
+    registrar, which never read them back: an ORM object per event (instrumented construction,
+    cascades, a flush that fetches each generated id with a statement whose text changes with
+    the number of rows) was about a quarter of the tracker's CPU. Those events are not visible
+    to queries of the same transaction before its commit.
     """
 
     def __init__(self, session: AsyncSession, *, events_as_rows: bool = False) -> None:
@@ -80,6 +85,7 @@ class UnitOfWork:
         self.notices: list[StatusNotice | InboundNotice | CaseNotice] = []
         self.outbox_written = False  # the owner then wakes the relay
         self._rows: list[dict[str, Any]] | None = [] if events_as_rows else None
+        self._inbound_rows: list[dict[str, Any]] | None = [] if events_as_rows else None
         self._outbox: list[dict[str, Any]] = []
         self._at_commit: list[RowsAtCommit] = []
         self._after_commit: list[Callable[[], None]] = []
@@ -141,18 +147,20 @@ class UnitOfWork:
     ) -> None:
         """Append an event to the timeline of a received request (never updated afterwards,
         except by the retention purge, which strips free text)."""
-        self.session.add(
-            InboundEvent(
-                inbound_id=inbound_id,
-                reply_id=reply_id,
-                at=at,
-                type=type,
-                from_status=from_status,
-                to_status=to_status,
-                actor=actor,
-                detail=detail or {},
-            )
-        )
+        values = {
+            "inbound_id": inbound_id,
+            "reply_id": reply_id,
+            "at": at,
+            "type": type,
+            "from_status": from_status,
+            "to_status": to_status,
+            "actor": actor,
+            "detail": detail or {},
+        }
+        if self._inbound_rows is not None:
+            self._inbound_rows.append(values)
+        else:
+            self.session.add(InboundEvent(**values))
 
     def enqueue_on_channel(
         self,
@@ -218,11 +226,14 @@ class UnitOfWork:
         """Write the buffered outbox rows and events, and the rows made at the commit; commit;
         then run the after-commit callbacks."""
         rows, self._rows = self._rows, None if self._rows is None else []
+        inbound_rows = self._inbound_rows or []
+        self._inbound_rows = None if self._inbound_rows is None else []
         outbox, self._outbox = self._outbox, []
         made, self._at_commit = self._at_commit, []
         inserts: list[tuple[RowInsert, Sequence[dict[str, Any]]]] = [
             (_OUTBOX, outbox),
             (EVENTS, rows or []),
+            (_INBOUND_EVENTS, inbound_rows),
         ]
         for make in made:
             inserts += await make(self.session)
@@ -263,6 +274,8 @@ class UnitOfWork:
         self._at_commit.clear()
         if self._rows is not None:
             self._rows.clear()
+        if self._inbound_rows is not None:
+            self._inbound_rows.clear()
         await self.session.rollback()
 
 

@@ -78,12 +78,6 @@ async def register_inbound(
     """
     who = actor_of(actor)
     session = work.session
-    existing = await repository.find(
-        session, registration.channel.value, registration.partner_reference
-    )
-    if existing is not None:
-        await _seen_again(work, existing, who, now)
-        return existing, False
     received_at = _received_at(registration, source, now)
     access_type, access_source = _access_type(registration, source, national_check)
     due = compute_due(
@@ -105,19 +99,20 @@ async def register_inbound(
         "related": related,
         "correlation_id": correlation_id or f"inbound-{values['id']}",
     }
-    if not await repository.insert_once(session, values):  # registered meanwhile (a race)
+    # No lookup first: a registration seen again is rare (the registrar's inbox already drops
+    # a message delivered twice), and the unique constraint finds it as surely, also in a race.
+    request = await repository.insert_once(session, values)
+    if request is None:  # registered already, or meanwhile by another transaction
         first = await repository.find(
             session, registration.channel.value, registration.partner_reference
         )
         assert first is not None, "the conflicting registration is committed"
         await _seen_again(work, first, who, now)
         return first, False
-    request = await repository.get(session, values["id"])
-    assert request is not None
     _record_received(work, request, who, national_check)
     stage_inbound_notice(work, request, now)  # the Incoming queues show it within seconds
     metrics.count_inbound(work, request.channel, request.urgency, source)
-    await audit.append(session, _records(request, who, national_check), now)
+    audit.append_at_commit(work, _records(request, who, national_check), now)
     return request, True
 
 

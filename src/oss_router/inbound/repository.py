@@ -61,22 +61,24 @@ async def find(
     return (await session.execute(query)).scalar_one_or_none()
 
 
-async def insert_once(session: AsyncSession, values: dict[str, Any]) -> bool:
-    """Insert the row unless (channel, partner_reference) is registered already: False then.
+async def insert_once(session: AsyncSession, values: dict[str, Any]) -> InboundRequest | None:
+    """Insert the row and return it, unless (channel, partner_reference) is registered
+    already: None then.
 
     ``ON CONFLICT DO NOTHING`` on the unique constraint: of two transactions registering the
     same request at once on PostgreSQL, the second waits for the first and then inserts
     nothing, without an error that would abort its transaction. SQLite serializes whole
     transactions (``BEGIN IMMEDIATE``), so the conflict is only ever with a committed row.
+    ``RETURNING`` the whole row makes the ORM object in the same round trip.
     """
     insert = postgres_insert if dialect.is_postgres(session) else sqlite_insert
     statement = (
         insert(InboundRequest)
         .values(**values)
         .on_conflict_do_nothing(index_elements=["channel", "partner_reference"])
-        .returning(InboundRequest.id)
+        .returning(InboundRequest)
     )
-    return (await session.execute(statement)).scalar_one_or_none() is not None
+    return (await session.scalars(statement)).one_or_none()
 
 
 async def events_of(session: AsyncSession, inbound_id: UUID) -> list[InboundEvent]:

@@ -117,7 +117,9 @@ class Registrar:
         check: NationalCheck | None,
     ) -> service.Outcome:
         now = self._clock()
-        async with unit_of_work(self._sessions) as work:
+        # Timeline events as rows: nothing here reads them back before the commit, which writes
+        # them with the audit entries and the chain head's move in one statement (PostgreSQL).
+        async with unit_of_work(self._sessions, events_as_rows=True) as work:
             if message.type == "message":
                 outcome = await service.take_message(work, message, now)
             elif registration is None:
