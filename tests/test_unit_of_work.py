@@ -94,9 +94,9 @@ def test_nothing_listens_on_every_session(name: str) -> None:
 async def test_audit_entries_left_to_the_commit_are_chained_there_and_dropped_by_a_rollback(
     runtime: Runtime,
 ) -> None:
-    """``audit.append_at_commit`` (the intake's and the relay's): written by the commit, after
-    an entry appended at once in the same transaction, one unbroken chain; a rollback drops
-    them with the rest."""
+    """``audit.append_at_commit`` (the intake's, the relay's, the registrar's): written by the
+    commit, after an entry appended at once in the same transaction, one unbroken chain also
+    when called twice (a batch of registrations); a rollback drops them with the rest."""
     request = await stage_request(runtime)
     actor = Actor.system("test")
 
@@ -107,6 +107,7 @@ async def test_audit_entries_left_to_the_commit_are_chained_there_and_dropped_by
     async with unit_of_work(runtime.sessions, events_as_rows=True) as uow:
         await audit.append(uow.session, [record("at once")], utcnow())
         audit.append_at_commit(uow, [record("at commit 1"), record("at commit 2")], utcnow())
+        audit.append_at_commit(uow, [record("at commit 3")], utcnow())
         query = select(func.count()).select_from(AuditEntry)
         assert await uow.session.scalar(query) == before + 1  # those at commit: not yet
 
@@ -118,7 +119,12 @@ async def test_audit_entries_left_to_the_commit_are_chained_there_and_dropped_by
     with pytest.raises(RuntimeError):
         await abandoned()
     entries = await log_of_runtime(runtime)
-    assert [e.justification for e in entries[before:]] == ["at once", "at commit 1", "at commit 2"]
+    assert [e.justification for e in entries[before:]] == [
+        "at once",
+        "at commit 1",
+        "at commit 2",
+        "at commit 3",
+    ]
     assert [e.seq for e in entries] == list(range(1, len(entries) + 1))
     async with transaction(runtime.sessions) as session:
         assert (await verify(session)).ok

@@ -14,7 +14,7 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 from uuid import UUID
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -66,6 +66,7 @@ UPDATED_TOGETHER = (ExchangeRequest, Dispatch, AuditChainHead)
 
 Inserts = Sequence[tuple[RowInsert, Sequence[dict[str, Any]]]]
 RowsAtCommit = Callable[[AsyncSession], Awaitable[Inserts]]
+_Made = TypeVar("_Made")
 
 
 class UnitOfWork:
@@ -103,6 +104,11 @@ class UnitOfWork:
         way (``audit.service.append_at_commit``): its chain head is then locked for the last
         two round trips of the transaction only."""
         self._at_commit.append(rows)
+
+    def pending_at_commit(self, kind: type[_Made]) -> _Made | None:
+        """The ``write_at_commit`` callable of type ``kind`` already registered, if any: its
+        owner adds to it rather than registering a second one."""
+        return next((rows for rows in self._at_commit if isinstance(rows, kind)), None)
 
     def record_event(
         self,

@@ -84,18 +84,33 @@ async def append(session: AsyncSession, records: Sequence[AuditRecord], now: dat
 
 def append_at_commit(work: UnitOfWork, records: Sequence[AuditRecord], now: datetime) -> None:
     """``append``, done by ``work``'s commit just before it writes (the same entries, the same
-    chain, the head locked last); a rollback drops them with everything else."""
+    chain, the head locked last); a rollback drops them with everything else. Called more
+    than once in a unit of work (the registrar's batch), the entries are chained in the order
+    of the calls under the one lock."""
     if not records:
         return
-    pending = list(records)
+    chain = work.pending_at_commit(_ChainAtCommit)
+    if chain is None:
+        chain = _ChainAtCommit()
+        work.write_at_commit(chain)
+    chain.groups.append((list(records), now))
 
-    async def entries(session: AsyncSession) -> Inserts:
+
+@dataclass
+class _ChainAtCommit:
+    """The entries of every ``append_at_commit`` of one unit of work: one head lock, one
+    chain (a second lock would re-read the head and start the chain over)."""
+
+    groups: list[tuple[list[AuditRecord], datetime]] = field(default_factory=list)
+
+    async def __call__(self, session: AsyncSession) -> Inserts:
         head = await repository.lock_head(session)
-        chained = _entries(head, pending, now)
-        head.seq, head.hash = chained[-1].seq, chained[-1].hash  # written with the entries
-        return [(_ENTRIES, [column_values(entry, _ENTRY_COLUMNS) for entry in chained])]
-
-    work.write_at_commit(entries)
+        rows: list[dict[str, Any]] = []
+        for records, now in self.groups:
+            chained = _entries(head, records, now)
+            head.seq, head.hash = chained[-1].seq, chained[-1].hash  # written with the entries
+            rows += [column_values(entry, _ENTRY_COLUMNS) for entry in chained]
+        return [(_ENTRIES, rows)]
 
 
 _ENTRY_COLUMNS = all_columns(AuditEntry)
