@@ -5,9 +5,12 @@ additional or spontaneous information) is registered by ``conversations.incoming
 way, once; its live notice is published after the commit.
 
 For a request: the national check first, outside any transaction (``check_subject`` never
-raises for a register's sake), then one unit of work (``service.py``), then the ack — after
+raises for a register's sake), then a unit of work (``service.py``), then the ack — after
 the commit, so that a crash in between only causes a redelivery, which the inbox and the
-unique (channel, partner_reference) absorb. A message that can never be registered (malformed,
+unique (channel, partner_reference) absorb. Messages checked while a transaction is being
+written wait and go in the next one together (one commit, one audit-chain lock, one notice
+publish for the batch); a lone message goes at once. A batch that fails is applied again one
+message per transaction, which tells the message that failed from the others. A message that can never be registered (malformed,
 or refused by the registration's own rules) is dead-lettered to ``oss_router.dead.inbound``
 with its reason in the log. While the database is unreachable the delivery is held and tried
 again (not requeued: it would use up its delivery limit).
@@ -15,12 +18,15 @@ again (not requeued: it would use up its delivery limit).
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy import text
 
+from oss_router.aio import first_completed
 from oss_router.broker.contract import Broker, Consumer, Delivery
 from oss_router.broker.topology import INBOUND_QUEUE
 from oss_router.clock import Clock, utcnow
@@ -34,7 +40,7 @@ from oss_router.registers.service import NationalCheck
 from oss_router.registrar import service
 from oss_router.telemetry import context, metrics
 from oss_router.telemetry.logs import describe_validation_error
-from oss_router.unit_of_work import unit_of_work
+from oss_router.unit_of_work import UnitOfWork, unit_of_work
 
 log = logging.getLogger(__name__)
 
@@ -58,13 +64,28 @@ class Registrar:
         self._prefetch = prefetch
         self._clock = clock
         self._stopping = asyncio.Event()
+        self._batch_size = prefetch  # every message in flight may join one batch
+        self._pending: list[_Pending] = []
+        self._arrived = asyncio.Event()
+        self._writer_stop = asyncio.Event()
+        self._writer: asyncio.Task[None] | None = None
         self.in_flight = 0
+        self.batches = 0  # transactions of the batch writer (observability, tests)
         self.handled: dict[str, int] = {}  # outcome -> count (observability, tests)
 
     async def start(self) -> Consumer:
         self._stopping.clear()
+        self._writer_stop.clear()
+        self._writer = asyncio.create_task(self._write_batches(), name="registrar-writer")
         consumer = await self._broker.consume(INBOUND_QUEUE, self.handle, prefetch=self._prefetch)
         return _RegistrarConsumer(self, consumer)
+
+    async def _stop_writer(self) -> None:
+        """Once the consumer is cancelled (no handler is waiting for a batch any more)."""
+        self._writer_stop.set()
+        if self._writer is not None:
+            await self._writer
+            self._writer = None
 
     async def handle(self, delivery: Delivery) -> None:
         correlation = context.from_headers(delivery.headers, delivery.correlation_id)
@@ -88,18 +109,11 @@ class Registrar:
         check = None
         if registration is not None:
             check = await self._check(registration.kind, message.subject or {})
-        while True:
-            try:
-                outcome = await self._apply(message, registration, check)
-                break
-            except ProblemError as error:  # the registration's own rules refused it
-                await self._refuse(delivery, _problem(error))
+        outcome = await self._batched(_Pending(message, registration, check))
+        if outcome is None:  # its batch failed: on its own, which tells what failed
+            outcome = await self._alone(delivery, message, registration, check)
+            if outcome is None:
                 return
-            except Exception:
-                if self._stopping.is_set() or await self._database_ok():
-                    raise  # a poison message: put back; its delivery limit dead-letters it
-                log.warning("registrar: database unreachable; holding %s", delivery.message_id)
-                await asyncio.sleep(ERROR_PAUSE_SECONDS)
         await delivery.ack()
         self._count(outcome)
         log.log(
@@ -110,25 +124,65 @@ class Registrar:
             outcome,
         )
 
-    async def _apply(
+    async def _batched(self, pending: "_Pending") -> service.Outcome | None:
+        """Its outcome once the batch holding it is committed; None when that batch failed."""
+        self._pending.append(pending)
+        self._arrived.set()
+        return await pending.done
+
+    async def _alone(
         self,
+        delivery: Delivery,
         message: PartnerMessage,
         registration: InboundRegistration | None,
         check: NationalCheck | None,
-    ) -> service.Outcome:
+    ) -> service.Outcome | None:
+        """One transaction of its own; None when it was dead-lettered (refused)."""
+        while True:
+            try:
+                [outcome] = await self._apply([_Pending(message, registration, check)])
+                return outcome
+            except ProblemError as error:  # the registration's own rules refused it
+                await self._refuse(delivery, _problem(error))
+                return None
+            except Exception:
+                if self._stopping.is_set() or await self._database_ok():
+                    raise  # a poison message: put back; its delivery limit dead-letters it
+                log.warning("registrar: database unreachable; holding %s", delivery.message_id)
+                await asyncio.sleep(ERROR_PAUSE_SECONDS)
+
+    async def _write_batches(self) -> None:
+        """Under load the handlers' messages wait here while a batch is written, and go in the
+        next one together: one transaction, one audit-chain lock and one notice publish for
+        all of them. A lone message is written at once (no linger: nothing to wait for)."""
+        while True:
+            if not self._pending:
+                self._arrived.clear()
+                if await first_completed(self._arrived.wait(), self._writer_stop.wait()) == 1:
+                    return
+            await asyncio.sleep(0)  # handlers ready now join this batch
+            batch = self._pending[: self._batch_size]
+            del self._pending[: len(batch)]
+            try:
+                outcomes: list[service.Outcome | None] = list(await self._apply(batch))
+            except Exception as error:
+                if len(batch) > 1:
+                    log.info("registrar: a batch of %d failed (%r); one by one", len(batch), error)
+                outcomes = [None] * len(batch)
+            self.batches += 1
+            for pending, outcome in zip(batch, outcomes, strict=True):
+                if not pending.done.done():
+                    pending.done.set_result(outcome)
+
+    async def _apply(self, batch: Sequence["_Pending"]) -> list[service.Outcome]:
         now = self._clock()
         # Timeline events as rows: nothing here reads them back before the commit, which writes
         # them with the audit entries and the chain head's move in one statement (PostgreSQL).
         async with unit_of_work(self._sessions, events_as_rows=True) as work:
-            if message.type == "message":
-                outcome = await service.take_message(work, message, now)
-            elif registration is None:
-                outcome = await service.take_clarification(work, message, now)
-            else:
-                outcome = await service.register_request(work, message, check, now)
+            outcomes = [await _apply_one(work, pending, now) for pending in batch]
         # Committed: the live screens hear of it (best effort; they also poll).
         await publish_notices(self._broker, work.notices)
-        return outcome
+        return outcomes
 
     async def _refuse(self, delivery: Delivery, reason: str) -> None:
         # The reason names fields, not their values: a partner message holds personal data.
@@ -150,6 +204,28 @@ class Registrar:
         return True
 
 
+@dataclass
+class _Pending:
+    """A partner message checked and waiting for its batch; ``done``: its outcome, or None
+    when the batch failed and it is to be applied on its own."""
+
+    message: PartnerMessage
+    registration: InboundRegistration | None
+    check: NationalCheck | None
+    done: "asyncio.Future[service.Outcome | None]" = field(
+        default_factory=lambda: asyncio.get_running_loop().create_future()
+    )
+
+
+async def _apply_one(work: UnitOfWork, pending: _Pending, now: datetime) -> service.Outcome:
+    message, registration = pending.message, pending.registration
+    if message.type == "message":
+        return await service.take_message(work, message, now)
+    if registration is None:
+        return await service.take_clarification(work, message, now)
+    return await service.register_request(work, message, pending.check, now)
+
+
 def _problem(error: ProblemError) -> str:
     """The refusal in words: the fields and what is wrong with them (no values)."""
     fields = "; ".join(f"{item.field}: {item.message}" for item in error.errors)
@@ -163,4 +239,7 @@ class _RegistrarConsumer:
 
     async def cancel(self, *, grace_seconds: float = 0.0) -> None:
         self._registrar._stopping.set()
-        await self._consumer.cancel(grace_seconds=grace_seconds)
+        try:
+            await self._consumer.cancel(grace_seconds=grace_seconds)
+        finally:
+            await self._registrar._stop_writer()
