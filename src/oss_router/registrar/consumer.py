@@ -10,10 +10,11 @@ the commit, so that a crash in between only causes a redelivery, which the inbox
 unique (channel, partner_reference) absorb. Messages checked while a transaction is being
 written wait and go in the next one together (one commit, one audit-chain lock, one notice
 publish for the batch); a lone message goes at once. A batch that fails is applied again one
-message per transaction, which tells the message that failed from the others. A message that can never be registered (malformed,
-or refused by the registration's own rules) is dead-lettered to ``oss_router.dead.inbound``
-with its reason in the log. While the database is unreachable the delivery is held and tried
-again (not requeued: it would use up its delivery limit).
+message per transaction, which tells the message that failed from the others. A message that
+can never be registered (malformed, or refused by the registration's own rules) is
+dead-lettered to ``oss_router.dead.inbound`` with its reason in the log. While the database is
+unreachable the delivery is held and tried again (not requeued: it would use up its delivery
+limit).
 """
 
 import asyncio
