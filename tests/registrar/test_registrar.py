@@ -139,6 +139,30 @@ async def test_what_cannot_be_registered_is_dead_lettered(app: FastAPI) -> None:
     assert await count(app) == 0
 
 
+async def test_messages_arriving_together_share_transactions_and_one_refused_spares_the_rest(
+    app: FastAPI,
+) -> None:
+    """Checked while a batch is written, messages go in the next one together; one that the
+    registration refuses inside the transaction (received more than a year ago) fails its
+    batch, and the batch is applied again one by one: the others are registered, it alone is
+    dead-lettered."""
+    registrar = runtime_of(app).registrar
+    assert registrar is not None
+    good = [partner_message() for _ in range(15)]
+    too_old = partner_message(received_at=datetime.now(UTC) - timedelta(days=400))
+    await publish(app, *good[:7], too_old, *good[7:])
+    await handled(app, "registered", len(good))
+    await handled(app, "malformed", 1)
+    assert {row.partner_reference for row in await rows(app)} == {
+        message.partner_reference for message in good
+    }
+    # Fewer writer transactions than messages: some held more than one (the one-by-one
+    # transactions after the failed batch are not the writer's).
+    assert registrar.batches < len(good) // 2
+    broker = runtime_of(app).broker
+    await eventually(lambda: broker.queue_stats(INBOUND_DEAD_QUEUE), lambda s: s.messages == 1)
+
+
 async def test_a_clarification_about_no_request_held_is_acknowledged_and_ignored(
     app: FastAPI,
 ) -> None:
