@@ -122,7 +122,8 @@ class Settings(BaseSettings):
     inbound_batch_size: int = Field(default=50, ge=1, le=1000)
     inbound_wait_seconds: float = Field(default=20.0, gt=0, le=300)
     inbound_idle_max_seconds: float = Field(default=5.0, gt=0, le=300)
-    # Partner messages the registrar works on at once (each its own transaction).
+    # Partner messages the registrar works on at once (checked concurrently, registered in
+    # batches of at most that many: registrar/consumer.py).
     registrar_prefetch: int = Field(default=16, ge=1, le=1000)
     # POST /v1/simulate/inbound (the embedded deployment's way for `oss-router simulate`):
     # unset means on in development, off in production.
