@@ -124,16 +124,8 @@ class UnitOfWork:
     ) -> None:
         """Append an event to a request's timeline (append-only: events are never updated,
         except by the retention purge, which strips their free text: retention/service.py)."""
-        values = {
-            "request_id": request_id,
-            "dispatch_id": dispatch_id,
-            "at": at,
-            "type": type,
-            "from_status": from_status,
-            "to_status": to_status,
-            "actor": actor,
-            "detail": detail or {},
-        }
+        transition = _transition(at, type, from_status, to_status, actor, detail)
+        values = {"request_id": request_id, "dispatch_id": dispatch_id, **transition}
         if self._rows is not None:
             self._rows.append(values)
         else:
@@ -153,16 +145,8 @@ class UnitOfWork:
     ) -> None:
         """Append an event to the timeline of a received request (never updated afterwards,
         except by the retention purge, which strips free text)."""
-        values = {
-            "inbound_id": inbound_id,
-            "reply_id": reply_id,
-            "at": at,
-            "type": type,
-            "from_status": from_status,
-            "to_status": to_status,
-            "actor": actor,
-            "detail": detail or {},
-        }
+        transition = _transition(at, type, from_status, to_status, actor, detail)
+        values = {"inbound_id": inbound_id, "reply_id": reply_id, **transition}
         if self._inbound_rows is not None:
             self._inbound_rows.append(values)
         else:
@@ -283,6 +267,25 @@ class UnitOfWork:
         if self._inbound_rows is not None:
             self._inbound_rows.clear()
         await self.session.rollback()
+
+
+def _transition(
+    at: datetime,
+    type: str,
+    from_status: str | None,
+    to_status: str | None,
+    actor: str,
+    detail: dict[str, Any] | None,
+) -> dict[str, Any]:
+    """The columns every timeline event has, of a request's or of a received request's."""
+    return {
+        "at": at,
+        "type": type,
+        "from_status": from_status,
+        "to_status": to_status,
+        "actor": actor,
+        "detail": detail or {},
+    }
 
 
 @asynccontextmanager
