@@ -31,7 +31,8 @@ def broker_cpu() -> float:
     return sum(cpu_seconds(pid) for pid in pids_named("beam.smp"))
 
 
-async def measure(url: str, count: int, queue_type: str, window: int) -> None:
+async def measure(url: str, count: int, queue_type: str, window: int) -> float:
+    """RabbitMQ's CPU milliseconds per message (printed with the rate, and returned)."""
     connection = await aio_pika.connect(url)
     try:
         publisher = await connection.channel(publisher_confirms=True)
@@ -66,6 +67,7 @@ async def measure(url: str, count: int, queue_type: str, window: int) -> None:
         rate = count / (time.perf_counter() - started)
         label = f"{queue_type} queue, confirm window {window}"
         print(f"  {label:32} {cpu_ms:6.3f} ms CPU/message  {rate:7.0f}/s")
+        return cpu_ms
     finally:
         await connection.close()
 

@@ -25,7 +25,7 @@ from oss_router.inbound.schemas import InboundRegistration
 from oss_router.inbound.timeline import record_inbound_event
 from oss_router.messages.codes import AccessType, InboundStatus, Kind, Urgency
 from oss_router.messages.subjects import subject_document
-from oss_router.models import ExchangeRequest, InboundRequest
+from oss_router.models import InboundRequest
 from oss_router.registers.consultation import check_consultation
 from oss_router.registers.service import NationalCheck, access_type_for
 from oss_router.routing.duplicate import subject_fingerprint
@@ -210,33 +210,19 @@ def _row(
 async def _related(work: UnitOfWork, kind: Kind, fingerprint: str) -> list[dict[str, Any]]:
     """Earlier requests about the same subject: received ones, then outgoing ones (the
     duplicate fingerprint of ``routing.duplicate``; purged requests have none)."""
-    session = work.session
-    inbound = await repository.inbound_like(session, kind.value, fingerprint)
-    outgoing = await repository.outgoing_like(session, kind.value, fingerprint)
-    return [*map(_related_inbound, inbound), *map(_related_outgoing, outgoing)]
+    found = await repository.related_requests(work.session, kind.value, fingerprint)
+    return [_related_document(related) for related in found]
 
 
-def _related_inbound(request: InboundRequest) -> dict[str, Any]:
+def _related_document(related: repository.Related) -> dict[str, Any]:
     return {
-        "direction": "inbound",
-        "id": str(request.id),
-        "at": request.received_at.isoformat(),
-        "status": request.status,
-        "countries": [request.requesting_country],
-        "channel": request.channel,
-        "unit": request.unit,
-    }
-
-
-def _related_outgoing(request: ExchangeRequest) -> dict[str, Any]:
-    return {
-        "direction": "outgoing",
-        "id": str(request.id),
-        "at": request.created_at.isoformat(),
-        "status": request.status,
-        "countries": list(request.target_countries),
-        "channel": None,
-        "unit": request.unit,
+        "direction": related.direction,
+        "id": str(related.id),
+        "at": related.at.isoformat(),
+        "status": related.status,
+        "countries": related.countries,
+        "channel": related.channel,
+        "unit": related.unit,
     }
 
 
