@@ -2,7 +2,7 @@
 timeline, its related requests and its audit entries (collection, register consultation)."""
 
 import asyncio
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -16,7 +16,7 @@ from oss_router.inbound import repository
 from oss_router.inbound.deadlines import InboundTargets
 from oss_router.inbound.registration import register_inbound
 from oss_router.inbound.schemas import INBOUND_REGISTRATION
-from oss_router.messages.codes import AccessType
+from oss_router.messages.codes import AccessType, RequestStatus
 from oss_router.models import AuditEntry, InboundEvent, InboundRequest
 from oss_router.registers.service import NationalCheck
 from oss_router.unit_of_work import unit_of_work
@@ -142,6 +142,19 @@ async def test_related_requests_are_earlier_received_and_outgoing_ones(
         ("inbound", str(first.id)),
         ("outgoing", outgoing.json()["id"]),
     ]
+    received, sent = second.related
+    assert received == {
+        "direction": "inbound",
+        "id": str(first.id),
+        "at": first.received_at.isoformat(),
+        "status": first.status,
+        "countries": [first.requesting_country],
+        "channel": first.channel,
+        "unit": first.unit,
+    }
+    assert (sent["countries"], sent["channel"]) == (["DE"], None)
+    assert sent["status"] in set(RequestStatus)  # where the dispatch has got to by now
+    assert datetime.fromisoformat(sent["at"]).tzinfo is not None
     assert other.related == []
 
 

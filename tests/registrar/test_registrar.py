@@ -129,6 +129,17 @@ async def test_a_message_handed_over_twice_is_registered_once(app: FastAPI) -> N
     assert row.requesting_country == "DE"
 
 
+async def test_copies_of_a_message_in_one_batch_register_it_once(app: FastAPI) -> None:
+    """The batch claims its messages' ids in one statement: a copy arriving with the first
+    (the adapter handed it over again at once) is a duplicate all the same."""
+    message, others = partner_message(), [partner_message() for _ in range(6)]
+    await publish(app, *others[:3], message, message, *others[3:], message)
+    await handled(app, "registered", len(others) + 1)
+    await handled(app, "duplicate", 2)
+    references = [row.partner_reference for row in await rows(app)]
+    assert sorted(references) == sorted(m.partner_reference for m in [message, *others])
+
+
 async def test_what_cannot_be_registered_is_dead_lettered(app: FastAPI) -> None:
     urgent_without_ground = partner_message(urgency="urgent")
     unknown_country = partner_message(requesting_country="QQ")

@@ -8,7 +8,23 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, Insert, and_, bindparam, case, func, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Insert,
+    Integer,
+    Select,
+    String,
+    and_,
+    bindparam,
+    case,
+    cast,
+    func,
+    literal,
+    null,
+    or_,
+    select,
+    union_all,
+)
 from sqlalchemy.dialects.postgresql import insert as postgres_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -121,54 +137,68 @@ async def related_requests(
     session: AsyncSession, kind: str, fingerprint: str, limit: int = RELATED_LIMIT
 ) -> list[Related]:
     """Earlier received requests about the same subject, newest first, then outgoing ones
-    (any status), newest first: the columns the registration keeps, no ORM objects (loading
-    them cost a SELECT more each for their replies and dispatches: decision 0037)."""
+    (any status), newest first: at most ``limit`` of each, the columns the registration keeps.
+    One statement, and no ORM objects (loading them cost a SELECT more each for their
+    replies and dispatches: decision 0037)."""
     parameters = {"kind": kind, "fingerprint": fingerprint, "limit": limit}
-    inbound = (await session.execute(_INBOUND_LIKE, parameters)).all()
-    outgoing = (await session.execute(_OUTGOING_LIKE, parameters)).all()
+    rows = (await session.execute(_RELATED, parameters)).all()
     return [
-        *(
-            Related("inbound", id_, at, status, [country], channel, unit)
-            for id_, at, status, country, channel, unit in inbound
-        ),
-        *(
-            Related("outgoing", id_, at, status, list(countries), None, unit)
-            for id_, at, status, countries, unit in outgoing
-        ),
+        Related(
+            direction,
+            id_,
+            at,
+            status,
+            [country] if country is not None else list(countries or []),
+            channel,
+            unit,
+        )
+        for direction, id_, at, status, country, countries, channel, unit in rows
     ]
 
 
-_INBOUND_LIKE = (
-    select(
-        InboundRequest.id,
-        InboundRequest.received_at,
-        InboundRequest.status,
-        InboundRequest.requesting_country,
-        InboundRequest.channel,
-        InboundRequest.unit,
+def _related() -> Select[Any]:
+    kind = bindparam("kind", type_=String)
+    fingerprint = bindparam("fingerprint", type_=String)
+    limit = bindparam("limit", type_=Integer)
+    countries_type = ExchangeRequest.target_countries.type
+    inbound = (
+        select(
+            literal("inbound", String).label("direction"),
+            InboundRequest.id.label("id"),
+            InboundRequest.received_at.label("at"),
+            InboundRequest.status.label("status"),
+            InboundRequest.requesting_country.label("country"),
+            cast(null(), countries_type).label("countries"),
+            InboundRequest.channel.label("channel"),
+            InboundRequest.unit.label("unit"),
+        )
+        .where(InboundRequest.kind == kind, InboundRequest.subject_fingerprint == fingerprint)
+        .order_by(InboundRequest.received_at.desc(), InboundRequest.id.desc())
+        .limit(limit)
+        .subquery()
     )
-    .where(
-        InboundRequest.kind == bindparam("kind"),
-        InboundRequest.subject_fingerprint == bindparam("fingerprint"),
+    outgoing = (
+        select(
+            literal("outgoing", String).label("direction"),
+            ExchangeRequest.id.label("id"),
+            ExchangeRequest.created_at.label("at"),
+            ExchangeRequest.status.label("status"),
+            cast(null(), String).label("country"),
+            ExchangeRequest.target_countries.label("countries"),
+            cast(null(), String).label("channel"),
+            ExchangeRequest.unit.label("unit"),
+        )
+        .where(ExchangeRequest.kind == kind, ExchangeRequest.subject_fingerprint == fingerprint)
+        .order_by(ExchangeRequest.created_at.desc(), ExchangeRequest.id.desc())
+        .limit(limit)
+        .subquery()
     )
-    .order_by(InboundRequest.received_at.desc(), InboundRequest.id.desc())
-    .limit(bindparam("limit"))
-)
-_OUTGOING_LIKE = (
-    select(
-        ExchangeRequest.id,
-        ExchangeRequest.created_at,
-        ExchangeRequest.status,
-        ExchangeRequest.target_countries,
-        ExchangeRequest.unit,
-    )
-    .where(
-        ExchangeRequest.kind == bindparam("kind"),
-        ExchangeRequest.subject_fingerprint == bindparam("fingerprint"),
-    )
-    .order_by(ExchangeRequest.created_at.desc(), ExchangeRequest.id.desc())
-    .limit(bindparam("limit"))
-)
+    both = union_all(select(inbound), select(outgoing)).subquery()
+    # "inbound" sorts before "outgoing": received ones first, each part newest first.
+    return select(both).order_by(both.c.direction, both.c.at.desc(), both.c.id.desc())
+
+
+_RELATED = _related()
 
 
 async def case_holding(session: AsyncSession, inbound_id: UUID) -> CaseFile | None:

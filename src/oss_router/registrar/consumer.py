@@ -23,6 +23,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
+from uuid import UUID
 
 from pydantic import ValidationError
 from sqlalchemy import text
@@ -180,7 +181,8 @@ class Registrar:
         # Timeline events as rows: nothing here reads them back before the commit, which writes
         # them with the audit entries and the chain head's move in one statement (PostgreSQL).
         async with unit_of_work(self._sessions, events_as_rows=True) as work:
-            outcomes = [await _apply_one(work, pending, now) for pending in batch]
+            claimed = await service.claim_requests(work, [each.message for each in batch], now)
+            outcomes = [await _apply_one(work, pending, claimed, now) for pending in batch]
         # Committed: the live screens hear of it (best effort; they also poll).
         await publish_notices(self._broker, work.notices)
         return outcomes
@@ -218,13 +220,18 @@ class _Pending:
     )
 
 
-async def _apply_one(work: UnitOfWork, pending: _Pending, now: datetime) -> service.Outcome:
+async def _apply_one(
+    work: UnitOfWork, pending: _Pending, claimed: set[UUID], now: datetime
+) -> service.Outcome:
     message, registration = pending.message, pending.registration
     if message.type == "message":
         return await service.take_message(work, message, now)
     if registration is None:
         return await service.take_clarification(work, message, now)
-    return await service.register_request(work, message, pending.check, now)
+    # Taken from the set: a second copy of the message in the same batch is a duplicate.
+    first = message.message_id in claimed
+    claimed.discard(message.message_id)
+    return await service.register_request(work, message, pending.check, now, claimed=first)
 
 
 def _problem(error: ProblemError) -> str:

@@ -11,8 +11,10 @@ does), never consults a register (the caller does that first, outside the transa
   its own id, and its row's id is the message's).
 """
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Literal
+from uuid import UUID
 
 from oss_router.inbound.partner import register_partner_message, registration_from_message
 from oss_router.inbound.reply_results import apply_partner_clarification
@@ -39,10 +41,26 @@ def registration_of(message: PartnerMessage) -> InboundRegistration:
     return registration_from_message(message)
 
 
+async def claim_requests(
+    work: UnitOfWork, messages: Sequence[PartnerMessage], now: datetime
+) -> set[UUID]:
+    """The ids of the requests among ``messages`` not processed before, claimed in the inbox
+    in one statement for the whole batch (one round trip, not one per message)."""
+    ids = [message.message_id for message in messages if message.type == "request"]
+    return await inbox.claim(work.session, ids, now) if ids else set()
+
+
 async def register_request(
-    work: UnitOfWork, message: PartnerMessage, check: NationalCheck | None, now: datetime
+    work: UnitOfWork,
+    message: PartnerMessage,
+    check: NationalCheck | None,
+    now: datetime,
+    *,
+    claimed: bool,
 ) -> Outcome:
-    if not await inbox.claim(work.session, [message.message_id], now):
+    """``claimed``: its id was claimed in the inbox by this unit of work (``claim_requests``);
+    not claimed, the message was processed before and registers nothing."""
+    if not claimed:
         return "duplicate"
     _, created = await register_partner_message(work, message, national_check=check, now=now)
     return "registered" if created else "duplicate"
