@@ -125,6 +125,11 @@ class Settings(BaseSettings):
     # Partner messages the registrar works on at once (checked concurrently, registered in
     # batches of at most that many: registrar/consumer.py).
     registrar_prefetch: int = Field(default=16, ge=1, le=1000)
+    # After a small batch the registrar's next one waits this long for company (decision
+    # 0037): at a steady low rate each message would otherwise pay a whole transaction. A
+    # request is registered at most this much later; its deadline runs from its receipt.
+    # 0: no wait.
+    registrar_idle_linger_ms: float = Field(default=50.0, ge=0, le=1000)
     # POST /v1/simulate/inbound (the embedded deployment's way for `oss-router simulate`):
     # unset means on in development, off in production.
     simulation: bool | None = None

@@ -229,6 +229,7 @@ class Runtime:
             self.broker,
             check=self.registers.check,
             prefetch=self.settings.registrar_prefetch,
+            idle_linger_seconds=self.settings.registrar_idle_linger_ms / 1000,
             clock=self.clock,
         )
         self._consumers.append(await self.registrar.start())

@@ -2,6 +2,7 @@
 partner sends is registered once with its deadline; what cannot be registered is dead-lettered;
 a clarification goes to the actions' code."""
 
+import asyncio
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -215,3 +216,28 @@ async def test_simulation_can_be_turned_off(database_url: str) -> None:
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
             off = await simulate(client, app, channel="pccc", count=1)
     assert off.status_code == 404
+
+
+@pytest.mark.parametrize(("linger_ms", "gap_seconds"), [(1000.0, 0.05), (0.0, 0.15)])
+async def test_at_a_trickle_a_batch_waits_for_company_only_when_told_to(
+    database_url: str, linger_ms: float, gap_seconds: float
+) -> None:
+    """After a small batch the next one waits ``registrar_idle_linger_ms`` for others:
+    messages sent one at a time, closer together than that, share transactions (decision
+    0037); with 0 each is written as it comes."""
+    from oss_router.app import create_app
+
+    settings = make_settings(database_url, registrar_idle_linger_ms=linger_ms)
+    app = create_app(settings, migrate=True)
+    async with app.router.lifespan_context(app):
+        registrar = runtime_of(app).registrar
+        assert registrar is not None
+        messages = [partner_message() for _ in range(5)]
+        for message in messages:
+            await publish(app, message)
+            await asyncio.sleep(gap_seconds)
+        await handled(app, "registered", len(messages))
+        if linger_ms:
+            assert registrar.batches <= 2
+        else:
+            assert registrar.batches == len(messages)

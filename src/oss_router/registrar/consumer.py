@@ -47,6 +47,9 @@ from oss_router.unit_of_work import UnitOfWork, unit_of_work
 log = logging.getLogger(__name__)
 
 ERROR_PAUSE_SECONDS = 1.0
+# A batch at least this large means messages arrive faster than they are written: the next
+# one starts without the idle linger.
+BUSY_BATCH = 4
 Checker = Callable[[Kind, Mapping[str, Any]], Awaitable[NationalCheck]]
 
 
@@ -58,17 +61,20 @@ class Registrar:
         *,
         check: Checker,
         prefetch: int = 16,
+        idle_linger_seconds: float = 0.0,
         clock: Clock = utcnow,
     ) -> None:
         self._sessions = sessions
         self._broker = broker
         self._check = check
         self._prefetch = prefetch
+        self._idle_linger = idle_linger_seconds
         self._clock = clock
         self._stopping = asyncio.Event()
         self._batch_size = prefetch  # every message in flight may join one batch
         self._pending: list[_Pending] = []
         self._arrived = asyncio.Event()
+        self._window_full = asyncio.Event()  # as many messages in flight as prefetched
         self._writer_stop = asyncio.Event()
         self._writer: asyncio.Task[None] | None = None
         self.in_flight = 0
@@ -93,6 +99,8 @@ class Registrar:
         correlation = context.from_headers(delivery.headers, delivery.correlation_id)
         with context.bound(correlation, "registrar"):
             self.in_flight += 1
+            if self.in_flight >= self._prefetch:
+                self._window_full.set()
             try:
                 await self._handle(delivery)
             finally:
@@ -156,15 +164,22 @@ class Registrar:
     async def _write_batches(self) -> None:
         """Under load the handlers' messages wait here while a batch is written, and go in the
         next one together: one transaction, one audit-chain lock and one notice publish for
-        all of them. A lone message is written at once (no linger: nothing to wait for)."""
+        all of them. After a small batch (a low rate) the next one waits ``idle_linger`` for
+        company first: at a steady trickle each message would otherwise pay the whole fixed
+        cost of a transaction alone (decision 0037). Under load batches fill by themselves
+        and are written at once."""
+        last = 0  # messages in the previous batch
         while True:
             if not self._pending:
                 self._arrived.clear()
                 if await first_completed(self._arrived.wait(), self._writer_stop.wait()) == 1:
                     return
+            if self._idle_linger and last < BUSY_BATCH:
+                await self._linger_for_company()
             await asyncio.sleep(0)  # handlers ready now join this batch
             batch = self._pending[: self._batch_size]
             del self._pending[: len(batch)]
+            last = len(batch)
             try:
                 outcomes: list[service.Outcome | None] = list(await self._apply(batch))
             except Exception as error:
@@ -175,6 +190,17 @@ class Registrar:
             for pending, outcome in zip(batch, outcomes, strict=True):
                 if not pending.done.done():
                     pending.done.set_result(outcome)
+
+    async def _linger_for_company(self) -> None:
+        """Up to ``idle_linger``; over at once when the prefetch window is full: no other
+        message can arrive before some are acknowledged, and waiting would only stall them
+        (the messages still being checked join the next batch)."""
+        self._window_full.clear()
+        if self.in_flight >= self._prefetch or self._writer_stop.is_set():
+            return
+        await first_completed(
+            asyncio.sleep(self._idle_linger), self._window_full.wait(), self._writer_stop.wait()
+        )
 
     async def _apply(self, batch: Sequence["_Pending"]) -> list[service.Outcome]:
         now = self._clock()
