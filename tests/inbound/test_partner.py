@@ -8,7 +8,7 @@ from fastapi import FastAPI
 
 from oss_router.errors import ValidationFailed
 from oss_router.inbound.deadlines import InboundTargets
-from oss_router.inbound.partner import register_partner_message, registration_from_message
+from oss_router.inbound.partner import register_partner_messages, registration_from_message
 from oss_router.messages.inbound import PartnerMessage, partner_message_id
 from oss_router.unit_of_work import unit_of_work
 from tests.inbound.conftest import T0
@@ -34,10 +34,10 @@ async def test_a_partner_message_is_registered_once(app: FastAPI) -> None:
     results = []
     for _ in range(2):
         async with unit_of_work(app.state.runtime.sessions) as work:
-            results.append(
-                await register_partner_message(
-                    work, message(), national_check=None, now=T0, targets=InboundTargets()
-                )
+            sent = message()
+            requests = [(sent, registration_from_message(sent), None)]
+            results += await register_partner_messages(
+                work, requests, now=T0, targets=InboundTargets()
             )
     (first, created), (again, created_again) = results
     assert (created, created_again) == (True, False)

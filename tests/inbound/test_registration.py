@@ -14,7 +14,7 @@ from oss_router.auth.principal import system_actor
 from oss_router.errors import ValidationFailed
 from oss_router.inbound import repository
 from oss_router.inbound.deadlines import InboundTargets
-from oss_router.inbound.registration import register_inbound
+from oss_router.inbound.registration import prepare_inbound, register_inbound, register_prepared
 from oss_router.inbound.schemas import INBOUND_REGISTRATION
 from oss_router.messages.codes import AccessType, RequestStatus
 from oss_router.models import AuditEntry, InboundEvent, InboundRequest
@@ -177,14 +177,16 @@ async def test_concurrent_registrations_on_postgres_make_one_row(
     app: FastAPI, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     inserted: list[bool] = []
-    insert_once = repository.insert_once
+    insert_new = repository.insert_new
 
-    async def counted(session: Any, values: dict[str, Any]) -> InboundRequest | None:
-        row = await insert_once(session, values)
-        inserted.append(row is not None)
-        return row
+    async def counted(
+        session: Any, rows: list[dict[str, Any]]
+    ) -> dict[tuple[str, str], InboundRequest]:
+        made = await insert_new(session, rows)
+        inserted.append(bool(made))
+        return made
 
-    monkeypatch.setattr(repository, "insert_once", counted)
+    monkeypatch.setattr(repository, "insert_new", counted)
     body = registration(partner_reference="RACE-1")
     results = await asyncio.gather(*(_register(app, body) for _ in range(8)))
     # Every one met the others at the insert: one row made, the other seven found it.
@@ -230,3 +232,56 @@ async def test_every_deadline_case_is_stored_from_the_received_time(app: FastAPI
         assert request.received_at == received
         assert request.due_at == received + timedelta(hours=hours), (channel, urgency, access)
         assert words in request.deadline_basis
+
+
+async def _register_batch(
+    app: FastAPI, bodies: list[dict[str, Any]]
+) -> list[tuple[InboundRequest, bool]]:
+    async with unit_of_work(app.state.runtime.sessions) as work:
+        prepared = [
+            prepare_inbound(
+                INBOUND_REGISTRATION.validate_python(body),
+                actor=REGISTRAR,
+                source="channel",
+                national_check=CHECK,
+                now=T0,
+                targets=InboundTargets(),
+            )
+            for body in bodies
+        ]
+        return await register_prepared(work, prepared, T0)
+
+
+def _about(family_name: str, reference: str) -> dict[str, Any]:
+    subject = registration()["subject"] | {"family_name": family_name}
+    return registration(partner_reference=reference, subject=subject)
+
+
+async def test_a_batch_registers_each_once_with_its_related_requests(app: FastAPI) -> None:
+    """One lookup and one insert for the batch: each new request gets its own related ones,
+    and one registered before is found, not registered again."""
+    kowalski, _ = await _register(app, _about("Kowalski", "e1"))
+    mueller, _ = await _register(app, _about("Müller", "e2"))
+    results = await _register_batch(
+        app, [_about("Kowalski", "a"), _about("Nowak", "b"), _about("Müller", "e2")]
+    )
+    assert [created for _, created in results] == [True, True, False]
+    (new_kowalski, _), (nowak, _), (again, _) = results
+    assert [entry["id"] for entry in new_kowalski.related] == [str(kowalski.id)]
+    assert nowak.related == []
+    assert again.id == mueller.id
+    assert await _count(app, InboundRequest) == 4
+    assert await _count(app, InboundEvent) == 4  # one "received" each, none for the repeat
+
+
+async def test_two_of_a_batch_about_one_subject_see_each_other(app: FastAPI) -> None:
+    """The second lists the first among its related requests, as it would arriving later;
+    a second copy of a request in the same batch is found, not registered twice."""
+    results = await _register_batch(
+        app, [_about("Lis", "d1"), _about("Lis", "d2"), _about("Lis", "d1")]
+    )
+    assert [created for _, created in results] == [True, True, False]
+    (first, _), (second, _), (copy, _) = results
+    assert [entry["id"] for entry in second.related] == [str(first.id)]
+    assert copy.id == first.id
+    assert await _count(app, InboundRequest) == 2

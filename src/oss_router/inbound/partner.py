@@ -1,9 +1,10 @@
 """A partner's message, as the registrar registers it: ``PartnerMessage`` → registration.
 
 The registrar (the role that consumes the ``oss_router.inbound`` queue) runs the national
-check first, outside any transaction, then calls ``register_partner_message`` in its unit of
-work. A message that cannot be registered as sent raises ``ValidationFailed`` naming the fields
-(``subject.family_name``, ``urgency_ground``): not worth a retry, a dead letter.
+check first, outside any transaction, then calls ``register_partner_messages`` in its unit of
+work, for the requests of a batch together. A message that cannot be registered as sent
+raises ``ValidationFailed`` naming the fields (``subject.family_name``, ``urgency_ground``):
+not worth a retry, a dead letter.
 """
 
 from collections.abc import Sequence
@@ -16,7 +17,11 @@ from oss_router.auth.principal import system_actor
 from oss_router.errors import FieldError, ValidationFailed
 from oss_router.field_messages import sentence
 from oss_router.inbound.deadlines import InboundTargets
-from oss_router.inbound.registration import register_inbound, require_urgency_ground
+from oss_router.inbound.registration import (
+    prepare_inbound,
+    register_prepared,
+    require_urgency_ground,
+)
 from oss_router.inbound.schemas import INBOUND_REGISTRATION, InboundRegistration
 from oss_router.messages.codes import Kind
 from oss_router.messages.inbound import PartnerMessage
@@ -80,22 +85,26 @@ def _name(loc: Sequence[Any]) -> str:
     return name or "kind"
 
 
-async def register_partner_message(
+async def register_partner_messages(
     work: UnitOfWork,
-    message: PartnerMessage,
+    requests: Sequence[tuple[PartnerMessage, InboundRegistration, NationalCheck | None]],
     *,
-    national_check: NationalCheck | None,
     now: datetime,
     targets: InboundTargets | None = None,
-) -> tuple[InboundRequest, bool]:
-    """``register_inbound`` of the message, by the registrar, with its correlation id."""
-    return await register_inbound(
-        work,
-        registration_from_message(message),
-        actor=REGISTRAR,
-        source="channel",
-        national_check=national_check,
-        now=now,
-        targets=targets,
-        correlation_id=message.correlation_id,
-    )
+) -> list[tuple[InboundRequest, bool]]:
+    """``register_inbound`` of each partner's request (its registration from
+    ``registration_from_message``, its national check), by the registrar, with its
+    correlation id: together, in one lookup of related requests and one insert."""
+    prepared = [
+        prepare_inbound(
+            registration,
+            actor=REGISTRAR,
+            source="channel",
+            national_check=check,
+            now=now,
+            targets=targets,
+            correlation_id=message.correlation_id,
+        )
+        for message, registration, check in requests
+    ]
+    return await register_prepared(work, prepared, now)

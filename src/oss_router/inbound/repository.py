@@ -31,7 +31,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import lazyload
 from sqlalchemy.orm.attributes import set_committed_value
 
-from oss_router.db import ByDialect
+from oss_router.db import ByDialect, any_of
 from oss_router.errors import FieldError, ValidationFailed
 from oss_router.messages.codes import Channel, InboundStatus
 from oss_router.models import (
@@ -80,20 +80,24 @@ async def find(
     return (await session.execute(query)).scalar_one_or_none()
 
 
-async def insert_once(session: AsyncSession, values: dict[str, Any]) -> InboundRequest | None:
-    """Insert the row and return it, unless (channel, partner_reference) is registered
-    already: None then.
+async def insert_new(
+    session: AsyncSession, rows: Sequence[dict[str, Any]]
+) -> dict[tuple[str, str], InboundRequest]:
+    """Insert the rows in one statement and return those inserted, by (channel,
+    partner_reference): a row whose request is registered already is left out.
 
     ``ON CONFLICT DO NOTHING`` on the unique constraint: of two transactions registering the
     same request at once on PostgreSQL, the second waits for the first and then inserts
     nothing, without an error that would abort its transaction. SQLite serializes whole
     transactions (``BEGIN IMMEDIATE``), so the conflict is only ever with a committed row.
-    ``RETURNING`` the whole row makes the ORM object in the same round trip.
+    ``RETURNING`` the whole rows makes the ORM objects in the same round trip.
     """
-    returned = (await session.scalars(_INSERT_ONCE.of(session), values)).one_or_none()
-    if returned is not None:
-        set_committed_value(returned, "replies", [])  # a row just inserted has none
-    return returned
+    if not rows:
+        return {}
+    returned = (await session.scalars(_INSERT_ONCE.of(session), list(rows))).all()
+    for request in returned:
+        set_committed_value(request, "replies", [])  # a row just inserted has none
+    return {(request.channel, request.partner_reference): request for request in returned}
 
 
 def _insert_once(postgres: bool) -> Insert:
@@ -105,7 +109,7 @@ def _insert_once(postgres: bool) -> Insert:
         .on_conflict_do_nothing(index_elements=["channel", "partner_reference"])
         .returning(InboundRequest)
         # A row just inserted has no replies: no SELECT for the mapping's selectin load
-        # (``insert_once`` sets the empty list).
+        # (``insert_new`` sets the empty list).
         .options(lazyload(InboundRequest.replies))
     )
 
@@ -133,72 +137,77 @@ class Related:
     unit: str | None
 
 
-async def related_requests(
-    session: AsyncSession, kind: str, fingerprint: str, limit: int = RELATED_LIMIT
-) -> list[Related]:
-    """Earlier received requests about the same subject, newest first, then outgoing ones
-    (any status), newest first: at most ``limit`` of each, the columns the registration keeps.
-    One statement, and no ORM objects (loading them cost a SELECT more each for their
-    replies and dispatches: decision 0037)."""
-    parameters = {"kind": kind, "fingerprint": fingerprint, "limit": limit}
-    rows = (await session.execute(_RELATED, parameters)).all()
-    return [
-        Related(
-            direction,
-            id_,
-            at,
-            status,
-            [country] if country is not None else list(countries or []),
-            channel,
-            unit,
-        )
-        for direction, id_, at, status, country, countries, channel, unit in rows
-    ]
+async def related_to_subjects(
+    session: AsyncSession, subjects: Sequence[tuple[str, str]], limit: int = RELATED_LIMIT
+) -> dict[tuple[str, str], list[Related]]:
+    """For each (kind, subject fingerprint): the earlier received requests about it, newest
+    first, then the outgoing ones (any status), newest first, at most ``limit`` of each; the
+    columns the registration keeps. One statement for every subject of a batch, and no ORM
+    objects (loading them cost a SELECT more each for their replies and dispatches: decision
+    0037)."""
+    if not subjects:
+        return {}
+    parameters = {"fingerprints": sorted({fingerprint for _, fingerprint in subjects})}
+    rows = (await session.execute(_RELATED.of(session), parameters | {"limit": limit})).all()
+    found: dict[tuple[str, str], list[Related]] = {subject: [] for subject in subjects}
+    for direction, kind, fingerprint, id_, at, status, country, countries, channel, unit in rows:
+        if (kind, fingerprint) in found:
+            listed = [country] if country is not None else list(countries or [])
+            found[kind, fingerprint].append(
+                Related(direction, id_, at, status, listed, channel, unit)
+            )
+    return found
 
 
-def _related() -> Select[Any]:
-    kind = bindparam("kind", type_=String)
-    fingerprint = bindparam("fingerprint", type_=String)
+def _related(postgres: bool) -> Select[Any]:
     limit = bindparam("limit", type_=Integer)
     countries_type = ExchangeRequest.target_countries.type
-    inbound = (
-        select(
-            literal("inbound", String).label("direction"),
-            InboundRequest.id.label("id"),
-            InboundRequest.received_at.label("at"),
-            InboundRequest.status.label("status"),
-            InboundRequest.requesting_country.label("country"),
-            cast(null(), countries_type).label("countries"),
-            InboundRequest.channel.label("channel"),
-            InboundRequest.unit.label("unit"),
+    inbound = select(
+        literal("inbound", String).label("direction"),
+        InboundRequest.kind.label("kind"),
+        InboundRequest.subject_fingerprint.label("fingerprint"),
+        InboundRequest.id.label("id"),
+        InboundRequest.received_at.label("at"),
+        InboundRequest.status.label("status"),
+        InboundRequest.requesting_country.label("country"),
+        cast(null(), countries_type).label("countries"),
+        InboundRequest.channel.label("channel"),
+        InboundRequest.unit.label("unit"),
+        func.row_number()
+        .over(
+            partition_by=(InboundRequest.kind, InboundRequest.subject_fingerprint),
+            order_by=(InboundRequest.received_at.desc(), InboundRequest.id.desc()),
         )
-        .where(InboundRequest.kind == kind, InboundRequest.subject_fingerprint == fingerprint)
-        .order_by(InboundRequest.received_at.desc(), InboundRequest.id.desc())
-        .limit(limit)
-        .subquery()
-    )
-    outgoing = (
-        select(
-            literal("outgoing", String).label("direction"),
-            ExchangeRequest.id.label("id"),
-            ExchangeRequest.created_at.label("at"),
-            ExchangeRequest.status.label("status"),
-            cast(null(), String).label("country"),
-            ExchangeRequest.target_countries.label("countries"),
-            cast(null(), String).label("channel"),
-            ExchangeRequest.unit.label("unit"),
+        .label("rank"),
+    ).where(any_of(InboundRequest.subject_fingerprint, "fingerprints", postgres=postgres))
+    outgoing = select(
+        literal("outgoing", String).label("direction"),
+        ExchangeRequest.kind.label("kind"),
+        ExchangeRequest.subject_fingerprint.label("fingerprint"),
+        ExchangeRequest.id.label("id"),
+        ExchangeRequest.created_at.label("at"),
+        ExchangeRequest.status.label("status"),
+        cast(null(), String).label("country"),
+        ExchangeRequest.target_countries.label("countries"),
+        cast(null(), String).label("channel"),
+        ExchangeRequest.unit.label("unit"),
+        func.row_number()
+        .over(
+            partition_by=(ExchangeRequest.kind, ExchangeRequest.subject_fingerprint),
+            order_by=(ExchangeRequest.created_at.desc(), ExchangeRequest.id.desc()),
         )
-        .where(ExchangeRequest.kind == kind, ExchangeRequest.subject_fingerprint == fingerprint)
-        .order_by(ExchangeRequest.created_at.desc(), ExchangeRequest.id.desc())
-        .limit(limit)
-        .subquery()
-    )
-    both = union_all(select(inbound), select(outgoing)).subquery()
+        .label("rank"),
+    ).where(any_of(ExchangeRequest.subject_fingerprint, "fingerprints", postgres=postgres))
+    both = union_all(inbound, outgoing).subquery()
     # "inbound" sorts before "outgoing": received ones first, each part newest first.
-    return select(both).order_by(both.c.direction, both.c.at.desc(), both.c.id.desc())
+    return (
+        select(*(column for column in both.c if column.name != "rank"))
+        .where(both.c.rank <= limit)
+        .order_by(both.c.direction, both.c.at.desc(), both.c.id.desc())
+    )
 
 
-_RELATED = _related()
+_RELATED = ByDialect(_related)
 
 
 async def case_holding(session: AsyncSession, inbound_id: UUID) -> CaseFile | None:

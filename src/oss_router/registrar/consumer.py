@@ -23,7 +23,6 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
-from uuid import UUID
 
 from pydantic import ValidationError
 from sqlalchemy import text
@@ -207,8 +206,7 @@ class Registrar:
         # Timeline events as rows: nothing here reads them back before the commit, which writes
         # them with the audit entries and the chain head's move in one statement (PostgreSQL).
         async with unit_of_work(self._sessions, events_as_rows=True) as work:
-            claimed = await service.claim_requests(work, [each.message for each in batch], now)
-            outcomes = [await _apply_one(work, pending, claimed, now) for pending in batch]
+            outcomes = await _apply_all(work, batch, now)
         # Committed: the live screens hear of it (best effort; they also poll).
         await publish_notices(self._broker, work.notices)
         return outcomes
@@ -246,18 +244,44 @@ class _Pending:
     )
 
 
-async def _apply_one(
-    work: UnitOfWork, pending: _Pending, claimed: set[UUID], now: datetime
-) -> service.Outcome:
-    message, registration = pending.message, pending.registration
-    if message.type == "message":
-        return await service.take_message(work, message, now)
-    if registration is None:
-        return await service.take_clarification(work, message, now)
-    # Taken from the set: a second copy of the message in the same batch is a duplicate.
-    first = message.message_id in claimed
-    claimed.discard(message.message_id)
-    return await service.register_request(work, message, pending.check, now, claimed=first)
+async def _apply_all(
+    work: UnitOfWork, batch: Sequence[_Pending], now: datetime
+) -> list[service.Outcome]:
+    """Each message's outcome, in order. The requests first and together (one inbox claim,
+    one lookup of related requests, one insert: decision 0037), then the clarifications and
+    conversation messages one by one (a follow-up about a request of the same batch finds it
+    registered)."""
+    claimed = await service.claim_requests(work, [pending.message for pending in batch], now)
+    outcomes: dict[int, service.Outcome] = {}
+    fresh: list[int] = []
+    for index, pending in enumerate(batch):
+        if pending.registration is None:
+            continue
+        if pending.message.message_id in claimed:
+            claimed.discard(pending.message.message_id)  # a second copy is a duplicate
+            fresh.append(index)
+        else:
+            outcomes[index] = "duplicate"  # processed before
+    requests = [_request(batch[index]) for index in fresh]
+    outcomes.update(zip(fresh, await service.register_requests(work, requests, now), strict=True))
+    for index, pending in enumerate(batch):
+        if index not in outcomes:
+            outcomes[index] = await _apply_other(work, pending, now)
+    return [outcomes[index] for index in range(len(batch))]
+
+
+def _request(
+    pending: _Pending,
+) -> tuple[PartnerMessage, InboundRegistration, NationalCheck | None]:
+    assert pending.registration is not None
+    return pending.message, pending.registration, pending.check
+
+
+async def _apply_other(work: UnitOfWork, pending: _Pending, now: datetime) -> service.Outcome:
+    """A clarification or a conversation message (no registration of its own)."""
+    if pending.message.type == "message":
+        return await service.take_message(work, pending.message, now)
+    return await service.take_clarification(work, pending.message, now)
 
 
 def _problem(error: ProblemError) -> str:

@@ -2,7 +2,7 @@
 does), never consults a register (the caller does that first, outside the transaction).
 
 - A request: claimed in the inbox of processed messages (``tracker/inbox.py``) and registered
-  (``inbound.partner.register_partner_message``: ``register_inbound``, idempotent on
+  (``inbound.partner.register_partner_messages``: ``register_inbound``, idempotent on
   (channel, partner_reference)).
   Either alone makes a redelivered message register nothing; together a duplicate costs one
   insert that conflicts, and no second "seen again" entry.
@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Literal
 from uuid import UUID
 
-from oss_router.inbound.partner import register_partner_message, registration_from_message
+from oss_router.inbound.partner import register_partner_messages, registration_from_message
 from oss_router.inbound.reply_results import apply_partner_clarification
 from oss_router.inbound.schemas import InboundRegistration
 from oss_router.messages.inbound import PartnerMessage
@@ -50,20 +50,16 @@ async def claim_requests(
     return await inbox.claim(work.session, ids, now) if ids else set()
 
 
-async def register_request(
+async def register_requests(
     work: UnitOfWork,
-    message: PartnerMessage,
-    check: NationalCheck | None,
+    requests: Sequence[tuple[PartnerMessage, InboundRegistration, NationalCheck | None]],
     now: datetime,
-    *,
-    claimed: bool,
-) -> Outcome:
-    """``claimed``: its id was claimed in the inbox by this unit of work (``claim_requests``);
-    not claimed, the message was processed before and registers nothing."""
-    if not claimed:
-        return "duplicate"
-    _, created = await register_partner_message(work, message, national_check=check, now=now)
-    return "registered" if created else "duplicate"
+) -> list[Outcome]:
+    """Register the requests whose ids this unit of work claimed (``claim_requests``), in
+    one lookup of related requests and one insert; each "registered", or "duplicate" when
+    its (channel, partner_reference) was registered before."""
+    registered = await register_partner_messages(work, requests, now=now)
+    return ["registered" if created else "duplicate" for _, created in registered]
 
 
 async def take_clarification(work: UnitOfWork, message: PartnerMessage, now: datetime) -> Outcome:
