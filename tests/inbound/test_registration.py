@@ -14,7 +14,12 @@ from oss_router.auth.principal import system_actor
 from oss_router.errors import ValidationFailed
 from oss_router.inbound import repository
 from oss_router.inbound.deadlines import InboundTargets
-from oss_router.inbound.registration import prepare_inbound, register_inbound, register_prepared
+from oss_router.inbound.registration import (
+    Registering,
+    prepare_inbound,
+    register_inbound,
+    register_prepared,
+)
 from oss_router.inbound.schemas import INBOUND_REGISTRATION
 from oss_router.messages.codes import AccessType, RequestStatus
 from oss_router.models import AuditEntry, InboundEvent, InboundRequest
@@ -33,20 +38,24 @@ CHECK = NationalCheck(
 )
 
 
+def _prepared(body: dict[str, Any], check: NationalCheck | None = CHECK, **kw: Any) -> Registering:
+    return prepare_inbound(
+        INBOUND_REGISTRATION.validate_python(body),
+        actor=kw.pop("actor", REGISTRAR),
+        source=kw.pop("source", "channel"),
+        national_check=check,
+        now=kw.pop("now", T0),
+        targets=InboundTargets(),
+        **kw,
+    )
+
+
 async def _register(
     app: FastAPI, body: dict[str, Any], check: NationalCheck | None = CHECK, **kw: Any
 ) -> tuple[InboundRequest, bool]:
+    now = kw.get("now", T0)
     async with unit_of_work(app.state.runtime.sessions) as work:
-        return await register_inbound(
-            work,
-            INBOUND_REGISTRATION.validate_python(body),
-            actor=kw.pop("actor", REGISTRAR),
-            source=kw.pop("source", "channel"),
-            national_check=check,
-            now=kw.pop("now", T0),
-            targets=InboundTargets(),
-            **kw,
-        )
+        return await register_inbound(work, _prepared(body, check, **kw), now)
 
 
 async def _count(app: FastAPI, model: Any) -> int:
@@ -219,8 +228,7 @@ async def test_every_deadline_case_is_stored_from_the_received_time(app: FastAPI
             received_at=received.isoformat(),
         )
         async with unit_of_work(app.state.runtime.sessions) as work:
-            request, created = await register_inbound(
-                work,
+            registering = prepare_inbound(
                 INBOUND_REGISTRATION.validate_python(body),
                 actor=REGISTRAR,
                 source="channel",
@@ -228,6 +236,7 @@ async def test_every_deadline_case_is_stored_from_the_received_time(app: FastAPI
                 now=T0,
                 targets=TARGETS,
             )
+            request, created = await register_inbound(work, registering, T0)
         assert created
         assert request.received_at == received
         assert request.due_at == received + timedelta(hours=hours), (channel, urgency, access)
@@ -238,18 +247,7 @@ async def _register_batch(
     app: FastAPI, bodies: list[dict[str, Any]]
 ) -> list[tuple[InboundRequest, bool]]:
     async with unit_of_work(app.state.runtime.sessions) as work:
-        prepared = [
-            prepare_inbound(
-                INBOUND_REGISTRATION.validate_python(body),
-                actor=REGISTRAR,
-                source="channel",
-                national_check=CHECK,
-                now=T0,
-                targets=InboundTargets(),
-            )
-            for body in bodies
-        ]
-        return await register_prepared(work, prepared, T0)
+        return await register_prepared(work, [_prepared(body) for body in bodies], T0)
 
 
 def _about(family_name: str, reference: str) -> dict[str, Any]:

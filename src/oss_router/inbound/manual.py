@@ -9,7 +9,7 @@ from oss_router.auth.principal import Principal, Role
 from oss_router.errors import Conflict, FieldError, Forbidden
 from oss_router.inbound.access import may_see
 from oss_router.inbound.deadlines import InboundTargets
-from oss_router.inbound.registration import NationalChecker, register_inbound
+from oss_router.inbound.registration import NationalChecker, prepare_inbound, register_inbound
 from oss_router.inbound.schemas import InboundRegistration
 from oss_router.messages.subjects import subject_document
 from oss_router.models import InboundRequest
@@ -56,8 +56,7 @@ async def register_manual(
     registration = _for_unit(registration, principal)
     # Before the unit of work's first statement: no lock is held while the registers answer.
     check = await national_check(checker, registration)
-    request, created = await register_inbound(
-        work,
+    registering = prepare_inbound(
         registration,
         actor=Actor.of(principal),
         source="manual",
@@ -65,6 +64,7 @@ async def register_manual(
         now=now,
         targets=targets,
     )
+    request, created = await register_inbound(work, registering, now)
     if not may_see(request, principal):
         raise Conflict("this partner reference is registered already, for another unit")
     return request, created

@@ -70,35 +70,17 @@ class Registering:
 
 
 async def register_inbound(
-    work: UnitOfWork,
-    registration: InboundRegistration,
-    *,
-    actor: str | Actor,
-    source: Source,
-    national_check: NationalCheck | None,
-    now: datetime,
-    targets: InboundTargets | None = None,
-    correlation_id: str | None = None,
+    work: UnitOfWork, registering: Registering, now: datetime
 ) -> tuple[InboundRequest, bool]:
-    """Register the request, or find its first registration: ``(request, created)``.
+    """Register the request (``prepare_inbound``), or find its first registration:
+    ``(request, created)``.
 
     Idempotent on (channel, partner_reference), also when two transactions register the same
     request at once (PostgreSQL: the unique constraint, ``repository.insert_new``). A new
-    registration gets its deadline (``deadlines.compute_due``), its related requests, the
-    ``received`` event and its audit entries; a repeated one changes nothing (a person shown
-    the first registration is logged as consulting it). Raises ``ValidationFailed`` naming
-    the field when the request cannot be registered as given (urgent without a ground,
-    received in the future).
+    registration gets its related requests, the ``received`` event and its audit entries; a
+    repeated one changes nothing (a person shown the first registration is logged as
+    consulting it). A batch of one of ``register_prepared``.
     """
-    registering = prepare_inbound(
-        registration,
-        actor=actor,
-        source=source,
-        national_check=national_check,
-        now=now,
-        targets=targets,
-        correlation_id=correlation_id,
-    )
     [registered] = await register_prepared(work, [registering], now)
     return registered
 
@@ -113,8 +95,9 @@ def prepare_inbound(
     targets: InboundTargets | None = None,
     correlation_id: str | None = None,
 ) -> Registering:
-    """The row of a registration, with its deadline; ``ValidationFailed`` naming the field
-    when the request cannot be registered as given. No database work."""
+    """The row of a registration, with its deadline (``deadlines.compute_due``);
+    ``ValidationFailed`` naming the field when the request cannot be registered as given
+    (urgent without a ground, received in the future). No database work."""
     who = actor_of(actor)
     received_at = _received_at(registration, source, now)
     access_type, access_source = _access_type(registration, source, national_check)

@@ -160,51 +160,61 @@ async def related_to_subjects(
 
 
 def _related(postgres: bool) -> Select[Any]:
-    limit = bindparam("limit", type_=Integer)
     countries_type = ExchangeRequest.target_countries.type
-    inbound = select(
-        literal("inbound", String).label("direction"),
-        InboundRequest.kind.label("kind"),
-        InboundRequest.subject_fingerprint.label("fingerprint"),
-        InboundRequest.id.label("id"),
-        InboundRequest.received_at.label("at"),
-        InboundRequest.status.label("status"),
-        InboundRequest.requesting_country.label("country"),
-        cast(null(), countries_type).label("countries"),
-        InboundRequest.channel.label("channel"),
-        InboundRequest.unit.label("unit"),
-        func.row_number()
-        .over(
-            partition_by=(InboundRequest.kind, InboundRequest.subject_fingerprint),
-            order_by=(InboundRequest.received_at.desc(), InboundRequest.id.desc()),
-        )
-        .label("rank"),
-    ).where(any_of(InboundRequest.subject_fingerprint, "fingerprints", postgres=postgres))
-    outgoing = select(
-        literal("outgoing", String).label("direction"),
-        ExchangeRequest.kind.label("kind"),
-        ExchangeRequest.subject_fingerprint.label("fingerprint"),
-        ExchangeRequest.id.label("id"),
-        ExchangeRequest.created_at.label("at"),
-        ExchangeRequest.status.label("status"),
-        cast(null(), String).label("country"),
-        ExchangeRequest.target_countries.label("countries"),
-        cast(null(), String).label("channel"),
-        ExchangeRequest.unit.label("unit"),
-        func.row_number()
-        .over(
-            partition_by=(ExchangeRequest.kind, ExchangeRequest.subject_fingerprint),
-            order_by=(ExchangeRequest.created_at.desc(), ExchangeRequest.id.desc()),
-        )
-        .label("rank"),
-    ).where(any_of(ExchangeRequest.subject_fingerprint, "fingerprints", postgres=postgres))
+    inbound = _related_part(
+        postgres,
+        "inbound",
+        InboundRequest,
+        InboundRequest.received_at,
+        country=InboundRequest.requesting_country,
+        countries=cast(null(), countries_type),
+        channel=InboundRequest.channel,
+    )
+    outgoing = _related_part(
+        postgres,
+        "outgoing",
+        ExchangeRequest,
+        ExchangeRequest.created_at,
+        country=cast(null(), String),
+        countries=ExchangeRequest.target_countries,
+        channel=cast(null(), String),
+    )
     both = union_all(inbound, outgoing).subquery()
     # "inbound" sorts before "outgoing": received ones first, each part newest first.
     return (
         select(*(column for column in both.c if column.name != "rank"))
-        .where(both.c.rank <= limit)
+        .where(both.c.rank <= bindparam("limit", type_=Integer))
         .order_by(both.c.direction, both.c.at.desc(), both.c.id.desc())
     )
+
+
+def _related_part(
+    postgres: bool,
+    direction: str,
+    model: type[InboundRequest] | type[ExchangeRequest],
+    at: Any,
+    *,
+    country: Any,
+    countries: Any,
+    channel: Any,
+) -> Select[Any]:
+    """One table's requests about the subjects, ranked newest first within each subject."""
+    subject = (model.kind, model.subject_fingerprint)
+    return select(
+        literal(direction, String).label("direction"),
+        model.kind.label("kind"),
+        model.subject_fingerprint.label("fingerprint"),
+        model.id.label("id"),
+        at.label("at"),
+        model.status.label("status"),
+        country.label("country"),
+        countries.label("countries"),
+        channel.label("channel"),
+        model.unit.label("unit"),
+        func.row_number()
+        .over(partition_by=subject, order_by=(at.desc(), model.id.desc()))
+        .label("rank"),
+    ).where(any_of(model.subject_fingerprint, "fingerprints", postgres=postgres))
 
 
 _RELATED = ByDialect(_related)
