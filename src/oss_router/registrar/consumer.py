@@ -8,8 +8,10 @@ For a request: the national check first, outside any transaction (``check_subjec
 raises for a register's sake), then a unit of work (``service.py``), then the ack — after
 the commit, so that a crash in between only causes a redelivery, which the inbox and the
 unique (channel, partner_reference) absorb. Messages checked while a transaction is being
-written wait and go in the next one together (one commit, one audit-chain lock, one notice
-publish for the batch); a lone message goes at once. A batch that fails is applied again one
+written wait and go in the next one together (one inbox claim, one insert, one commit, one
+audit-chain lock, one notice publish for the batch); after a small batch the next one waits
+``idle_linger`` for company, never longer than until the prefetch window is full. A batch that
+fails is applied again one
 message per transaction, which tells the message that failed from the others. A message that
 can never be registered (malformed, or refused by the registration's own rules) is
 dead-lettered to ``oss_router.dead.inbound`` with its reason in the log. While the database is
