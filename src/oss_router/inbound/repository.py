@@ -94,13 +94,13 @@ async def insert_new(
     """
     if not rows:
         return {}
-    returned = (await session.scalars(_INSERT_ONCE.of(session), list(rows))).all()
+    returned = (await session.scalars(_INSERT_NEW.of(session), list(rows))).all()
     for request in returned:
         set_committed_value(request, "replies", [])  # a row just inserted has none
     return {(request.channel, request.partner_reference): request for request in returned}
 
 
-def _insert_once(postgres: bool) -> Insert:
+def _insert_new(postgres: bool) -> Insert:
     # Built once, the values bound at execution: building ``.values(**row)`` and its cache
     # key on every registration was about 15 % of the registrar's CPU (decision 0037).
     insert = postgres_insert if postgres else sqlite_insert
@@ -114,7 +114,7 @@ def _insert_once(postgres: bool) -> Insert:
     )
 
 
-_INSERT_ONCE = ByDialect(_insert_once)
+_INSERT_NEW = ByDialect(_insert_new)
 
 
 async def events_of(session: AsyncSession, inbound_id: UUID) -> list[InboundEvent]:
